@@ -1,0 +1,26 @@
+import { expect, type Page } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
+
+export const SCREENSHOTS = 'e2e/screenshots';
+mkdirSync(SCREENSHOTS, { recursive: true });
+
+/** Collects console errors and page errors, so a test can assert there were none. */
+export function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  page.on('pageerror', (e) => errors.push(e.message));
+  return errors;
+}
+
+export async function iteration(page: Page): Promise<number> {
+  const text = await page.getByTestId('iteration').innerText();
+  return Number(text.replace(/[^0-9]/g, ''));
+}
+
+/** Waits until calibration is over and the backend is named. */
+export async function waitForBackend(page: Page): Promise<string> {
+  await expect(page.getByTestId('backend')).toHaveText(/^(webgpu|webgl|wasm|cpu)$/, { timeout: 120_000 });
+  return page.getByTestId('backend').innerText();
+}
+
+export const pathOf = (page: Page, testid: string) => page.getByTestId(testid).getAttribute('d');

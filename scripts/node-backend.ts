@@ -1,0 +1,12 @@
+/** Picks a tfjs backend for Node scripts: wasm (fastest here) unless --backend says otherwise. */
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import * as tf from '../src/maml/tf';
+
+export const NODE_BACKENDS = ['wasm', 'cpu'] as const;
+
+export async function useBackend(name: string = 'wasm'): Promise<string> {
+  if (!(await tf.setBackend(name))) throw new Error(`tfjs backend ${name} is not available in Node`);
+  await tf.ready();
+  return tf.getBackend();
+}

@@ -1,0 +1,41 @@
+import type { TrainerState } from './useTrainer';
+
+/** Which backend runs, why, how fast, and how far training has got. */
+export function StatusLine({ state }: { state: TrainerState }) {
+  const b = state.backend;
+  return (
+    <section className="status" aria-live="polite" data-testid="status">
+      {state.phase !== 'ready' ? (
+        <span data-testid="calibrating">
+          <span className="spinner" aria-hidden="true" />
+          {state.calibrating ? `Measuring the ${state.calibrating} backend…` : 'Starting the training worker…'}
+        </span>
+      ) : (
+        <>
+          <span>
+            Backend <b data-testid="backend">{b?.chosen}</b>
+          </span>
+          <span data-testid="iteration">
+            meta-iteration <b>{state.iteration.toLocaleString('en')}</b>
+          </span>
+          <span data-testid="rate">
+            <b>{state.itersPerSec.toFixed(1)}</b> meta-it/s
+          </span>
+          <span className="muted">{state.running ? 'training' : 'paused'} · from {state.source}</span>
+          <details>
+            <summary>why {b?.chosen}?</summary>
+            <p data-testid="backend-reason">{b?.reason}</p>
+            <ul>
+              {b?.candidates.map((c) => (
+                <li key={c.name}>
+                  <b>{c.name}</b>: {c.available ? 'available' : 'unavailable'}, {c.note}
+                  {c.metaItersPerSec !== undefined && ` — calibration ${c.metaItersPerSec.toFixed(1)} meta-it/s`}
+                </li>
+              ))}
+            </ul>
+          </details>
+        </>
+      )}
+    </section>
+  );
+}

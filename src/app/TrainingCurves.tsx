@@ -1,0 +1,72 @@
+import * as d3 from 'd3';
+import type { CurvePoint } from '../worker/protocol';
+import { Axes } from './AdaptationPlot';
+
+const W = 620;
+const H = 280;
+const M = { top: 12, right: 16, bottom: 40, left: 56 };
+
+export const SERIES: { key: keyof Omit<CurvePoint, 'iteration'>; label: string; color: string; dash?: string }[] = [
+  { key: 'pre', label: 'meta-learner, before adaptation', color: '#0072b2', dash: '5 3' },
+  { key: 'post', label: 'meta-learner, after adaptation', color: '#0072b2' },
+  { key: 'basePre', label: 'pretrained, before adaptation', color: '#d55e00', dash: '5 3' },
+  { key: 'basePost', label: 'pretrained, after adaptation', color: '#d55e00' },
+];
+
+/** Query MSE over meta-iterations, log scale, for the meta-learner and the pretrained baseline. */
+export function TrainingCurves({ points, trainSteps }: { points: CurvePoint[]; trainSteps: number }) {
+  const last = points[points.length - 1];
+  const xMax = Math.max(10, last?.iteration ?? 10);
+  const x = d3.scaleLinear().domain([0, xMax]).range([M.left, W - M.right]).nice();
+  const values = points.flatMap((p) => SERIES.map((s) => p[s.key])).filter((v) => v > 0 && Number.isFinite(v));
+  const lo = values.length ? Math.max(1e-4, d3.min(values)!) : 0.01;
+  const hi = values.length ? Math.min(1e6, d3.max(values)!) : 10;
+  const y = d3.scaleLog().domain([lo * 0.8, hi * 1.25]).range([H - M.bottom, M.top]).clamp(true);
+  const yTicks = y.ticks(5).filter((t) => [1, 2, 5].includes(Math.round(t / 10 ** Math.floor(Math.log10(t) + 1e-9))));
+  const smooth = (key: keyof Omit<CurvePoint, 'iteration'>) => {
+    // A short moving average: single meta-batches are noisy.
+    const w = Math.max(1, Math.floor(points.length / 60));
+    return points.map((p, i) => {
+      const from = Math.max(0, i - w + 1);
+      let s = 0;
+      for (let j = from; j <= i; j++) s += points[j][key];
+      return [p.iteration, s / (i - from + 1)] as [number, number];
+    });
+  };
+  const line = d3
+    .line<[number, number]>()
+    .defined((d) => d[1] > 0 && Number.isFinite(d[1]))
+    .x((d) => x(d[0]))
+    .y((d) => y(d[1]));
+  const summary = last
+    ? `After ${last.iteration} meta-iterations: ` + SERIES.map((s) => `${s.label} ${last[s.key].toFixed(3)}`).join(', ')
+    : 'No training yet.';
+  return (
+    <figure className="plot wide" data-testid="training-curves">
+      <figcaption>
+        <strong>Training curves</strong> <span className="muted">query MSE on each meta-batch ({trainSteps} inner step{trainSteps > 1 ? 's' : ''}), log scale</span>
+      </figcaption>
+      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={summary}>
+        <Axes x={x} y={y} xLabel="meta-iteration" yLabel="query MSE" yTicks={yTicks} xFormat={d3.format(',~d')} />
+        {points.length < 2 && (
+          <text x={(M.left + W - M.right) / 2} y={H / 2} textAnchor="middle" className="empty">
+            No meta-iterations yet: press Play or Step.
+          </text>
+        )}
+        {points.length > 1 &&
+          SERIES.map((s) => (
+            <path key={s.key} d={line(smooth(s.key)) ?? ''} fill="none" stroke={s.color} strokeWidth={s.dash ? 1.5 : 2.2} strokeDasharray={s.dash} data-testid={`curve-${s.key}`} />
+          ))}
+      </svg>
+      <div className="legend" aria-hidden="true">
+        {SERIES.map((s) => (
+          <span className="legend-item" key={s.key}>
+            <svg width="24" height="10"><line x1="0" x2="24" y1="5" y2="5" stroke={s.color} strokeWidth={2} strokeDasharray={s.dash} /></svg>
+            {s.label}
+            {last && <b> {last[s.key].toFixed(3)}</b>}
+          </span>
+        ))}
+      </div>
+    </figure>
+  );
+}

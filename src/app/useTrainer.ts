@@ -1,0 +1,77 @@
+import { useCallback, useEffect, useReducer, useRef } from 'react';
+import type { SinusoidConfig } from '../maml/experiments/sinusoidConfig';
+import type { BackendChoice, BackendName, BackendReport, CurvePoint, FromWorker, TaskView, ToWorker } from '../worker/protocol';
+import { appendPoints } from './series';
+
+export type Adaptation = Extract<FromWorker, { type: 'adaptation' }>;
+
+export interface TrainerState {
+  phase: 'starting' | 'calibrating' | 'ready';
+  calibrating?: BackendName;
+  backend?: { chosen: BackendName; reason: string; candidates: BackendReport[] };
+  running: boolean;
+  iteration: number;
+  itersPerSec: number;
+  tensors: number;
+  source: string;
+  curves: CurvePoint[];
+  adaptation?: Adaptation;
+  alert?: { kind: 'diverged' | 'error'; message: string };
+  loaded?: { config: SinusoidConfig; note: string; serial: number };
+}
+
+const initial: TrainerState = { phase: 'starting', running: false, iteration: 0, itersPerSec: 0, tensors: 0, source: '', curves: [] };
+
+type Action = FromWorker | { type: 'clearCurves' } | { type: 'dismiss' };
+
+function reduce(s: TrainerState, m: Action): TrainerState {
+  switch (m.type) {
+    case 'calibrating':
+      return { ...s, phase: 'calibrating', calibrating: m.backend };
+    case 'backend':
+      return { ...s, phase: 'ready', calibrating: undefined, backend: { chosen: m.chosen, reason: m.reason, candidates: m.candidates } };
+    case 'state':
+      return { ...s, running: m.running, iteration: m.iteration, itersPerSec: m.itersPerSec, tensors: m.tensors, source: m.source };
+    case 'curves':
+      return { ...s, curves: appendPoints(s.curves, m.points) };
+    case 'adaptation':
+      return { ...s, adaptation: m };
+    case 'diverged':
+      return { ...s, running: false, alert: { kind: 'diverged', message: m.message } };
+    case 'error':
+      return { ...s, alert: { kind: 'error', message: m.message } };
+    case 'loaded':
+      return { ...s, curves: [], loaded: { config: m.config, note: m.note, serial: (s.loaded?.serial ?? 0) + 1 } };
+    case 'clearCurves':
+      return { ...s, curves: [], alert: undefined };
+    case 'dismiss':
+      return { ...s, alert: undefined };
+    default:
+      return s;
+  }
+}
+
+/** The page's handle on the training worker: its latest state, and commands to send it. */
+export function useTrainer(init: { config: SinusoidConfig; backend: BackendChoice; task: TaskView; autoplay: boolean }) {
+  const [state, dispatch] = useReducer(reduce, initial);
+  const worker = useRef<Worker | null>(null);
+
+  useEffect(() => {
+    const w = new Worker(new URL('../worker/maml.worker.ts', import.meta.url), { type: 'module' });
+    worker.current = w;
+    w.onmessage = (e: MessageEvent<FromWorker>) => dispatch(e.data);
+    w.onerror = (e) => dispatch({ type: 'error', message: `The training worker failed: ${e.message}` });
+    w.postMessage({ type: 'init', ...init } satisfies ToWorker);
+    return () => w.terminate();
+    // The worker lives as long as the page; later changes go through send().
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  const send = useCallback((m: ToWorker, transfer: Transferable[] = []) => {
+    if (m.type === 'reset') dispatch({ type: 'clearCurves' });
+    if (m.type === 'play') dispatch({ type: 'dismiss' });
+    worker.current?.postMessage(m, transfer);
+  }, []);
+
+  return { state, send, dismiss: () => dispatch({ type: 'dismiss' }) };
+}

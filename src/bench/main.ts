@@ -1,0 +1,42 @@
+/**
+ * The browser half of `npm run bench`: for each backend in ?backends=, a fresh worker
+ * times ?iterations= meta-iterations of each algorithm in ?algorithms= (paper settings).
+ * Results appear in the page and in window.__benchResults for the bench script.
+ */
+import { PAPER_SINUSOID_CONFIG } from '../maml/experiments/sinusoidConfig';
+import type { Algorithm } from '../maml/algorithms/algorithm';
+import type { BackendName, FromWorker, ToWorker } from '../worker/protocol';
+
+type Result = Extract<FromWorker, { type: 'benchResult' }>;
+const q = new URLSearchParams(location.search);
+const backends = (q.get('backends') ?? 'webgpu,webgl,wasm').split(',') as BackendName[];
+const algorithms = (q.get('algorithms') ?? 'maml2,maml1').split(',') as Algorithm[];
+const iterations = Number(q.get('iterations') ?? 100);
+const out = document.getElementById('out')!;
+const results: Result[] = [];
+const w = window as unknown as { __benchResults?: Result[]; __benchDone?: boolean };
+
+function runOne(worker: Worker, m: ToWorker): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    worker.onmessage = (e: MessageEvent<FromWorker>) => {
+      if (e.data.type === 'benchResult') resolve(e.data);
+      if (e.data.type === 'error') reject(new Error(e.data.message));
+    };
+    worker.postMessage(m);
+  });
+}
+
+for (const backend of backends) {
+  const worker = new Worker(new URL('../worker/maml.worker.ts', import.meta.url), { type: 'module' });
+  for (const algorithm of algorithms) {
+    try {
+      results.push(await runOne(worker, { type: 'bench', backend, algorithm, iterations, config: PAPER_SINUSOID_CONFIG }));
+    } catch (e) {
+      results.push({ type: 'benchResult', backend, algorithm, metaItersPerSec: 0, iterations: 0, note: (e as Error).message });
+    }
+    out.textContent = results.map((r) => `${r.backend} ${r.algorithm}: ${r.metaItersPerSec.toFixed(1)} meta-it/s (${r.note})`).join('\n');
+  }
+  worker.terminate();
+}
+w.__benchResults = results;
+w.__benchDone = true;

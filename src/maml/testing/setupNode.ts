@@ -1,0 +1,5 @@
+import '@tensorflow/tfjs-backend-cpu';
+import * as tf from '../tf';
+
+await tf.setBackend('cpu');
+await tf.ready();
