@@ -9,6 +9,7 @@ import { Controls } from './Controls';
 import { StatusLine } from './StatusLine';
 import { TrainingCurves } from './TrainingCurves';
 import { useTrainer } from './useTrainer';
+import { visiblePoints } from './series';
 
 function sampleTask(seed: number, n: number, shots: number): TaskView {
   const rng = createRng(`${seed}/view/${n}`);
@@ -137,7 +138,7 @@ export function App() {
               onTaskChange={changeTask}
             />
           </div>
-          <TrainingCurves points={state.curves} trainSteps={config.trainSteps} />
+          <TrainingCurves points={visiblePoints(state.curves)} trainSteps={config.trainSteps} />
         </div>
       </main>
       <footer className="muted">

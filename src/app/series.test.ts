@@ -1,16 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { appendPoints } from './series';
+import { appendPoints, emptySeries, visiblePoints } from './series';
 
-describe('appendPoints', () => {
-  it('stays within its limit and keeps the whole range of iterations', () => {
-    let s: ReturnType<typeof appendPoints> = [];
-    for (let i = 1; i <= 10_000; i++) s = appendPoints(s, [{ iteration: i, pre: i, post: 1, basePre: 2, basePost: 2 }], 500);
-    expect(s.length).toBeLessThanOrEqual(500);
-    expect(s.length).toBeGreaterThan(240);
-    expect(s[s.length - 1].iteration).toBe(10_000);
-    expect(s[0].iteration).toBeLessThan(100);
-    // Averages preserve the mean of the original values.
-    const mean = s.reduce((a, p) => a + p.post, 0) / s.length;
-    expect(mean).toBeCloseTo(1, 6);
+describe('training curve series', () => {
+  it('stays within its limit with uniform bins over the whole run', () => {
+    let s = emptySeries(500);
+    for (let i = 1; i <= 10_000; i++) s = appendPoints(s, [{ iteration: i, pre: i, post: 1, basePre: 2, basePost: 2 }]);
+    const pts = visiblePoints(s);
+    expect(pts.length).toBeLessThanOrEqual(501);
+    expect(pts.length).toBeGreaterThan(240);
+    expect(pts[pts.length - 1].iteration).toBe(10_000);
+    // The first bin covers only the first `stride` iterations, and every bin is as wide.
+    expect(pts[0].iteration).toBe(s.stride);
+    const widths = new Set(s.points.map((p, i) => p.iteration - (i ? s.points[i - 1].iteration : 0)));
+    expect([...widths]).toEqual([s.stride]);
+    // Each bin holds the mean of its iterations: pre = iteration, so the bin mean is its centre.
+    expect(pts[0].pre).toBeCloseTo((1 + s.stride) / 2, 6);
+    expect(pts.every((p) => p.post === 1)).toBe(true);
   });
 });

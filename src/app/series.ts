@@ -1,25 +1,68 @@
 import type { CurvePoint } from '../worker/protocol';
 
+type Value = keyof Omit<CurvePoint, 'iteration'>;
+const KEYS: Value[] = ['pre', 'post', 'basePre', 'basePost'];
+
 /**
- * Training curves with bounded memory: once past `limit` points, neighbouring pairs
- * are averaged into one, so a long run keeps its whole history at coarser resolution.
+ * Training curves with bounded memory. Every stored point is the mean of `stride`
+ * consecutive iterations; past `limit` points, pairs merge and the stride doubles, so a
+ * long run keeps its whole history at one uniform, coarser resolution.
  */
-export function appendPoints(series: CurvePoint[], points: CurvePoint[], limit = 1500): CurvePoint[] {
-  let out = series.concat(points);
-  while (out.length > limit) {
-    const merged: CurvePoint[] = [];
-    for (let i = 0; i + 1 < out.length; i += 2) {
-      const [a, b] = [out[i], out[i + 1]];
-      merged.push({
-        iteration: b.iteration,
-        pre: (a.pre + b.pre) / 2,
-        post: (a.post + b.post) / 2,
-        basePre: (a.basePre + b.basePre) / 2,
-        basePost: (a.basePost + b.basePost) / 2,
-      });
+export interface Series {
+  points: CurvePoint[];
+  stride: number;
+  /** The bin being filled: sums of the last `count` iterations. */
+  partial: { sums: CurvePoint; count: number } | null;
+  limit: number;
+}
+
+export const emptySeries = (limit = 1500): Series => ({ points: [], stride: 1, partial: null, limit });
+
+const mean = (sums: CurvePoint, n: number, iteration: number): CurvePoint => ({
+  iteration,
+  pre: sums.pre / n,
+  post: sums.post / n,
+  basePre: sums.basePre / n,
+  basePost: sums.basePost / n,
+});
+
+export function appendPoints(series: Series, incoming: CurvePoint[]): Series {
+  let { points, stride, partial } = series;
+  points = points.slice();
+  for (const p of incoming) {
+    const sums = partial ? { ...partial.sums } : { iteration: 0, pre: 0, post: 0, basePre: 0, basePost: 0 };
+    for (const k of KEYS) sums[k] += p[k];
+    const count = (partial?.count ?? 0) + 1;
+    partial = { sums, count };
+    if (count >= stride) {
+      points.push(mean(sums, count, p.iteration));
+      partial = null;
     }
-    if (out.length % 2) merged.push(out[out.length - 1]);
-    out = merged;
+    if (points.length > series.limit) {
+      const merged: CurvePoint[] = [];
+      for (let i = 0; i + 1 < points.length; i += 2) {
+        const a = points[i];
+        const b = points[i + 1];
+        const s = { iteration: 0, pre: 0, post: 0, basePre: 0, basePost: 0 };
+        for (const k of KEYS) s[k] = a[k] + b[k];
+        merged.push(mean(s, 2, b.iteration));
+      }
+      if (points.length % 2) {
+        // An odd last point becomes the start of the next, wider bin.
+        const last = points[points.length - 1];
+        const s = { ...last };
+        for (const k of KEYS) s[k] = last[k] * stride;
+        partial = { sums: s, count: stride };
+      }
+      points = merged;
+      stride *= 2;
+    }
   }
-  return out;
+  return { points, stride, partial, limit: series.limit };
+}
+
+/** The points to draw: the finished bins and the one being filled. */
+export function visiblePoints(series: Series): CurvePoint[] {
+  const p = series.partial;
+  return p ? [...series.points, mean(p.sums, p.count, series.points.length ? series.points[series.points.length - 1].iteration + p.count : p.count)] : series.points;
 }

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useReducer, useRef } from 'react';
 import type { SinusoidConfig } from '../maml/experiments/sinusoidConfig';
-import type { BackendChoice, BackendName, BackendReport, CurvePoint, FromWorker, TaskView, ToWorker } from '../worker/protocol';
-import { appendPoints } from './series';
+import type { BackendChoice, BackendName, BackendReport, FromWorker, TaskView, ToWorker } from '../worker/protocol';
+import { appendPoints, emptySeries, type Series } from './series';
 
 export type Adaptation = Extract<FromWorker, { type: 'adaptation' }>;
 
@@ -14,13 +14,13 @@ export interface TrainerState {
   itersPerSec: number;
   tensors: number;
   source: string;
-  curves: CurvePoint[];
+  curves: Series;
   adaptation?: Adaptation;
   alert?: { kind: 'diverged' | 'error'; message: string };
   loaded?: { config: SinusoidConfig; note: string; serial: number };
 }
 
-const initial: TrainerState = { phase: 'starting', running: false, iteration: 0, itersPerSec: 0, tensors: 0, source: '', curves: [] };
+const initial: TrainerState = { phase: 'starting', running: false, iteration: 0, itersPerSec: 0, tensors: 0, source: '', curves: emptySeries() };
 
 type Action = FromWorker | { type: 'clearCurves' } | { type: 'dismiss' };
 
@@ -41,9 +41,9 @@ function reduce(s: TrainerState, m: Action): TrainerState {
     case 'error':
       return { ...s, alert: { kind: 'error', message: m.message } };
     case 'loaded':
-      return { ...s, curves: [], loaded: { config: m.config, note: m.note, serial: (s.loaded?.serial ?? 0) + 1 } };
+      return { ...s, curves: emptySeries(), loaded: { config: m.config, note: m.note, serial: (s.loaded?.serial ?? 0) + 1 } };
     case 'clearCurves':
-      return { ...s, curves: [], alert: undefined };
+      return { ...s, curves: emptySeries(), alert: undefined };
     case 'dismiss':
       return { ...s, alert: undefined };
     default:
