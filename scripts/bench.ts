@@ -23,6 +23,7 @@ const { values: args } = parseArgs({
     iterations: { type: 'string', default: '200' },
     algorithms: { type: 'string', default: 'maml2,maml1' },
     'browser-backends': { type: 'string', default: 'webgpu,webgl,wasm' },
+    'view-seconds': { type: 'string', default: '8' },
   },
 });
 const iterations = Number(args.iterations);
@@ -37,12 +38,13 @@ interface Row {
   iterations: number;
   note?: string;
   numTensors?: number;
+  views?: 'on' | 'off';
 }
 const report = (r: Row) =>
   console.log(
     args.json
       ? JSON.stringify(r)
-      : `${r.env.padEnd(8)} ${r.backend.padEnd(7)} ${r.algorithm.padEnd(10)} ${r.metaItersPerSec.toFixed(1).padStart(8)} meta-it/s${r.note ? `  (${r.note})` : ''}`,
+      : `${r.env.padEnd(8)} ${r.backend.padEnd(7)} ${r.algorithm.padEnd(10)} ${r.views ? `views ${r.views.padEnd(4)}` : ''}${r.metaItersPerSec.toFixed(1).padStart(8)} meta-it/s${r.note ? `  (${r.note})` : ''}`,
   );
 
 async function benchNode() {
@@ -86,7 +88,7 @@ async function benchBrowser() {
   });
   try {
     const page = await browser.newPage();
-    const q = `backends=${args['browser-backends']}&algorithms=${algorithms.join(',')}&iterations=${iterations}`;
+    const q = `backends=${args['browser-backends']}&algorithms=${algorithms.join(',')}&iterations=${iterations}&viewSeconds=${args['view-seconds']}`;
     await page.goto(`${url}bench.html?${q}`);
     await page.waitForFunction(() => (window as unknown as { __benchDone?: boolean }).__benchDone, null, { timeout: 0, polling: 1000 });
     const results = (await page.evaluate(() => (window as unknown as { __benchResults: unknown[] }).__benchResults)) as {
@@ -94,6 +96,12 @@ async function benchBrowser() {
     }[];
     for (const r of results)
       report({ experiment: 'sinusoid', algorithm: r.algorithm, env: 'browser', backend: r.backend, metaItersPerSec: +r.metaItersPerSec.toFixed(2), iterations: r.iterations, note: r.note });
+    // The page's whole loop (meta-learner and baseline together), extra views off and on.
+    const sessions = (await page.evaluate(() => (window as unknown as { __benchSessions: unknown[] }).__benchSessions)) as {
+      backend: string; views: boolean; metaItersPerSec: number; iterations: number; note: string;
+    }[];
+    for (const r of sessions)
+      report({ experiment: 'sinusoid', algorithm: 'maml2', env: 'browser', backend: r.backend, views: r.views ? 'on' : 'off', metaItersPerSec: +r.metaItersPerSec.toFixed(2), iterations: r.iterations, note: `training loop with baseline; ${r.note}` });
   } finally {
     await browser.close();
     await new Promise<void>((resolve) => server.httpServer.close(() => resolve()));

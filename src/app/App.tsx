@@ -1,22 +1,20 @@
 import { useCallback, useEffect, useState } from 'react';
 import { ALGORITHM_LABELS } from '../maml/algorithms/algorithm';
 import { PAPER_SINUSOID_CONFIG, type SinusoidConfig } from '../maml/experiments/sinusoidConfig';
-import { createRng } from '../maml/random';
-import { samplePoints, sampleSinusoidTask } from '../maml/tasks/sinusoid';
+import { namedTask } from '../maml/tasks/sinusoid';
 import { BACKENDS, type BackendChoice, type TaskView } from '../worker/protocol';
 import { AdaptationPlot } from './AdaptationPlot';
 import { Controls } from './Controls';
 import { StatusLine } from './StatusLine';
+import { StepInspector } from './StepInspector';
+import { DistanceCurve, TrajectoryPlot, sameTask, taskColor } from './TrajectoryPlot';
 import { TrainingCurves } from './TrainingCurves';
 import { useTrainer } from './useTrainer';
 import { visiblePoints } from './series';
 
-function sampleTask(seed: number, n: number, shots: number): TaskView {
-  const rng = createRng(`${seed}/view/${n}`);
-  const task = sampleSinusoidTask(rng);
-  const pts = samplePoints(rng, task, shots);
-  return { ...task, supportX: Array.from(pts.x), supportY: Array.from(pts.y) };
-}
+/** Task 0 is the first trajectory task (so the page opens on a task the trajectory shows); later ones are fresh. */
+const sampleTask = (seed: number, n: number, shots: number): TaskView =>
+  n === 0 ? namedTask(seed, 'trajectory', 0, shots) : namedTask(seed, 'view', n, shots);
 
 function readUrl(): { backend: BackendChoice; autoplay: boolean } {
   const q = new URLSearchParams(location.search);
@@ -78,6 +76,8 @@ export function App() {
   const ready = state.phase === 'ready';
   const a = state.adaptation;
   const learnerLabel = ALGORITHM_LABELS[config.algorithm];
+  const trajIndex = state.trajectory?.tasks.findIndex((t) => sameTask(t, task)) ?? -1;
+  const accent = trajIndex >= 0 ? taskColor(trajIndex) : undefined;
   return (
     <div className="app">
       <header>
@@ -114,14 +114,14 @@ export function App() {
             Click a plot to add a support point of your own; drag a point to move it. The model adapts at once with
             α = {config.alpha} for {config.testSteps} steps.
           </p>
-          <div className="pair">
+          <div className="pair" style={accent ? { outline: `3px solid ${accent}`, outlineOffset: 3, borderRadius: 6 } : undefined} data-testid="adapt-pair" data-task-color={accent ?? ''}>
             <AdaptationPlot
               title={learnerLabel}
               testid="adapt-learner"
               task={task}
               grid={a?.grid}
-              curves={a?.learner}
-              supportLoss={a?.learnerSupportLoss}
+              curves={a?.models.learner.curves}
+              supportLoss={a?.models.learner.supportLoss}
               steps={a?.steps ?? config.testSteps}
               editable={ready}
               onTaskChange={changeTask}
@@ -131,14 +131,23 @@ export function App() {
               testid="adapt-baseline"
               task={task}
               grid={a?.grid}
-              curves={a?.baseline}
-              supportLoss={a?.baselineSupportLoss}
+              curves={a?.models.baseline.curves}
+              supportLoss={a?.models.baseline.supportLoss}
               steps={a?.steps ?? config.testSteps}
               editable={ready}
               onTaskChange={changeTask}
             />
           </div>
+          <div className="pair">
+            <TrajectoryPlot
+              trajectory={state.trajectory}
+              selected={task}
+              onSelect={(t) => changeTask({ amplitude: t.amplitude, phase: t.phase, supportX: t.supportX, supportY: t.supportY })}
+            />
+            <DistanceCurve points={state.trajectory?.distance ?? []} />
+          </div>
           <TrainingCurves points={visiblePoints(state.curves)} trainSteps={config.trainSteps} />
+          <StepInspector adaptation={a} learnerLabel={learnerLabel} />
         </div>
       </main>
       <footer className="muted">

@@ -4,6 +4,7 @@ import type { BackendChoice, BackendName, BackendReport, FromWorker, TaskView, T
 import { appendPoints, emptySeries, type Series } from './series';
 
 export type Adaptation = Extract<FromWorker, { type: 'adaptation' }>;
+export type Trajectory = Extract<FromWorker, { type: 'trajectory' }>;
 
 export interface TrainerState {
   phase: 'starting' | 'calibrating' | 'ready';
@@ -16,6 +17,7 @@ export interface TrainerState {
   source: string;
   curves: Series;
   adaptation?: Adaptation;
+  trajectory?: Trajectory;
   alert?: { kind: 'diverged' | 'error'; message: string };
   loaded?: { config: SinusoidConfig; note: string; serial: number };
 }
@@ -36,14 +38,16 @@ function reduce(s: TrainerState, m: Action): TrainerState {
       return { ...s, curves: appendPoints(s.curves, m.points) };
     case 'adaptation':
       return { ...s, adaptation: m };
+    case 'trajectory':
+      return { ...s, trajectory: m };
     case 'diverged':
       return { ...s, running: false, alert: { kind: 'diverged', message: m.message } };
     case 'error':
       return { ...s, alert: { kind: 'error', message: m.message } };
     case 'loaded':
-      return { ...s, curves: emptySeries(), loaded: { config: m.config, note: m.note, serial: (s.loaded?.serial ?? 0) + 1 } };
+      return { ...s, curves: emptySeries(), trajectory: undefined, loaded: { config: m.config, note: m.note, serial: (s.loaded?.serial ?? 0) + 1 } };
     case 'clearCurves':
-      return { ...s, curves: emptySeries(), alert: undefined };
+      return { ...s, curves: emptySeries(), trajectory: undefined, alert: undefined };
     case 'dismiss':
       return { ...s, alert: undefined };
     default:

@@ -8,18 +8,21 @@ import type { Algorithm } from '../maml/algorithms/algorithm';
 import type { BackendName, FromWorker, ToWorker } from '../worker/protocol';
 
 type Result = Extract<FromWorker, { type: 'benchResult' }>;
+type SessionResult = Extract<FromWorker, { type: 'benchSessionResult' }>;
 const q = new URLSearchParams(location.search);
 const backends = (q.get('backends') ?? 'webgpu,webgl,wasm').split(',') as BackendName[];
 const algorithms = (q.get('algorithms') ?? 'maml2,maml1').split(',') as Algorithm[];
 const iterations = Number(q.get('iterations') ?? 100);
 const out = document.getElementById('out')!;
 const results: Result[] = [];
-const w = window as unknown as { __benchResults?: Result[]; __benchDone?: boolean };
+const viewSeconds = Number(q.get('viewSeconds') ?? 0);
+const sessionResults: SessionResult[] = [];
+const w = window as unknown as { __benchResults?: Result[]; __benchSessions?: SessionResult[]; __benchDone?: boolean };
 
-function runOne(worker: Worker, m: ToWorker): Promise<Result> {
+function runOne<R>(worker: Worker, m: ToWorker): Promise<R> {
   return new Promise((resolve, reject) => {
     worker.onmessage = (e: MessageEvent<FromWorker>) => {
-      if (e.data.type === 'benchResult') resolve(e.data);
+      if (e.data.type === 'benchResult' || e.data.type === 'benchSessionResult') resolve(e.data as R);
       if (e.data.type === 'error') reject(new Error(e.data.message));
     };
     worker.postMessage(m);
@@ -30,13 +33,26 @@ for (const backend of backends) {
   const worker = new Worker(new URL('../worker/maml.worker.ts', import.meta.url), { type: 'module' });
   for (const algorithm of algorithms) {
     try {
-      results.push(await runOne(worker, { type: 'bench', backend, algorithm, iterations, config: PAPER_SINUSOID_CONFIG }));
+      results.push(await runOne<Result>(worker, { type: 'bench', backend, algorithm, iterations, config: PAPER_SINUSOID_CONFIG }));
     } catch (e) {
       results.push({ type: 'benchResult', backend, algorithm, metaItersPerSec: 0, iterations: 0, note: (e as Error).message });
     }
     out.textContent = results.map((r) => `${r.backend} ${r.algorithm}: ${r.metaItersPerSec.toFixed(1)} meta-it/s (${r.note})`).join('\n');
   }
   worker.terminate();
+  // The whole training loop as the page runs it, with the extra views on and off.
+  if (viewSeconds > 0) {
+    for (const views of [false, true]) {
+      const sw = new Worker(new URL('../worker/maml.worker.ts', import.meta.url), { type: 'module' });
+      try {
+        sessionResults.push(await runOne<SessionResult>(sw, { type: 'benchSession', backend, views, seconds: viewSeconds, config: PAPER_SINUSOID_CONFIG }));
+      } catch (e) {
+        sessionResults.push({ type: 'benchSessionResult', backend, views, metaItersPerSec: 0, iterations: 0, note: (e as Error).message });
+      }
+      sw.terminate();
+    }
+  }
 }
+w.__benchSessions = sessionResults;
 w.__benchResults = results;
 w.__benchDone = true;

@@ -14,13 +14,21 @@ import { sampleSinusoidBatch } from '../maml/tasks/sinusoid';
 import { activate, chooseBackend } from './backends';
 import type { FromWorker, ToWorker, TaskView } from './protocol';
 import { SinusoidSession, diverged, measureRate } from './sinusoidSession';
+import { TrajectoryView } from './trajectoryView';
 import { yieldToEvents } from './yieldToEvents';
 
 const SLICE_MS = 40;
 const STATE_EVERY_MS = 100;
-const ADAPT_EVERY_MS = 250;
+const ADAPT_EVERY_MS = 300;
+const TRAJECTORY_EVERY_MS = 2000;
+const OPTIMA_EVERY_MS = 5000;
 
 let session: SinusoidSession | null = null;
+let trajectory: TrajectoryView | null = null;
+/** Whether the extra views (adaptation, trajectory) are computed while training. */
+let views = true;
+let lastTrajectory = 0;
+let lastOptima = -Infinity;
 let task: TaskView | null = null;
 let running = false;
 let looping = false;
@@ -54,7 +62,18 @@ async function sendAdaptation() {
   lastAdapt = performance.now();
   const t = task;
   const a = await session.adaptation(t);
-  post({ type: 'adaptation', iteration: session.iteration, task: t, ...a }, [a.grid.buffer, a.learner.buffer, a.baseline.buffer]);
+  const transfer = Object.values(a.models).flatMap((m) => [m.curves.buffer, m.supportLoss.buffer, m.queryLoss.buffer, m.gradNorms.buffer, m.updateSize.buffer]);
+  post({ type: 'adaptation', iteration: session.iteration, task: t, ...a }, [a.grid.buffer, ...transfer]);
+}
+
+async function sendTrajectory(refit: boolean) {
+  if (!session || !trajectory) return;
+  lastTrajectory = performance.now();
+  if (refit && !trajectory.busy) {
+    lastOptima = lastTrajectory;
+    trajectory.startRefit(session, yieldToEvents);
+  }
+  post(await trajectory.compute(session));
 }
 
 async function flushCurves(): Promise<boolean> {
@@ -89,7 +108,12 @@ async function loop() {
         rate.iterations++;
       }
       if (!(await flushCurves())) break;
-      if (performance.now() - lastAdapt > ADAPT_EVERY_MS) await sendAdaptation();
+      if (views) {
+        const now = performance.now();
+        if (now - lastAdapt > ADAPT_EVERY_MS) await sendAdaptation();
+        else if (now - lastTrajectory > TRAJECTORY_EVERY_MS) await sendTrajectory(now - lastOptima > OPTIMA_EVERY_MS);
+        else await trajectory?.record(session);
+      }
       sendState();
       await yieldToEvents();
     }
@@ -104,7 +128,10 @@ async function loop() {
 
 function newSession(config: SinusoidConfig) {
   session?.dispose();
+  trajectory?.dispose();
   session = new SinusoidSession(config);
+  trajectory = new TrajectoryView(config.seed, config.shots);
+  lastOptima = -Infinity;
   source = 'random initialisation';
 }
 
@@ -120,6 +147,7 @@ async function handle(msg: ToWorker) {
       post({ type: 'backend', ...choice });
       newSession(msg.config);
       await sendAdaptation();
+      await sendTrajectory(true);
       running = msg.autoplay;
       sendState(true);
       if (running) void loop();
@@ -144,15 +172,52 @@ async function handle(msg: ToWorker) {
     case 'reset':
       newSession(msg.config);
       await sendAdaptation();
+      await sendTrajectory(true);
       sendState(true);
       return;
     case 'setConfig':
       if (!session) return;
-      if (session.canApply(msg.config)) session.apply(msg.config);
-      else newSession(msg.config);
+      if (session.canApply(msg.config)) {
+        const shotsChanged = msg.config.shots !== session.config.shots;
+        session.apply(msg.config);
+        if (shotsChanged) {
+          trajectory?.dispose();
+          trajectory = new TrajectoryView(msg.config.seed, msg.config.shots);
+        }
+      } else newSession(msg.config);
       await sendAdaptation();
+      await sendTrajectory(true);
       sendState(true);
       return;
+    case 'setViews':
+      views = msg.views;
+      return;
+    case 'benchSession': {
+      running = false;
+      const r = await activate(msg.backend);
+      if (!r.available) {
+        post({ type: 'benchSessionResult', backend: msg.backend, views: msg.views, metaItersPerSec: 0, iterations: 0, note: r.note });
+        return;
+      }
+      newSession(msg.config);
+      views = msg.views;
+      task = trajectory!.tasks[0];
+      // Warm up (shader compilation, first uploads), then time the real loop.
+      for (let i = 0; i < 3; i++) session!.step();
+      await session!.flush();
+      if (views) await sendTrajectory(true);
+      const start = session!.iteration;
+      const t0 = performance.now();
+      running = true;
+      void loop();
+      await new Promise((r) => setTimeout(r, msg.seconds * 1000));
+      running = false;
+      while (looping) await new Promise((r) => setTimeout(r, 5));
+      const n = session!.iteration - start;
+      const seconds = (performance.now() - t0) / 1000;
+      post({ type: 'benchSessionResult', backend: msg.backend, views: msg.views, metaItersPerSec: n / seconds, iterations: n, note: r.note });
+      return;
+    }
     case 'setTask':
       task = msg.task;
       await sendAdaptation();
@@ -165,6 +230,7 @@ async function handle(msg: ToWorker) {
       source = `meta-trained checkpoint (${ck.learners.maml?.iteration ?? 0} iterations)`;
       post({ type: 'loaded', config, iteration: session!.iteration, note: source });
       await sendAdaptation();
+      await sendTrajectory(true);
       sendState(true);
       return;
     }

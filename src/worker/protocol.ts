@@ -2,6 +2,7 @@
  * The one message protocol between the page and the training worker. The page never
  * touches tensors: it sends commands and receives plain numbers and typed arrays.
  */
+import type { SinusoidTaskWithSupport } from '../maml/tasks/sinusoid';
 import type { SinusoidConfig } from '../maml/experiments/sinusoidConfig';
 import type { Algorithm } from '../maml/algorithms/algorithm';
 
@@ -20,11 +21,39 @@ export interface BackendReport {
 }
 
 /** The task shown in the adaptation panel: a sine and the support points to adapt on. */
-export interface TaskView {
-  amplitude: number;
-  phase: number;
-  supportX: number[];
-  supportY: number[];
+export type TaskView = SinusoidTaskWithSupport;
+
+/** Where an adaptation starts from. */
+export type StartingPoint = 'learner' | 'baseline' | 'random';
+
+/** One task's inner loop, step by step (see adaptationTrace in the learning core). */
+export interface TraceData {
+  /** [steps + 1, grid] predictions. */
+  curves: Float32Array;
+  supportLoss: Float32Array;
+  /** MSE against the true sine on the grid, per step. */
+  queryLoss: Float32Array;
+  /** [steps, layers] gradient norm per layer. */
+  gradNorms: Float32Array;
+  layers: number;
+  updateSize: Float32Array;
+}
+
+/** One task of the trajectory picture, in the 2-D projection of theta-space. */
+export interface TrajectoryTask extends TaskView {
+  /** Inner-loop path theta -> theta_i(1) -> ... -> theta_i(k), projected. */
+  path: [number, number][];
+  /** The task's optimum theta_i*, projected (absent until first fitted). */
+  optimum?: [number, number];
+  /** ||theta_i(k) - theta_i*|| in the full parameter space. */
+  distance?: number;
+}
+
+export interface DistancePoint {
+  iteration: number;
+  /** Mean over the trajectory tasks of ||theta_i(k) - theta_i*||, for the meta-learner and the baseline. */
+  learner: number;
+  baseline: number;
 }
 
 export interface CurvePoint {
@@ -45,6 +74,8 @@ export type ToWorker =
   | { type: 'reset'; config: SinusoidConfig }
   | { type: 'setConfig'; config: SinusoidConfig }
   | { type: 'setTask'; task: TaskView }
+  | { type: 'setViews'; views: boolean }
+  | { type: 'benchSession'; backend: BackendName; views: boolean; seconds: number; config: SinusoidConfig }
   | { type: 'loadCheckpoint'; manifest: unknown; weights: ArrayBuffer }
   | { type: 'bench'; backend: BackendName; algorithm: Algorithm; iterations: number; config: SinusoidConfig };
 
@@ -58,14 +89,24 @@ export type FromWorker =
       iteration: number;
       task: TaskView;
       grid: Float32Array;
-      /** [steps + 1, grid] predictions, step 0 first, for the meta-learner and the baseline. */
-      learner: Float32Array;
-      baseline: Float32Array;
       steps: number;
-      learnerSupportLoss: Float32Array;
-      baselineSupportLoss: Float32Array;
+      /** The same task adapted from three starting points. */
+      models: Record<StartingPoint, TraceData>;
+    }
+  | {
+      type: 'trajectory';
+      iteration: number;
+      /** Recorded theta snapshots, projected; the last one is the current theta. */
+      points: { iteration: number; x: number; y: number }[];
+      /** Fraction of the trajectory's variance along each axis. */
+      explained: [number, number];
+      tasks: TrajectoryTask[];
+      /** The whole distance history so far. */
+      distance: DistancePoint[];
+      steps: number;
     }
   | { type: 'loaded'; config: SinusoidConfig; iteration: number; note: string }
   | { type: 'diverged'; iteration: number; message: string }
   | { type: 'error'; message: string }
+  | { type: 'benchSessionResult'; backend: BackendName; views: boolean; metaItersPerSec: number; iterations: number; note: string }
   | { type: 'benchResult'; backend: BackendName; algorithm: Algorithm; metaItersPerSec: number; iterations: number; note: string };

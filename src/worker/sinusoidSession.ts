@@ -6,7 +6,7 @@
 import * as tf from '../maml/tf';
 import type { LearnerState } from '../maml/checkpoint';
 import {
-  adaptationCurves,
+  adaptationTrace,
   batchTensors,
   sinusoidObjective,
   sizesOf,
@@ -16,7 +16,8 @@ import { MetaLearner, type LearnerConfig } from '../maml/learner';
 import { initMlpValues } from '../maml/models/mlp';
 import { createRng } from '../maml/random';
 import { sampleSinusoidBatch } from '../maml/tasks/sinusoid';
-import type { CurvePoint, TaskView } from './protocol';
+import type { CurvePoint, StartingPoint, TaskView, TraceData } from './protocol';
+import { sinusoid } from '../maml/tasks/sinusoid';
 
 /** Losses past this (or not finite) mean the run diverged. */
 export const DIVERGED_LOSS = 1e6;
@@ -85,21 +86,29 @@ export class SinusoidSession {
     }));
   }
 
-  /** Predictions of both models for `task` after each of the test-time inner steps. */
-  async adaptation(task: TaskView, gridSize = 120) {
+  /** A fixed random initialisation, the third starting point for comparisons. */
+  private randomInit: tf.Tensor[] | null = null;
+
+  /** The task adapted from the meta-learner, the baseline and a random initialisation, step by step. */
+  async adaptation(task: TaskView, gridSize = 120): Promise<{ grid: Float32Array; steps: number; models: Record<StartingPoint, TraceData> }> {
     const grid = new Float32Array(gridSize).map((_, i) => -5 + (10 * i) / (gridSize - 1));
+    const truth = grid.map((x) => sinusoid(task, x));
     const support = { x: task.supportX, y: task.supportY };
     const { alpha, testSteps } = this.config;
-    const l = adaptationCurves(this.learner.theta, support, grid, alpha, testSteps);
-    const b = adaptationCurves(this.baseline.theta, support, grid, alpha, testSteps);
-    const [learner, baseline, learnerSupportLoss, baselineSupportLoss] = (await Promise.all([
-      l.curves.data(),
-      b.curves.data(),
-      l.supportLoss.data(),
-      b.supportLoss.data(),
-    ])) as Float32Array[];
-    tf.dispose([l.curves, b.curves, l.supportLoss, b.supportLoss]);
-    return { grid, learner, baseline, learnerSupportLoss, baselineSupportLoss, steps: testSteps };
+    this.randomInit ??= initMlpValues(sizesOf(this.config.hidden), createRng(`${this.config.seed}/random-init`)).map((v, i) =>
+      tf.tensor(v, this.learner.objective.shapes[i]),
+    );
+    const starts: Record<StartingPoint, tf.Tensor[]> = { learner: this.learner.theta, baseline: this.baseline.theta, random: this.randomInit };
+    const models = {} as Record<StartingPoint, TraceData>;
+    for (const key of Object.keys(starts) as StartingPoint[]) {
+      const t = adaptationTrace(starts[key], support, grid, truth, alpha, testSteps);
+      const [curves, supportLoss, queryLoss, gradNorms, updateSize] = (await Promise.all([
+        t.curves.data(), t.supportLoss.data(), t.queryLoss.data(), t.gradNorms.data(), t.updateSize.data(),
+      ])) as Float32Array[];
+      models[key] = { curves, supportLoss, queryLoss, gradNorms, updateSize, layers: starts[key].length / 2 };
+      tf.dispose(Object.values(t));
+    }
+    return { grid, steps: testSteps, models };
   }
 
   dispose() {
@@ -107,6 +116,7 @@ export class SinusoidSession {
     this.pending = [];
     this.learner.dispose();
     this.baseline.dispose();
+    if (this.randomInit) tf.dispose(this.randomInit);
   }
 }
 

@@ -23,27 +23,57 @@ export function batchTensors(b: RegressionBatch): MetaBatch {
   };
 }
 
+/** What happened at each inner step of one task's adaptation. */
+export interface AdaptationTrace {
+  /** [steps + 1, grid] predictions, step 0 (the initialisation) first. */
+  curves: tf.Tensor2D;
+  /** Support MSE at each step 0..steps. */
+  supportLoss: tf.Tensor1D;
+  /** MSE against the true function on the grid at each step 0..steps. */
+  queryLoss: tf.Tensor1D;
+  /** [steps, layers]: norm of each layer's gradient (weights and bias) at steps 0..steps-1. */
+  gradNorms: tf.Tensor2D;
+  /** [steps]: size of each update, alpha times the whole gradient's norm. */
+  updateSize: tf.Tensor1D;
+}
+
 /**
- * Predictions on `grid` after each inner step 0..steps, adapting one task from `theta`
- * on its support points. Returns [steps + 1, grid.length] and the support loss per step.
+ * Adapts one task from `theta` on its support points and records every inner step:
+ * predictions on `grid`, support loss, loss against `truth` on the grid, each layer's
+ * gradient norm and the update size (from the differences between consecutive steps).
  */
-export function adaptationCurves(
+export function adaptationTrace(
   theta: Params,
   support: { x: ArrayLike<number>; y: ArrayLike<number> },
   grid: Float32Array,
+  truth: Float32Array,
   alpha: number,
   steps: number,
-): { curves: tf.Tensor2D; supportLoss: tf.Tensor1D } {
+): AdaptationTrace {
   return tf.tidy(() => {
     const n = support.x.length;
     const xs = tf.tensor2d(Array.from(support.x), [n, 1]);
     const ys = tf.tensor2d(Array.from(support.y), [n, 1]);
     const g = tf.tensor2d(grid, [grid.length, 1]);
+    const t = tf.tensor2d(truth, [truth.length, 1]);
     const loss = (p: Params) => mseLoss(mlpForward(p, xs), ys);
     const path = n > 0 ? adapt(theta, loss, { alpha, steps }) : new Array(steps + 1).fill(theta);
-    const curves = tf.stack(path.map((p) => mlpForward(p, g).reshape([grid.length]))) as tf.Tensor2D;
+    const preds = path.map((p) => mlpForward(p, g));
+    const curves = tf.stack(preds.map((p) => p.reshape([grid.length]))) as tf.Tensor2D;
     const supportLoss = (n > 0 ? tf.stack(path.map((p) => loss(p))) : tf.zeros([steps + 1])) as tf.Tensor1D;
-    return { curves, supportLoss };
+    const queryLoss = tf.stack(preds.map((p) => mseLoss(p, t))) as tf.Tensor1D;
+    const layers = theta.length / 2;
+    const sq = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.sub(a, b)));
+    const rows = path.slice(1).map((next, s) =>
+      tf.stack(
+        Array.from({ length: layers }, (_, l) =>
+          tf.div(tf.sqrt(tf.add(sq(path[s][2 * l], next[2 * l]), sq(path[s][2 * l + 1], next[2 * l + 1]))), alpha),
+        ),
+      ),
+    );
+    const gradNorms = (rows.length ? tf.stack(rows) : tf.zeros([0, layers])) as tf.Tensor2D;
+    const updateSize = (rows.length ? tf.mul(tf.sqrt(tf.sum(tf.square(gradNorms), 1)), alpha) : tf.zeros([0])) as tf.Tensor1D;
+    return { curves, supportLoss, queryLoss, gradNorms, updateSize };
   });
 }
 

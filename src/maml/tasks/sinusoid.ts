@@ -1,4 +1,4 @@
-import type { Rng } from '../random';
+import { createRng as createRngFor, type Rng } from '../random';
 
 /** The sinusoid task family of the MAML paper (section 5.1). */
 export interface SinusoidFamily {
@@ -82,4 +82,18 @@ export function sampleSinusoidBatch(
     yq.set(q.y, t * queries);
   }
   return { tasks, shots, queries, xs, ys, xq, yq, params };
+}
+
+/** A task with its support points as plain arrays, as the page and the worker exchange them. */
+export interface SinusoidTaskWithSupport extends SinusoidTask {
+  supportX: number[];
+  supportY: number[];
+}
+
+/** The task named (seed, label, index), with `shots` support points: the same everywhere. */
+export function namedTask(seed: number, label: string, index: number, shots: number): SinusoidTaskWithSupport {
+  const rng = createRngFor(`${seed}/${label}/${index}`);
+  const task = sampleSinusoidTask(rng);
+  const pts = samplePoints(rng, task, shots);
+  return { ...task, supportX: Array.from(pts.x), supportY: Array.from(pts.y) };
 }
