@@ -1,6 +1,8 @@
 import { expect, test } from '@playwright/test';
 import { SCREENSHOTS, iteration, waitForBackend, watchErrors } from './helpers';
 
+test.setTimeout(300_000);
+
 test('the trajectory line grows, task paths and optima appear, and selecting a path selects its task', async ({ page }) => {
   const errors = watchErrors(page);
   await page.goto('./');

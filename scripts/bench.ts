@@ -15,6 +15,7 @@ import { createRng } from '../src/maml/random';
 import { sampleSinusoidBatch } from '../src/maml/tasks/sinusoid';
 import type { Algorithm } from '../src/maml/algorithms/algorithm';
 import { NODE_BACKENDS, useBackend } from './node-backend';
+import { FUSED_ALGORITHMS, FusedMetaLearner } from '../src/maml/fused/fusedLearner';
 
 const { values: args } = parseArgs({
   options: {
@@ -76,6 +77,26 @@ async function benchNode() {
   }
 }
 
+/** The fused JavaScript kernel (src/maml/fused), which the page uses when it calibrates faster. */
+async function benchNodeFused() {
+  for (const algorithm of algorithms.filter((a) => FUSED_ALGORITHMS.includes(a))) {
+    const learner = new FusedMetaLearner(sizesOf(cfg.hidden), initMlpValues(sizesOf(cfg.hidden), createRng(1)), {
+      algorithm,
+      inner: { alpha: cfg.alpha, steps: cfg.trainSteps },
+      metaLr: cfg.metaLr,
+    });
+    const n = iterations * 4;
+    const batches = Array.from({ length: n + 10 }, (_, i) => sampleSinusoidBatch(createRng(`1/batch/${i}`), cfg.metaBatch, cfg.shots));
+    for (let i = 0; i < 10; i++) learner.step(batches[i]);
+    const heap = process.memoryUsage().heapUsed;
+    const t0 = performance.now();
+    for (let i = 10; i < n + 10; i++) learner.step(batches[i]);
+    const rate = n / ((performance.now() - t0) / 1000);
+    report({ experiment: 'sinusoid', algorithm, env: 'node', backend: 'fused-js', metaItersPerSec: +rate.toFixed(2), iterations: n, note: `heap +${((process.memoryUsage().heapUsed - heap) / 1e6).toFixed(1)} MB` });
+    learner.dispose();
+  }
+}
+
 async function benchBrowser() {
   const { build, preview } = await import('vite');
   const { chromium } = await import('@playwright/test');
@@ -92,16 +113,16 @@ async function benchBrowser() {
     await page.goto(`${url}bench.html?${q}`);
     await page.waitForFunction(() => (window as unknown as { __benchDone?: boolean }).__benchDone, null, { timeout: 0, polling: 1000 });
     const results = (await page.evaluate(() => (window as unknown as { __benchResults: unknown[] }).__benchResults)) as {
-      backend: string; algorithm: Algorithm; metaItersPerSec: number; iterations: number; note: string;
+      backend: string; engine?: string; algorithm: Algorithm; metaItersPerSec: number; iterations: number; note: string;
     }[];
     for (const r of results)
-      report({ experiment: 'sinusoid', algorithm: r.algorithm, env: 'browser', backend: r.backend, metaItersPerSec: +r.metaItersPerSec.toFixed(2), iterations: r.iterations, note: r.note });
+      report({ experiment: 'sinusoid', algorithm: r.algorithm, env: 'browser', backend: r.engine === 'fused' ? 'fused-js' : r.backend, metaItersPerSec: +r.metaItersPerSec.toFixed(2), iterations: r.iterations, note: r.note });
     // The page's whole loop (meta-learner and baseline together), extra views off and on.
     const sessions = (await page.evaluate(() => (window as unknown as { __benchSessions: unknown[] }).__benchSessions)) as {
-      backend: string; views: boolean; metaItersPerSec: number; iterations: number; note: string;
+      backend: string; engine: string; views: boolean; metaItersPerSec: number; iterations: number; note: string;
     }[];
     for (const r of sessions)
-      report({ experiment: 'sinusoid', algorithm: 'maml2', env: 'browser', backend: r.backend, views: r.views ? 'on' : 'off', metaItersPerSec: +r.metaItersPerSec.toFixed(2), iterations: r.iterations, note: `training loop with baseline; ${r.note}` });
+      report({ experiment: 'sinusoid', algorithm: 'maml2', env: 'browser', backend: r.engine === 'fused' ? 'fused-js' : r.backend, views: r.views ? 'on' : 'off', metaItersPerSec: +r.metaItersPerSec.toFixed(2), iterations: r.iterations, note: `training loop with baseline; ${r.note}` });
   } finally {
     await browser.close();
     await new Promise<void>((resolve) => server.httpServer.close(() => resolve()));
@@ -109,6 +130,9 @@ async function benchBrowser() {
 }
 
 if (!args.json) console.log(`Sinusoid meta-iterations per second, paper settings (meta-batch ${cfg.metaBatch}, K=${cfg.shots}, 1-${cfg.hidden.join('-')}-1)`);
-if (args.env === 'node' || args.env === 'all') await benchNode();
+if (args.env === 'node' || args.env === 'all') {
+  await benchNode();
+  await benchNodeFused();
+}
 if (args.env === 'browser' || args.env === 'all') await benchBrowser();
 process.exit(0);

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { ALGORITHM_LABELS } from '../maml/algorithms/algorithm';
 import { PAPER_SINUSOID_CONFIG, type SinusoidConfig } from '../maml/experiments/sinusoidConfig';
 import { namedTask } from '../maml/tasks/sinusoid';
-import { BACKENDS, type BackendChoice, type TaskView } from '../worker/protocol';
+import { BACKENDS, type BackendChoice, type EngineChoice, type TaskView } from '../worker/protocol';
 import { AdaptationPlot } from './AdaptationPlot';
 import { Controls } from './Controls';
 import { StatusLine } from './StatusLine';
@@ -16,11 +16,13 @@ import { visiblePoints } from './series';
 const sampleTask = (seed: number, n: number, shots: number): TaskView =>
   n === 0 ? namedTask(seed, 'trajectory', 0, shots) : namedTask(seed, 'view', n, shots);
 
-function readUrl(): { backend: BackendChoice; autoplay: boolean } {
+function readUrl(): { backend: BackendChoice; engine: EngineChoice; autoplay: boolean } {
   const q = new URLSearchParams(location.search);
   const b = q.get('backend');
+  const e = q.get('engine');
   return {
     backend: b && (BACKENDS as readonly string[]).includes(b) ? (b as BackendChoice) : 'auto',
+    engine: e === 'tfjs' || e === 'fused' ? e : 'auto',
     autoplay: q.get('autoplay') !== '0',
   };
 }
@@ -33,7 +35,7 @@ export function App() {
   const [taskSerial, setTaskSerial] = useState(0);
   const [task, setTask] = useState<TaskView>(() => sampleTask(PAPER_SINUSOID_CONFIG.seed, 0, PAPER_SINUSOID_CONFIG.shots));
   const [loading, setLoading] = useState<string | null>(null);
-  const { state, send, dismiss } = useTrainer({ config, backend: url.backend, task, autoplay: url.autoplay });
+  const { state, send, dismiss } = useTrainer({ config, backend: url.backend, engine: url.engine, task, autoplay: url.autoplay });
 
   const changeTask = useCallback((t: TaskView) => {
     setTask(t);

@@ -15,6 +15,9 @@ export function StatusLine({ state }: { state: TrainerState }) {
           <span>
             Backend <b data-testid="backend">{b?.chosen}</b>
           </span>
+          <span>
+            meta-gradients on <b data-testid="engine">{b?.engine === 'fused' ? 'fused JS kernel' : `tfjs ${b?.chosen}`}</b>
+          </span>
           <span data-testid="iteration">
             meta-iteration <b>{state.iteration.toLocaleString('en')}</b>
           </span>
@@ -25,6 +28,7 @@ export function StatusLine({ state }: { state: TrainerState }) {
           <details>
             <summary>why {b?.chosen}?</summary>
             <p data-testid="backend-reason">{b?.reason}</p>
+            <p data-testid="engine-reason">Meta-gradients: {b?.engineReason}.</p>
             <ul>
               {b?.candidates.map((c) => (
                 <li key={c.name}>

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useReducer, useRef } from 'react';
 import type { SinusoidConfig } from '../maml/experiments/sinusoidConfig';
-import type { BackendChoice, BackendName, BackendReport, FromWorker, TaskView, ToWorker } from '../worker/protocol';
+import type { BackendChoice, BackendName, EngineChoice, EngineName, BackendReport, FromWorker, TaskView, ToWorker } from '../worker/protocol';
 import { appendPoints, emptySeries, type Series } from './series';
 
 export type Adaptation = Extract<FromWorker, { type: 'adaptation' }>;
@@ -9,7 +9,7 @@ export type Trajectory = Extract<FromWorker, { type: 'trajectory' }>;
 export interface TrainerState {
   phase: 'starting' | 'calibrating' | 'ready';
   calibrating?: BackendName;
-  backend?: { chosen: BackendName; reason: string; candidates: BackendReport[] };
+  backend?: { chosen: BackendName; reason: string; candidates: BackendReport[]; engine: EngineName; engineReason: string };
   running: boolean;
   iteration: number;
   itersPerSec: number;
@@ -31,7 +31,7 @@ function reduce(s: TrainerState, m: Action): TrainerState {
     case 'calibrating':
       return { ...s, phase: 'calibrating', calibrating: m.backend };
     case 'backend':
-      return { ...s, phase: 'ready', calibrating: undefined, backend: { chosen: m.chosen, reason: m.reason, candidates: m.candidates } };
+      return { ...s, phase: 'ready', calibrating: undefined, backend: { chosen: m.chosen, reason: m.reason, candidates: m.candidates, engine: m.engine, engineReason: m.engineReason } };
     case 'state':
       return { ...s, running: m.running, iteration: m.iteration, itersPerSec: m.itersPerSec, tensors: m.tensors, source: m.source };
     case 'curves':
@@ -56,7 +56,7 @@ function reduce(s: TrainerState, m: Action): TrainerState {
 }
 
 /** The page's handle on the training worker: its latest state, and commands to send it. */
-export function useTrainer(init: { config: SinusoidConfig; backend: BackendChoice; task: TaskView; autoplay: boolean }) {
+export function useTrainer(init: { config: SinusoidConfig; backend: BackendChoice; engine: EngineChoice; task: TaskView; autoplay: boolean }) {
   const [state, dispatch] = useReducer(reduce, initial);
   const worker = useRef<Worker | null>(null);
 

@@ -47,11 +47,27 @@ for (const backend of backends) {
       try {
         sessionResults.push(await runOne<SessionResult>(sw, { type: 'benchSession', backend, views, seconds: viewSeconds, config: PAPER_SINUSOID_CONFIG }));
       } catch (e) {
-        sessionResults.push({ type: 'benchSessionResult', backend, views, metaItersPerSec: 0, iterations: 0, note: (e as Error).message });
+        sessionResults.push({ type: 'benchSessionResult', backend, engine: 'tfjs', views, metaItersPerSec: 0, iterations: 0, note: (e as Error).message });
       }
       sw.terminate();
     }
   }
+}
+// The fused JavaScript kernel (CPU), timed the same way.
+if (q.get('fused') !== '0') {
+  const worker = new Worker(new URL('../worker/maml.worker.ts', import.meta.url), { type: 'module' });
+  for (const algorithm of algorithms) {
+    results.push(await runOne<Result>(worker, { type: 'bench', backend: 'wasm', engine: 'fused', algorithm, iterations: iterations * 4, config: PAPER_SINUSOID_CONFIG }));
+  }
+  worker.terminate();
+  if (viewSeconds > 0) {
+    for (const views of [false, true]) {
+      const sw = new Worker(new URL('../worker/maml.worker.ts', import.meta.url), { type: 'module' });
+      sessionResults.push(await runOne<SessionResult>(sw, { type: 'benchSession', backend: 'wasm', engine: 'fused', views, seconds: viewSeconds, config: PAPER_SINUSOID_CONFIG }));
+      sw.terminate();
+    }
+  }
+  out.textContent = results.map((r) => `${r.engine === 'fused' ? 'fused-js' : r.backend} ${r.algorithm}: ${r.metaItersPerSec.toFixed(1)} meta-it/s (${r.note})`).join('\n');
 }
 w.__benchSessions = sessionResults;
 w.__benchResults = results;

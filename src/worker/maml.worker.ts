@@ -8,11 +8,12 @@ import * as tf from '../maml/tf';
 import { decodeCheckpoint } from '../maml/checkpoint';
 import { batchTensors, sinusoidObjective, sizesOf, type SinusoidConfig } from '../maml/experiments/sinusoid';
 import { MetaLearner } from '../maml/learner';
+import { FusedMetaLearner } from '../maml/fused/fusedLearner';
 import { initMlpValues } from '../maml/models/mlp';
 import { createRng } from '../maml/random';
 import { sampleSinusoidBatch } from '../maml/tasks/sinusoid';
 import { activate, chooseBackend } from './backends';
-import type { FromWorker, ToWorker, TaskView } from './protocol';
+import type { BackendChoice, BackendName, BackendReport, EngineChoice, EngineName, FromWorker, ToWorker, TaskView } from './protocol';
 import { SinusoidSession, diverged, measureRate } from './sinusoidSession';
 import { TrajectoryView } from './trajectoryView';
 import { yieldToEvents } from './yieldToEvents';
@@ -22,8 +23,38 @@ const STATE_EVERY_MS = 100;
 const ADAPT_EVERY_MS = 300;
 const TRAJECTORY_EVERY_MS = 2000;
 const OPTIMA_EVERY_MS = 5000;
+/**
+ * Time budgets for the trajectory views, as shares of the time since training (re)started:
+ * drawing (projection and task paths, 3%) and fitting the task optima (2%) each wait when over
+ * theirs, so together they take at most 5% from training.
+ */
+function budget(share: number) {
+  return {
+    spent: 0,
+    since: performance.now(),
+    reset() {
+      this.spent = 0;
+      this.since = performance.now();
+    },
+    over() {
+      return this.spent > share * (performance.now() - this.since);
+    },
+  };
+}
+const drawBudget = budget(0.03);
+const fitBudget = budget(0.02);
+
+/** The optimum fit's yield: between chunks of fitting, let training run until the budget allows more. */
+let chunkStart = performance.now();
+async function budgetedPause() {
+  fitBudget.spent += performance.now() - chunkStart;
+  await yieldToEvents();
+  while (running && fitBudget.over()) await new Promise((r) => setTimeout(r, 25));
+  chunkStart = performance.now();
+}
 
 let session: SinusoidSession | null = null;
+let engine: EngineName = 'tfjs';
 let trajectory: TrajectoryView | null = null;
 /** Whether the extra views (adaptation, trajectory) are computed while training. */
 let views = true;
@@ -68,12 +99,15 @@ async function sendAdaptation() {
 
 async function sendTrajectory(refit: boolean) {
   if (!session || !trajectory) return;
-  lastTrajectory = performance.now();
+  const t0 = performance.now();
+  lastTrajectory = t0;
   if (refit && !trajectory.busy) {
-    lastOptima = lastTrajectory;
-    trajectory.startRefit(session, yieldToEvents);
+    lastOptima = t0;
+    chunkStart = performance.now();
+    trajectory.startRefit(session, budgetedPause);
   }
   post(await trajectory.compute(session));
+  drawBudget.spent += performance.now() - t0;
 }
 
 async function flushCurves(): Promise<boolean> {
@@ -100,6 +134,8 @@ async function loop() {
   if (looping) return;
   looping = true;
   rate = { iterations: 0, since: performance.now(), value: rate.value };
+  drawBudget.reset();
+  fitBudget.reset();
   try {
     while (running && session) {
       const t0 = performance.now();
@@ -108,12 +144,11 @@ async function loop() {
         rate.iterations++;
       }
       if (!(await flushCurves())) break;
-      if (views) {
-        const now = performance.now();
-        if (now - lastAdapt > ADAPT_EVERY_MS) await sendAdaptation();
-        else if (now - lastTrajectory > TRAJECTORY_EVERY_MS) await sendTrajectory(now - lastOptima > OPTIMA_EVERY_MS);
-        else await trajectory?.record(session);
-      }
+      // The adaptation panel always refreshes; the trajectory views only when `views` is on.
+      const now = performance.now();
+      if (now - lastAdapt > ADAPT_EVERY_MS) await sendAdaptation();
+      else if (views && now - lastTrajectory > TRAJECTORY_EVERY_MS && !drawBudget.over()) await sendTrajectory(now - lastOptima > OPTIMA_EVERY_MS);
+      else if (views) await trajectory?.record(session);
       sendState();
       await yieldToEvents();
     }
@@ -126,10 +161,32 @@ async function loop() {
   }
 }
 
+/**
+ * The fused JavaScript kernel computes the same meta-gradients on the CPU without tfjs's
+ * per-op overhead. In automatic mode it is calibrated like a backend and used when it
+ * is faster; a backend requested with ?backend= keeps tfjs unless ?engine=fused.
+ */
+async function chooseEngine(
+  requested: EngineChoice,
+  backend: BackendChoice,
+  config: SinusoidConfig,
+  choice: { chosen: BackendName; candidates: BackendReport[] },
+): Promise<{ engine: EngineName; reason: string }> {
+  if (requested === 'tfjs') return { engine: 'tfjs', reason: 'tfjs requested with ?engine=tfjs' };
+  if (requested === 'fused') return { engine: 'fused', reason: 'fused kernel requested with ?engine=fused' };
+  if (backend !== 'auto') return { engine: 'tfjs', reason: `tfjs on the requested ${backend} backend` };
+  post({ type: 'calibrating', backend: choice.chosen });
+  const fused = await measureRate(config, 'fused');
+  const tfjsRate = choice.candidates.find((c) => c.name === choice.chosen)?.metaItersPerSec ?? 0;
+  return fused > tfjsRate
+    ? { engine: 'fused', reason: `the fused JavaScript kernel measured ${fused.toFixed(1)} it/s, faster than tfjs on ${choice.chosen} (${tfjsRate.toFixed(1)} it/s); tfjs on ${choice.chosen} draws the views` }
+    : { engine: 'tfjs', reason: `tfjs on ${choice.chosen} measured ${tfjsRate.toFixed(1)} it/s, faster than the fused JavaScript kernel (${fused.toFixed(1)} it/s)` };
+}
+
 function newSession(config: SinusoidConfig) {
   session?.dispose();
   trajectory?.dispose();
-  session = new SinusoidSession(config);
+  session = new SinusoidSession(config, engine);
   trajectory = new TrajectoryView(config.seed, config.shots);
   lastOptima = -Infinity;
   source = 'random initialisation';
@@ -144,7 +201,9 @@ async function handle(msg: ToWorker) {
         () => measureRate(msg.config),
         (backend) => post({ type: 'calibrating', backend }),
       );
-      post({ type: 'backend', ...choice });
+      const picked = await chooseEngine(msg.engine, msg.backend, msg.config, choice);
+      engine = picked.engine;
+      post({ type: 'backend', ...choice, engine, engineReason: picked.reason });
       newSession(msg.config);
       await sendAdaptation();
       await sendTrajectory(true);
@@ -179,7 +238,7 @@ async function handle(msg: ToWorker) {
       if (!session) return;
       if (session.canApply(msg.config)) {
         const shotsChanged = msg.config.shots !== session.config.shots;
-        session.apply(msg.config);
+        await session.apply(msg.config);
         if (shotsChanged) {
           trajectory?.dispose();
           trajectory = new TrajectoryView(msg.config.seed, msg.config.shots);
@@ -196,9 +255,10 @@ async function handle(msg: ToWorker) {
       running = false;
       const r = await activate(msg.backend);
       if (!r.available) {
-        post({ type: 'benchSessionResult', backend: msg.backend, views: msg.views, metaItersPerSec: 0, iterations: 0, note: r.note });
+        post({ type: 'benchSessionResult', backend: msg.backend, engine: msg.engine ?? 'tfjs', views: msg.views, metaItersPerSec: 0, iterations: 0, note: r.note });
         return;
       }
+      engine = msg.engine ?? 'tfjs';
       newSession(msg.config);
       views = msg.views;
       task = trajectory!.tasks[0];
@@ -215,7 +275,7 @@ async function handle(msg: ToWorker) {
       while (looping) await new Promise((r) => setTimeout(r, 5));
       const n = session!.iteration - start;
       const seconds = (performance.now() - t0) / 1000;
-      post({ type: 'benchSessionResult', backend: msg.backend, views: msg.views, metaItersPerSec: n / seconds, iterations: n, note: r.note });
+      post({ type: 'benchSessionResult', backend: msg.backend, engine, views: msg.views, metaItersPerSec: n / seconds, iterations: n, note: r.note });
       return;
     }
     case 'setTask':
@@ -242,14 +302,18 @@ async function handle(msg: ToWorker) {
         return;
       }
       const c = msg.config;
-      const learner = new MetaLearner(sinusoidObjective(c.hidden), initMlpValues(sizesOf(c.hidden), createRng(c.seed)), {
-        algorithm: msg.algorithm,
-        inner: { alpha: c.alpha, steps: c.trainSteps },
-        metaLr: c.metaLr,
-      });
+      const init = initMlpValues(sizesOf(c.hidden), createRng(c.seed));
+      const lc = { algorithm: msg.algorithm, inner: { alpha: c.alpha, steps: c.trainSteps }, metaLr: c.metaLr };
+      const fused = msg.engine === 'fused';
+      const learner = fused ? new FusedMetaLearner(sizesOf(c.hidden), init, lc) : new MetaLearner(sinusoidObjective(c.hidden), init, lc);
       const run = async (n: number, from: number) => {
         for (let i = 0; i < n; i++) {
-          const batch = batchTensors(sampleSinusoidBatch(createRng(`${c.seed}/batch/${from + i}`), c.metaBatch, c.shots));
+          const raw = sampleSinusoidBatch(createRng(`${c.seed}/batch/${from + i}`), c.metaBatch, c.shots);
+          if (learner instanceof FusedMetaLearner) {
+            learner.step(raw);
+            continue;
+          }
+          const batch = batchTensors(raw);
           const { preLoss, postLoss } = learner.step(batch);
           tf.dispose([preLoss, Object.values(batch)]);
           if (i === n - 1) await postLoss.data();
@@ -261,7 +325,7 @@ async function handle(msg: ToWorker) {
       await run(msg.iterations, 3);
       const seconds = (performance.now() - t0) / 1000;
       learner.dispose();
-      post({ type: 'benchResult', backend: msg.backend, algorithm: msg.algorithm, metaItersPerSec: msg.iterations / seconds, iterations: msg.iterations, note: r.note });
+      post({ type: 'benchResult', backend: msg.backend, engine: fused ? 'fused' : 'tfjs', algorithm: msg.algorithm, metaItersPerSec: msg.iterations / seconds, iterations: msg.iterations, note: fused ? 'fused JavaScript kernel' : r.note });
       return;
     }
   }

@@ -9,6 +9,9 @@ import type { Algorithm } from '../maml/algorithms/algorithm';
 export const BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
 export type BackendChoice = BackendName | 'auto';
+/** Who computes the meta-gradients: tfjs on the backend, or the fused JavaScript kernel (CPU). */
+export type EngineName = 'tfjs' | 'fused';
+export type EngineChoice = EngineName | 'auto';
 
 /** What was found out about one candidate backend. */
 export interface BackendReport {
@@ -67,7 +70,7 @@ export interface CurvePoint {
 }
 
 export type ToWorker =
-  | { type: 'init'; config: SinusoidConfig; backend: BackendChoice; task: TaskView; autoplay: boolean }
+  | { type: 'init'; config: SinusoidConfig; backend: BackendChoice; engine: EngineChoice; task: TaskView; autoplay: boolean }
   | { type: 'play' }
   | { type: 'pause' }
   | { type: 'step' }
@@ -75,13 +78,21 @@ export type ToWorker =
   | { type: 'setConfig'; config: SinusoidConfig }
   | { type: 'setTask'; task: TaskView }
   | { type: 'setViews'; views: boolean }
-  | { type: 'benchSession'; backend: BackendName; views: boolean; seconds: number; config: SinusoidConfig }
+  | { type: 'benchSession'; backend: BackendName; engine?: EngineName; views: boolean; seconds: number; config: SinusoidConfig }
   | { type: 'loadCheckpoint'; manifest: unknown; weights: ArrayBuffer }
-  | { type: 'bench'; backend: BackendName; algorithm: Algorithm; iterations: number; config: SinusoidConfig };
+  | { type: 'bench'; backend: BackendName; engine?: EngineName; algorithm: Algorithm; iterations: number; config: SinusoidConfig };
 
 export type FromWorker =
   | { type: 'calibrating'; backend: BackendName }
-  | { type: 'backend'; chosen: BackendName; reason: string; candidates: BackendReport[] }
+  | {
+      type: 'backend';
+      chosen: BackendName;
+      reason: string;
+      candidates: BackendReport[];
+      engine: EngineName;
+      /** Why this engine, with the rates measured. */
+      engineReason: string;
+    }
   | { type: 'state'; running: boolean; iteration: number; itersPerSec: number; tensors: number; source: string }
   | { type: 'curves'; points: CurvePoint[] }
   | {
@@ -108,5 +119,5 @@ export type FromWorker =
   | { type: 'loaded'; config: SinusoidConfig; iteration: number; note: string }
   | { type: 'diverged'; iteration: number; message: string }
   | { type: 'error'; message: string }
-  | { type: 'benchSessionResult'; backend: BackendName; views: boolean; metaItersPerSec: number; iterations: number; note: string }
-  | { type: 'benchResult'; backend: BackendName; algorithm: Algorithm; metaItersPerSec: number; iterations: number; note: string };
+  | { type: 'benchSessionResult'; backend: BackendName; engine: EngineName; views: boolean; metaItersPerSec: number; iterations: number; note: string }
+  | { type: 'benchResult'; backend: BackendName; engine?: EngineName; algorithm: Algorithm; metaItersPerSec: number; iterations: number; note: string };

@@ -13,6 +13,8 @@ import {
   type SinusoidConfig,
 } from '../maml/experiments/sinusoid';
 import { MetaLearner, type LearnerConfig } from '../maml/learner';
+import { FUSED_ALGORITHMS, FusedMetaLearner } from '../maml/fused/fusedLearner';
+import type { Algorithm } from '../maml/algorithms/algorithm';
 import { initMlpValues } from '../maml/models/mlp';
 import { createRng } from '../maml/random';
 import { sampleSinusoidBatch } from '../maml/tasks/sinusoid';
@@ -22,16 +24,36 @@ import { sinusoid } from '../maml/tasks/sinusoid';
 /** Losses past this (or not finite) mean the run diverged. */
 export const DIVERGED_LOSS = 1e6;
 
-export class SinusoidSession {
-  readonly learner: MetaLearner;
-  readonly baseline: MetaLearner;
-  private pending: { iteration: number; losses: tf.Scalar[] }[] = [];
+/** Who computes the meta-gradients: tfjs on the chosen backend, or the fused JavaScript kernel. */
+export type Engine = 'tfjs' | 'fused';
 
-  constructor(public config: SinusoidConfig) {
-    const objective = sinusoidObjective(config.hidden);
+type Learner = MetaLearner | FusedMetaLearner;
+type Loss = tf.Scalar | number;
+
+export class SinusoidSession {
+  learner: Learner;
+  readonly baseline: Learner;
+  private pending: { iteration: number; losses: Loss[] }[] = [];
+
+  constructor(
+    public config: SinusoidConfig,
+    readonly engine: Engine = 'tfjs',
+  ) {
     const init = initMlpValues(sizesOf(config.hidden), createRng(`${config.seed}/init`));
-    this.learner = new MetaLearner(objective, init, learnerConfig(config, config.algorithm));
-    this.baseline = new MetaLearner(objective, init, learnerConfig(config, 'pretrained'));
+    this.learner = this.makeLearner(init, config.algorithm);
+    this.baseline = this.makeLearner(init, 'pretrained');
+  }
+
+  private makeLearner(values: Float32Array[], algorithm: Algorithm): Learner {
+    const c = learnerConfig(this.config, algorithm);
+    return this.engine === 'fused' && FUSED_ALGORITHMS.includes(algorithm)
+      ? new FusedMetaLearner(sizesOf(this.config.hidden), values, c)
+      : new MetaLearner(sinusoidObjective(this.config.hidden), values, c);
+  }
+
+  /** Which engine runs the meta-learner now (Reptile always runs on tfjs). */
+  get learnerEngine(): Engine {
+    return this.learner instanceof FusedMetaLearner ? 'fused' : 'tfjs';
   }
 
   get iteration() {
@@ -43,8 +65,17 @@ export class SinusoidSession {
     return config.hidden.join() === this.config.hidden.join() && config.seed === this.config.seed;
   }
 
-  apply(config: SinusoidConfig) {
+  async apply(config: SinusoidConfig) {
     this.config = config;
+    const wantFused = this.engine === 'fused' && FUSED_ALGORITHMS.includes(config.algorithm);
+    if (wantFused !== (this.learner instanceof FusedMetaLearner)) {
+      // Switching to or from Reptile on the fused engine: carry theta (and Adam) across.
+      const state = await this.learner.state();
+      const next = this.makeLearner(state.theta, config.algorithm);
+      await next.restore(state);
+      this.learner.dispose();
+      this.learner = next;
+    }
     this.learner.setConfig(learnerConfig(config, config.algorithm));
     this.baseline.setConfig(learnerConfig(config, 'pretrained'));
   }
@@ -53,7 +84,11 @@ export class SinusoidSession {
     await this.learner.restore(learner);
     if (baseline) await this.baseline.restore({ ...baseline, iteration: learner.iteration });
     this.baseline.iteration = learner.iteration;
-    tf.dispose(this.pending.flatMap((p) => p.losses));
+    this.dropPending();
+  }
+
+  private dropPending() {
+    tf.dispose(this.pending.flatMap((p) => p.losses.filter((l): l is tf.Scalar => typeof l !== 'number')));
     this.pending = [];
   }
 
@@ -61,10 +96,16 @@ export class SinusoidSession {
   step() {
     const i = this.learner.iteration;
     const c = this.config;
-    const batch = batchTensors(sampleSinusoidBatch(createRng(`${c.seed}/batch/${i}`), c.metaBatch, c.shots));
-    const m = this.learner.step(batch);
-    const b = this.baseline.step(batch);
-    tf.dispose(Object.values(batch));
+    const raw = sampleSinusoidBatch(createRng(`${c.seed}/batch/${i}`), c.metaBatch, c.shots);
+    let tensors: ReturnType<typeof batchTensors> | null = null;
+    const run = (l: Learner) => {
+      if (l instanceof FusedMetaLearner) return l.step(raw);
+      tensors ??= batchTensors(raw);
+      return l.step(tensors);
+    };
+    const m = run(this.learner);
+    const b = run(this.baseline);
+    if (tensors) tf.dispose(Object.values(tensors));
     this.pending.push({ iteration: i + 1, losses: [m.preLoss, m.postLoss, b.preLoss, b.postLoss] });
   }
 
@@ -73,10 +114,17 @@ export class SinusoidSession {
     const pending = this.pending;
     this.pending = [];
     if (!pending.length) return [];
-    const stacked = tf.stack(pending.flatMap((p) => p.losses));
-    tf.dispose(pending.flatMap((p) => p.losses));
-    const v = await stacked.data();
-    stacked.dispose();
+    const all = pending.flatMap((p) => p.losses);
+    const scalars = all.filter((l): l is tf.Scalar => typeof l !== 'number');
+    let read: ArrayLike<number> = [];
+    if (scalars.length) {
+      const stacked = tf.stack(scalars);
+      tf.dispose(scalars);
+      read = await stacked.data();
+      stacked.dispose();
+    }
+    let r = 0;
+    const v = all.map((l) => (typeof l === 'number' ? l : read[r++]));
     return pending.map((p, j) => ({
       iteration: p.iteration,
       pre: v[4 * j],
@@ -88,6 +136,8 @@ export class SinusoidSession {
 
   /** A fixed random initialisation, the third starting point for comparisons. */
   private randomInit: tf.Tensor[] | null = null;
+  /** The random initialisation never trains: its trace is kept until the task or settings change. */
+  private randomTrace: { key: string; trace: TraceData } | null = null;
 
   /** The task adapted from the meta-learner, the baseline and a random initialisation, step by step. */
   async adaptation(task: TaskView, gridSize = 120): Promise<{ grid: Float32Array; steps: number; models: Record<StartingPoint, TraceData> }> {
@@ -96,24 +146,33 @@ export class SinusoidSession {
     const support = { x: task.supportX, y: task.supportY };
     const { alpha, testSteps } = this.config;
     this.randomInit ??= initMlpValues(sizesOf(this.config.hidden), createRng(`${this.config.seed}/random-init`)).map((v, i) =>
-      tf.tensor(v, this.learner.objective.shapes[i]),
+      tf.tensor(v, sinusoidObjective(this.config.hidden).shapes[i]),
     );
     const starts: Record<StartingPoint, tf.Tensor[]> = { learner: this.learner.theta, baseline: this.baseline.theta, random: this.randomInit };
     const models = {} as Record<StartingPoint, TraceData>;
+    const randomKey = JSON.stringify([task, alpha, testSteps, gridSize]);
     for (const key of Object.keys(starts) as StartingPoint[]) {
+      if (key === 'random' && this.randomTrace?.key === randomKey) {
+        const c = this.randomTrace.trace;
+        models.random = { ...c, curves: c.curves.slice(), supportLoss: c.supportLoss.slice(), queryLoss: c.queryLoss.slice(), gradNorms: c.gradNorms.slice(), updateSize: c.updateSize.slice() };
+        continue;
+      }
       const t = adaptationTrace(starts[key], support, grid, truth, alpha, testSteps);
       const [curves, supportLoss, queryLoss, gradNorms, updateSize] = (await Promise.all([
         t.curves.data(), t.supportLoss.data(), t.queryLoss.data(), t.gradNorms.data(), t.updateSize.data(),
       ])) as Float32Array[];
       models[key] = { curves, supportLoss, queryLoss, gradNorms, updateSize, layers: starts[key].length / 2 };
       tf.dispose(Object.values(t));
+      if (key === 'random') {
+        const m = models.random;
+        this.randomTrace = { key: randomKey, trace: { ...m, curves: m.curves.slice(), supportLoss: m.supportLoss.slice(), queryLoss: m.queryLoss.slice(), gradNorms: m.gradNorms.slice(), updateSize: m.updateSize.slice() } };
+      }
     }
     return { grid, steps: testSteps, models };
   }
 
   dispose() {
-    tf.dispose(this.pending.flatMap((p) => p.losses));
-    this.pending = [];
+    this.dropPending();
     this.learner.dispose();
     this.baseline.dispose();
     if (this.randomInit) tf.dispose(this.randomInit);
@@ -130,8 +189,8 @@ export function diverged(p: CurvePoint) {
 }
 
 /** Meta-iterations per second of `config` on the active backend (after a warm-up). */
-export async function measureRate(config: SinusoidConfig, budgetMs = 700, maxIterations = 200): Promise<number> {
-  const s = new SinusoidSession(config);
+export async function measureRate(config: SinusoidConfig, engine: Engine = 'tfjs', budgetMs = 700, maxIterations = 200): Promise<number> {
+  const s = new SinusoidSession(config, engine);
   try {
     for (let i = 0; i < 2; i++) s.step();
     await s.flush(); // compiles shaders, uploads weights

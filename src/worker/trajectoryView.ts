@@ -25,7 +25,7 @@ const distanceBetween = (a: Float32Array, b: Float32Array) => {
 };
 
 export class TrajectoryView {
-  private store = new SnapshotStore(100, 5);
+  private store = new SnapshotStore(64, 5);
   private refitting = false;
   private disposed = false;
   private distance: DistancePoint[] = [];
