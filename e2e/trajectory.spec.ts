@@ -21,7 +21,8 @@ test('the trajectory line grows, task paths and optima appear, and selecting a p
 
   // Selecting a task path shows that task in the adaptation panels, outlined in its colour.
   const truthBefore = await page.getByTestId('adapt-learner-truth').getAttribute('d');
-  await page.getByTestId('task-path').nth(2).click();
+  // Inner steps of alpha = 0.01 are short next to theta's path: click the task's optimum (×), part of its path.
+  await page.getByTestId('task-path').nth(2).getByTestId('task-optimum').click();
   await expect(page.getByTestId('task-path').nth(2)).toHaveAttribute('data-selected', 'true');
   await expect(page.getByTestId('adapt-pair')).not.toHaveAttribute('data-task-color', '');
   await expect(page.getByTestId('adapt-learner-truth')).not.toHaveAttribute('d', truthBefore!);

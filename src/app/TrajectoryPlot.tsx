@@ -85,8 +85,8 @@ export function TrajectoryPlot({ trajectory, selected, onSelect }: { trajectory?
             </g>
           );
         })}
-        <circle cx={x(cur.x)} cy={y(cur.y)} r={6} fill="#f0a800" stroke="#1d2330" strokeWidth={1.5} data-testid="trajectory-current" />
-        <text x={x(cur.x) + 8} y={y(cur.y) - 8} className="theta-label">θ</text>
+        <circle cx={x(cur.x)} cy={y(cur.y)} r={6} fill="#f0a800" stroke="#1d2330" strokeWidth={1.5} data-testid="trajectory-current" pointerEvents="none" />
+        <text x={x(cur.x) + 8} y={y(cur.y) - 8} className="theta-label" pointerEvents="none">θ</text>
       </svg>
       <div className="legend" aria-hidden="true">
         <span className="legend-item"><svg width="22" height="10"><line x1="0" x2="22" y1="5" y2="5" stroke="#1d2330" strokeWidth={3} /></svg> θ during meta-training</span>

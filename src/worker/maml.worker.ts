@@ -25,8 +25,8 @@ const TRAJECTORY_EVERY_MS = 2000;
 const OPTIMA_EVERY_MS = 5000;
 /**
  * Time budgets for the trajectory views, as shares of the time since training (re)started:
- * drawing (projection and task paths, 3%) and fitting the task optima (2%) each wait when over
- * theirs, so together they take at most 5% from training.
+ * drawing (projection and task paths, 3%) and fitting the task optima (4%) each wait when over
+ * theirs, so together they take at most 7% from training.
  */
 function budget(share: number) {
   return {
@@ -42,14 +42,15 @@ function budget(share: number) {
   };
 }
 const drawBudget = budget(0.03);
-const fitBudget = budget(0.02);
+const fitBudget = budget(0.04);
 
 /** The optimum fit's yield: between chunks of fitting, let training run until the budget allows more. */
 let chunkStart = performance.now();
 async function budgetedPause() {
   fitBudget.spent += performance.now() - chunkStart;
   await yieldToEvents();
-  while (running && fitBudget.over()) await new Promise((r) => setTimeout(r, 25));
+  // The first fit runs at full speed, so the optima appear at once; later refits keep to the budget.
+  while (running && trajectory?.hasOptima && fitBudget.over()) await new Promise((r) => setTimeout(r, 25));
   chunkStart = performance.now();
 }
 

@@ -66,7 +66,7 @@ export class TrajectoryView {
     const { alpha, testSteps, seed } = session.config;
     const learner = session.learner.theta.map((t) => tf.clone(t));
     const baseline = session.baseline.theta.map((t) => tf.clone(t));
-    const opts = { rng: createRng(`${seed}/optima/${iteration}`), steps: 150, pause, yieldEvery: 10 };
+    const opts = { rng: createRng(`${seed}/optima/${iteration}`), steps: 100, pause, yieldEvery: 10 };
     void (async () => {
       try {
         const fitL = await fitTaskOptima(learner, this.tasks, opts);
@@ -83,6 +83,11 @@ export class TrajectoryView {
         this.refitting = false;
       }
     })();
+  }
+
+  /** Whether the optima have been fitted at least once. */
+  get hasOptima() {
+    return this.optima !== null;
   }
 
   /** Whether a background fit is running. */
