@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '../tf';
 import { batchTensors, sinusoidObjective, sizesOf } from '../experiments/sinusoid';
-import { initMlpValues } from '../models/mlp';
-import { createRng } from '../random';
-import { sampleSinusoidBatch } from '../tasks/sinusoid';
-import { finiteDifferences, firstOrderGrad64, mamlLoss64, relativeError, type Task64 } from '../testing/float64Maml';
+import { sinusoidFixture, finiteDifferences, firstOrderGrad64, mamlLoss64, relativeError } from '../testing/float64Maml';
 import { metaGradient, type Algorithm } from './metaGradient';
 
 const hidden = [40, 40];
@@ -12,17 +9,7 @@ const sizes = sizesOf(hidden);
 const T = 4;
 const K = 10;
 
-function setup(seed: number) {
-  const rng = createRng(seed);
-  const values = initMlpValues(sizes, rng);
-  const batch = sampleSinusoidBatch(rng, T, K);
-  const tasks: Task64[] = [];
-  for (let t = 0; t < T; t++) {
-    const sl = (a: Float32Array) => a.subarray(t * K, (t + 1) * K);
-    tasks.push({ xs: sl(batch.xs), ys: sl(batch.ys), xq: sl(batch.xq), yq: sl(batch.yq) });
-  }
-  return { values, batch, tasks };
-}
+const setup = (seed: number) => sinusoidFixture(sizes, T, K, seed);
 
 async function tfjsGradient(algorithm: Algorithm, values: Float32Array[], batch: ReturnType<typeof setup>['batch'], alpha: number, steps: number) {
   const obj = sinusoidObjective(hidden);

@@ -3,24 +3,14 @@ import * as tf from '../tf';
 import { initMlpValues, mlpShapes } from '../models/mlp';
 import { createRng } from '../random';
 import { sampleSinusoidBatch } from '../tasks/sinusoid';
-import { finiteDifferences, firstOrderGrad64, mamlLoss64, relativeError, type Task64 } from '../testing/float64Maml';
+import { sinusoidFixture, finiteDifferences, firstOrderGrad64, mamlLoss64, relativeError, type Task64 } from '../testing/float64Maml';
 import { Adam, FusedMlpMaml, mamlMetaGradient } from './mlpMaml';
 
 const sizes = [1, 40, 40, 1];
 const T = 4;
 const K = 10;
 
-function setup(seed: number) {
-  const rng = createRng(seed);
-  const values = initMlpValues(sizes, rng);
-  const batch = sampleSinusoidBatch(rng, T, K);
-  const tasks: Task64[] = [];
-  for (let t = 0; t < T; t++) {
-    const sl = (a: Float32Array) => a.subarray(t * K, (t + 1) * K);
-    tasks.push({ xs: sl(batch.xs), ys: sl(batch.ys), xq: sl(batch.xq), yq: sl(batch.yq) });
-  }
-  return { values, batch, tasks };
-}
+const setup = (seed: number) => sinusoidFixture(sizes, T, K, seed);
 
 const relClose = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
 

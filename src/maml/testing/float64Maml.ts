@@ -3,7 +3,9 @@
  * pass and backpropagation of an MLP) with no tfjs, so tests can check tfjs's
  * gradients against central finite differences computed in double precision.
  */
-import { mlpShapes } from '../models/mlp';
+import { initMlpValues, mlpShapes } from '../models/mlp';
+import { createRng } from '../random';
+import { sampleSinusoidBatch } from '../tasks/sinusoid';
 
 type P = Float64Array[];
 
@@ -130,4 +132,17 @@ export function firstOrderGrad64(sizes: number[], theta: P, tasks: Task64[], alp
     total.forEach((a, i) => a.forEach((_, j) => (a[j] += gq[i][j] / tasks.length)));
   }
   return total;
+}
+
+/** A seeded test fixture: initial parameters, a meta-batch of T tasks with K points, and the same tasks for the float64 reference. */
+export function sinusoidFixture(sizes: number[], T: number, K: number, seed: number) {
+  const rng = createRng(seed);
+  const values = initMlpValues(sizes, rng);
+  const batch = sampleSinusoidBatch(rng, T, K);
+  const tasks: Task64[] = [];
+  for (let t = 0; t < T; t++) {
+    const sl = (a: Float32Array) => a.subarray(t * K, (t + 1) * K);
+    tasks.push({ xs: sl(batch.xs), ys: sl(batch.ys), xq: sl(batch.xq), yq: sl(batch.yq) });
+  }
+  return { values, batch, tasks };
 }
