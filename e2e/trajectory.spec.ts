@@ -17,6 +17,7 @@ test('the trajectory line grows, task paths and optima appear, and selecting a p
   await expect(page.getByTestId('task-path')).toHaveCount(5);
   await expect(page.getByTestId('task-optimum')).toHaveCount(5);
   await expect(page.getByTestId('mean-distance')).toContainText(/[0-9]/);
+  await expect(page.getByTestId('task-distance')).toHaveCount(5);
   await expect(page.getByTestId('distance-learner')).toHaveAttribute('d', /M/);
 
   // Selecting a task path shows that task in the adaptation panels, outlined in its colour.

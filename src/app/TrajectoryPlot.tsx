@@ -79,6 +79,11 @@ export function TrajectoryPlot({ trajectory, selected, onSelect }: { trajectory?
               {t.optimum && (
                 <>
                   <line x1={x(end[0])} y1={y(end[1])} x2={x(t.optimum[0])} y2={y(t.optimum[1])} stroke={taskColor(i)} strokeDasharray="2 3" />
+                  {t.distance !== undefined && (
+                    <text x={x(t.optimum[0]) + 7} y={y(t.optimum[1]) + 4} className="distance-label" fill={taskColor(i)} data-testid="task-distance">
+                      {t.distance.toFixed(2)}
+                    </text>
+                  )}
                   <path d={d3.symbol(d3.symbolCross, on ? 90 : 55)() ?? ''} transform={`translate(${x(t.optimum[0])},${y(t.optimum[1])}) rotate(45)`} fill={taskColor(i)} stroke="#fff" strokeWidth={0.8} data-testid="task-optimum" />
                 </>
               )}

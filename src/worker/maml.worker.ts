@@ -43,14 +43,16 @@ function budget(share: number) {
 }
 const drawBudget = budget(0.03);
 const fitBudget = budget(0.04);
+const FIRST_FIT_SHARE = 0.3;
 
 /** The optimum fit's yield: between chunks of fitting, let training run until the budget allows more. */
 let chunkStart = performance.now();
 async function budgetedPause() {
   fitBudget.spent += performance.now() - chunkStart;
   await yieldToEvents();
-  // The first fit runs at full speed, so the optima appear at once; later refits keep to the budget.
-  while (running && trajectory?.hasOptima && fitBudget.over()) await new Promise((r) => setTimeout(r, 25));
+  // The first fit may take up to a third of the time, so the optima appear soon; later refits keep to the budget.
+  const over = () => (trajectory?.hasOptima ? fitBudget.over() : fitBudget.spent > FIRST_FIT_SHARE * (performance.now() - fitBudget.since));
+  while (running && over()) await new Promise((r) => setTimeout(r, 25));
   chunkStart = performance.now();
 }
 

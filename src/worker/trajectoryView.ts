@@ -66,7 +66,10 @@ export class TrajectoryView {
     const { alpha, testSteps, seed } = session.config;
     const learner = session.learner.theta.map((t) => tf.clone(t));
     const baseline = session.baseline.theta.map((t) => tf.clone(t));
-    const opts = { rng: createRng(`${seed}/optima/${iteration}`), steps: 100, pause, yieldEvery: 10 };
+    // Plain gradient descent from theta: the optimum reached along the gradient flow, the
+    // nearest one. (Adam moves every parameter by about its rate at each step, so its
+    // optima lie far from theta whatever the start, and hide the effect of meta-learning.)
+    const opts = { rng: createRng(`${seed}/optima/${iteration}`), steps: 150, optimizer: 'sgd' as const, lr: 0.02, schedule: 'constant' as const, pause, yieldEvery: 10 };
     void (async () => {
       try {
         const fitL = await fitTaskOptima(learner, this.tasks, opts);
