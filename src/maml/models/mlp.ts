@@ -58,14 +58,3 @@ export function tileParams(params: Params, tasks: number): Params {
 export function sumOverTasks(perTask: Params, shapes: number[][]): Params {
   return perTask.map((g, i) => g.sum(0).reshape(shapes[i]));
 }
-
-/** Selects task t from per-task parameters, giving unbatched parameters. */
-export function taskParams(perTask: Params, t: number, shapes: number[][]): Params {
-  return perTask.map((p, i) => {
-    const begin = new Array(p.rank).fill(0);
-    begin[0] = t;
-    const size = [...p.shape];
-    size[0] = 1;
-    return tf.slice(p, begin, size).reshape(shapes[i]);
-  });
-}
