@@ -43,16 +43,16 @@ function budget(share: number) {
 }
 const drawBudget = budget(0.03);
 const fitBudget = budget(0.04);
-const FIRST_FIT_SHARE = 0.3;
+/** The first fit, so the optima appear soon, may take up to 30%; it is not charged to later refits. */
+const firstFitBudget = budget(0.3);
 
 /** The optimum fit's yield: between chunks of fitting, let training run until the budget allows more. */
 let chunkStart = performance.now();
 async function budgetedPause() {
-  fitBudget.spent += performance.now() - chunkStart;
+  const b = trajectory?.hasOptima ? fitBudget : firstFitBudget;
+  b.spent += performance.now() - chunkStart;
   await yieldToEvents();
-  // The first fit may take up to a third of the time, so the optima appear soon; later refits keep to the budget.
-  const over = () => (trajectory?.hasOptima ? fitBudget.over() : fitBudget.spent > FIRST_FIT_SHARE * (performance.now() - fitBudget.since));
-  while (running && over()) await new Promise((r) => setTimeout(r, 25));
+  while (running && b.over()) await new Promise((r) => setTimeout(r, 25));
   chunkStart = performance.now();
 }
 
@@ -139,6 +139,7 @@ async function loop() {
   rate = { iterations: 0, since: performance.now(), value: rate.value };
   drawBudget.reset();
   fitBudget.reset();
+  firstFitBudget.reset();
   try {
     while (running && session) {
       const t0 = performance.now();
