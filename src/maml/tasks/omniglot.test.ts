@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { loadOmniglot } from '../../../scripts/lib/omniglotData';
+import { OMNIGLOT_PIXELS } from '../data/omniglotPack';
+import { createRng } from '../random';
+import { checkEpisodeSpec, sampleEpisodes, trainingBatch } from './omniglot';
+
+const ds = loadOmniglot();
+
+describe('Omniglot episode sampler', () => {
+  it.each([
+    [5, 1, 3, false],
+    [20, 5, 1, false],
+    [2, 3, 2, true],
+  ])('%i-way %i-shot, %i queries: shapes, labels, disjoint support and query, one split', (way, shot, queries, rotations) => {
+    const split = rotations ? 'train' : 'test';
+    const b = sampleEpisodes(ds, split, { way, shot, queries, rotations }, 4, createRng('s'));
+    expect(b.support.length).toBe(4 * way * shot * OMNIGLOT_PIXELS);
+    expect(b.query.length).toBe(4 * way * queries * OMNIGLOT_PIXELS);
+    const alphabets = new Set(ds.classes[split].map((c) => c.alphabet));
+    for (let t = 0; t < 4; t++) {
+      const classes = b.classes[t];
+      expect(classes).toHaveLength(way);
+      // Distinct classes (a rotation of a character is a class of its own).
+      expect(new Set(classes.map((c) => `${c.character}/${c.alphabet}/${c.quarterTurns}`)).size).toBe(way);
+      for (const c of classes) {
+        expect(alphabets.has(c.alphabet)).toBe(true);
+        expect(new Set(c.images).size).toBe(shot + queries); // support and query drawings never repeat
+        if (!rotations) expect(c.quarterTurns).toBe(0);
+      }
+      const labels = Array.from(b.supportLabels.subarray(t * way * shot, (t + 1) * way * shot));
+      for (let l = 0; l < way; l++) expect(labels.filter((x) => x === l)).toHaveLength(shot);
+      const ql = Array.from(b.queryLabels.subarray(t * way * queries, (t + 1) * way * queries));
+      for (let l = 0; l < way; l++) expect(ql.filter((x) => x === l)).toHaveLength(queries);
+    }
+    expect(b.support.every((v) => v >= 0 && v <= 1)).toBe(true);
+  });
+
+  it('never mixes the held-out alphabets into training', () => {
+    const b = trainingBatch(ds, { way: 20, shot: 1, queries: 1, rotations: true }, 50, 1, 0);
+    const seen = new Set(b.classes.flat().map((c) => c.alphabet));
+    expect(seen.has('Tagalog') || seen.has('Japanese_(katakana)')).toBe(false);
+  });
+
+  it('shuffles labels per episode, uses rotations, and is seeded', () => {
+    const spec = { way: 5, shot: 1, queries: 1, rotations: true };
+    const a = trainingBatch(ds, spec, 32, 7, 3);
+    const b = trainingBatch(ds, spec, 32, 7, 3);
+    const c = trainingBatch(ds, spec, 32, 7, 4);
+    expect(a.support).toEqual(b.support);
+    expect(a.support).not.toEqual(c.support);
+    // Label 0 is not always the same (alphabet-ordered) class.
+    expect(new Set(a.classes.map((e) => e[0].character + e[0].alphabet)).size).toBeGreaterThan(20);
+    expect(new Set(a.classes.flat().map((e) => e.quarterTurns))).toEqual(new Set([0, 1, 2, 3]));
+  });
+
+  it('rotates images by quarter turns', () => {
+    const spec = { way: 2, shot: 1, queries: 1, rotations: true };
+    const b = trainingBatch(ds, spec, 40, 3, 0);
+    const cls = b.classes.flat().find((c) => c.quarterTurns === 2)!;
+    const t = b.classes.findIndex((e) => e.includes(cls));
+    const label = b.classes[t].indexOf(cls);
+    const img = b.support.subarray((t * 2 + label) * OMNIGLOT_PIXELS, (t * 2 + label + 1) * OMNIGLOT_PIXELS);
+    const orig = ds.pixels.subarray(cls.images[0] * OMNIGLOT_PIXELS, (cls.images[0] + 1) * OMNIGLOT_PIXELS);
+    for (let i = 0; i < OMNIGLOT_PIXELS; i++) expect(img[OMNIGLOT_PIXELS - 1 - i]).toBeCloseTo(orig[i] / 255, 6);
+  });
+
+  it('rejects impossible episodes with a message', () => {
+    expect(() => checkEpisodeSpec({ way: 21, shot: 1, queries: 1, rotations: false })).toThrow(/way must be/);
+    expect(() => checkEpisodeSpec({ way: 5, shot: 0, queries: 1, rotations: false })).toThrow(/shot must be/);
+    expect(() => checkEpisodeSpec({ way: 5, shot: 1, queries: 16, rotations: false })).toThrow(/queries must be/);
+    expect(() => checkEpisodeSpec({ way: 5, shot: 5, queries: 15, rotations: false }, ds, 'test')).not.toThrow();
+  });
+});
