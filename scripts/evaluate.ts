@@ -1,32 +1,62 @@
 /**
  * Evaluates a checkpoint on new tasks and prints one JSON object per line (--json) or a table.
  *   npm run evaluate -- --experiment sinusoid [--checkpoint public/models/sinusoid] [--tasks 600] [--json]
+ *   npm run evaluate -- --experiment omniglot [--checkpoint public/models/omniglot] [--episodes 600] [--json]
+ *       [--steps K] [--alpha A] [--settings 5x1,5x5,20x1,20x5]
  */
 import { parseArgs } from 'node:util';
 import * as tf from '../src/maml/tf';
-import { evaluateSinusoid, sinusoidObjective } from '../src/maml/experiments/sinusoid';
+import { evaluateSinusoid, sinusoidObjective, type SinusoidConfig } from '../src/maml/experiments/sinusoid';
 import { meanCi95 } from '../src/maml/metrics';
 import { createRng } from '../src/maml/random';
 import { loadCheckpoint } from './load-checkpoint';
 import { useBackend } from './node-backend';
+import { EVALUATION_SEED, evaluateCheckpoint } from './lib/evaluateOmniglot';
 
 const { values: args } = parseArgs({
   options: {
     experiment: { type: 'string', default: 'sinusoid' },
-    checkpoint: { type: 'string', default: 'public/models/sinusoid' },
+    checkpoint: { type: 'string' },
     tasks: { type: 'string', default: '600' },
-    seed: { type: 'string', default: '20170309' },
+    seed: { type: 'string' },
+    episodes: { type: 'string', default: '600' },
+    steps: { type: 'string' },
+    alpha: { type: 'string' },
+    settings: { type: 'string' },
     backend: { type: 'string', default: 'wasm' },
     json: { type: 'boolean', default: false },
   },
 });
+if (args.experiment === 'omniglot') {
+  await useBackend(args.backend);
+  const ck = loadCheckpoint(args.checkpoint ?? 'public/models/omniglot');
+  const settings = args.settings?.split(',').map((s) => {
+    const [way, shot] = s.split('x').map(Number);
+    if (!Number.isInteger(way) || !Number.isInteger(shot)) throw new Error(`--settings: "${s}" is not WAYxSHOT`);
+    return { way, shot };
+  });
+  if (!args.json) console.log(`Omniglot, held-out alphabets, ${args.episodes} episodes per setting, checkpoint ${args.checkpoint ?? 'public/models/omniglot'}`);
+  evaluateCheckpoint(
+    ck,
+    { episodes: Number(args.episodes), seed: Number(args.seed ?? EVALUATION_SEED), steps: args.steps ? Number(args.steps) : undefined, alpha: args.alpha ? Number(args.alpha) : undefined, settings },
+    (r) =>
+      console.log(
+        args.json
+          ? JSON.stringify(r)
+          : `${r.way}-way ${r.shot}-shot  ${(100 * r.accuracy).toFixed(1)}% ± ${(100 * r.ci95).toFixed(1)}%  (${r.episodes} episodes, ${r.steps} steps of alpha ${r.alpha}; paper ${r.paper ? (100 * r.paper).toFixed(1) + '%' : '-'})`,
+      ),
+  );
+  process.exit(0);
+}
 if (args.experiment !== 'sinusoid') {
-  console.error(`Unknown experiment ${args.experiment}: this build evaluates "sinusoid".`);
+  console.error(`Unknown experiment ${args.experiment}: this build evaluates "sinusoid" and "omniglot".`);
   process.exit(2);
 }
+args.checkpoint ??= 'public/models/sinusoid';
+args.seed ??= '20170309';
 await useBackend(args.backend);
 const ck = loadCheckpoint(args.checkpoint!);
-const { config } = ck.manifest;
+const config = ck.manifest.config as SinusoidConfig;
 const obj = sinusoidObjective(config.hidden);
 const steps = [0, 1, 5, 10];
 const rows: Record<string, unknown>[] = [];

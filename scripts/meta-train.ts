@@ -1,6 +1,10 @@
 /**
  * Meta-trains a model from the command line and writes a checkpoint (tfjs weight format).
  *   npm run meta-train -- --experiment sinusoid [--iterations 70000] [--out public/models/sinusoid]
+ *   npm run meta-train -- --experiment omniglot [--iterations 6000] [--out public/models/omniglot]
+ *       [--algorithm maml2|maml1|reptile] [--filters 32] [--way 5] [--shot 1] [--queries 5]
+ *       [--meta-batch 32] [--alpha 0.4] [--steps 1] [--test-steps 3] [--meta-lr 0.001] [--seed 1]
+ *       [--threads 2]  (a second process computes half of each meta-batch)
  * Seeded and resumable: each meta-batch is drawn from (seed, iteration), and the checkpoint
  * holds Adam's state, so a stopped run continues exactly where it left off.
  */
@@ -16,24 +20,76 @@ import { createRng } from '../src/maml/random';
 import { sampleSinusoidBatch } from '../src/maml/tasks/sinusoid';
 import type { Algorithm } from '../src/maml/algorithms/metaGradient';
 import { useBackend } from './node-backend';
+import { metaTrainOmniglot, parseAlgorithm } from './lib/metaTrainOmniglot';
 
 const { values: args } = parseArgs({
   options: {
     experiment: { type: 'string', default: 'sinusoid' },
-    iterations: { type: 'string', default: '70000' },
-    algorithm: { type: 'string', default: 'maml2' },
-    seed: { type: 'string', default: String(PAPER_SINUSOID_CONFIG.seed) },
-    out: { type: 'string', default: 'public/models/sinusoid' },
+    iterations: { type: 'string' },
+    algorithm: { type: 'string' },
+    seed: { type: 'string' },
+    out: { type: 'string' },
     backend: { type: 'string', default: 'wasm' },
-    'save-every': { type: 'string', default: '2000' },
-    'log-every': { type: 'string', default: '500' },
+    'save-every': { type: 'string' },
+    'log-every': { type: 'string' },
     fresh: { type: 'boolean', default: false },
+    // Omniglot only
+    filters: { type: 'string' },
+    way: { type: 'string' },
+    shot: { type: 'string' },
+    queries: { type: 'string' },
+    'meta-batch': { type: 'string' },
+    alpha: { type: 'string' },
+    steps: { type: 'string' },
+    'test-steps': { type: 'string' },
+    'meta-lr': { type: 'string' },
+    'eval-every': { type: 'string', default: '250' },
+    threads: { type: 'string', default: '1' },
+    'eval-episodes': { type: 'string', default: '200' },
   },
 });
+if (args.experiment === 'omniglot') {
+  await useBackend(args.backend);
+  const num = (k: keyof typeof args) => (args[k] === undefined ? undefined : Number(args[k]));
+  const overrides = Object.fromEntries(
+    Object.entries({
+      algorithm: parseAlgorithm(args.algorithm),
+      seed: num('seed'),
+      filters: num('filters'),
+      way: num('way'),
+      shot: num('shot'),
+      queries: num('queries'),
+      metaBatch: num('meta-batch'),
+      alpha: num('alpha'),
+      trainSteps: num('steps'),
+      testSteps: num('test-steps'),
+      metaLr: num('meta-lr'),
+    }).filter(([, v]) => v !== undefined),
+  );
+  await metaTrainOmniglot({
+    iterations: Number(args.iterations ?? 6000),
+    out: args.out ?? 'public/models/omniglot',
+    fresh: !!args.fresh,
+    saveEvery: Number(args['save-every'] ?? 100),
+    logEvery: Number(args['log-every'] ?? 25),
+    evalEvery: Number(args['eval-every']),
+    evalEpisodes: Number(args['eval-episodes']),
+    backend: args.backend!,
+    threads: Number(args.threads),
+    overrides,
+  });
+  process.exit(0);
+}
 if (args.experiment !== 'sinusoid') {
-  console.error(`Unknown experiment ${args.experiment}: this build meta-trains "sinusoid".`);
+  console.error(`Unknown experiment ${args.experiment}: this build meta-trains "sinusoid" and "omniglot".`);
   process.exit(2);
 }
+args.iterations ??= '70000';
+args.algorithm ??= 'maml2';
+args.seed ??= String(PAPER_SINUSOID_CONFIG.seed);
+args.out ??= 'public/models/sinusoid';
+args['save-every'] ??= '2000';
+args['log-every'] ??= '500';
 const total = Number(args.iterations);
 const backend = await useBackend(args.backend);
 const config: SinusoidConfig = { ...PAPER_SINUSOID_CONFIG, algorithm: args.algorithm as Algorithm, seed: Number(args.seed) };

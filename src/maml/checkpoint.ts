@@ -1,6 +1,8 @@
 import * as tf from './tf';
 import type { NamedTensor } from '@tensorflow/tfjs-core/dist/tensor_types';
 import type { SinusoidConfig } from './experiments/sinusoid';
+import type { OmniglotConfig } from './experiments/omniglotConfig';
+import { bodyShapes } from './fused/convNet';
 
 /**
  * Checkpoints in tfjs's own weight format: a JSON manifest (what the model is, how it
@@ -21,13 +23,22 @@ export interface LearnerState {
 export interface CheckpointManifest {
   format: typeof CHECKPOINT_FORMAT;
   version: number;
-  experiment: 'sinusoid';
-  architecture: { kind: 'mlp'; sizes: number[]; activation: 'relu' };
-  config: SinusoidConfig;
+  experiment: 'sinusoid' | 'omniglot';
+  architecture: Architecture;
+  config: SinusoidConfig | OmniglotConfig;
   /** Seconds of training and where it ran, for the record. */
   trainedOn?: { backend: string; seconds: number; date: string };
   learners: Record<string, { iteration: number; algorithm: string; parameters: number; optimizerSlots: number }>;
   weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
+}
+
+/** An MLP (sinusoid) or the conv-4 blocks (Omniglot; the head is zero at the start of each episode). */
+export type Architecture =
+  | { kind: 'mlp'; sizes: number[]; activation: 'relu' }
+  | { kind: 'conv4'; filters: number; channels: number; imageSize: number; head: 'zero' };
+
+export function parameterShapes(a: Architecture): number[][] {
+  return a.kind === 'mlp' ? mlpShapesOf(a.sizes) : bodyShapes({ filters: a.filters, channels: a.channels, imageSize: a.imageSize });
 }
 
 export interface Checkpoint {
@@ -42,7 +53,7 @@ export async function encodeCheckpoint(
   weightsPath = 'weights.bin',
 ): Promise<{ manifest: CheckpointManifest; weights: ArrayBuffer }> {
   const named: NamedTensor[] = [];
-  const shapes = mlpShapesOf(ck.architecture.sizes);
+  const shapes = parameterShapes(ck.architecture);
   const learners: CheckpointManifest['learners'] = {};
   for (const [key, l] of Object.entries(ck.learners)) {
     l.theta.forEach((v, i) => named.push({ name: `${key}/theta/${i}`, tensor: tf.tensor(v, shapes[i]) }));
@@ -88,11 +99,20 @@ export function decodeCheckpoint(manifestJson: unknown, weights: ArrayBuffer): C
   if (!m || typeof m !== 'object') fail('the manifest is not a JSON object');
   if (m.format !== CHECKPOINT_FORMAT) fail(`format is ${JSON.stringify(m.format)}, expected ${CHECKPOINT_FORMAT}`);
   if (m.version !== CHECKPOINT_VERSION) fail(`version ${m.version} is not supported (expected ${CHECKPOINT_VERSION})`);
-  if (m.experiment !== 'sinusoid') fail(`experiment ${JSON.stringify(m.experiment)} is not supported`);
-  const sizes = m.architecture?.sizes;
-  if (!Array.isArray(sizes) || sizes.length < 2 || sizes.length > 6 || sizes.some((s) => !Number.isInteger(s) || s < 1 || s > 1024))
-    fail('architecture sizes are missing or out of range');
-  if (sizes[0] !== 1 || sizes[sizes.length - 1] !== 1) fail('a sinusoid model maps 1 input to 1 output');
+  if (m.experiment !== 'sinusoid' && m.experiment !== 'omniglot') fail(`experiment ${JSON.stringify(m.experiment)} is not supported`);
+  const arch = m.architecture;
+  if (!arch || typeof arch !== 'object') fail('architecture is missing');
+  if (m.experiment === 'sinusoid') {
+    const sizes = arch.kind === 'mlp' ? arch.sizes : fail('a sinusoid model is an MLP');
+    if (!Array.isArray(sizes) || sizes.length < 2 || sizes.length > 6 || sizes.some((s) => !Number.isInteger(s) || s < 1 || s > 1024))
+      fail('architecture sizes are missing or out of range');
+    if (sizes[0] !== 1 || sizes[sizes.length - 1] !== 1) fail('a sinusoid model maps 1 input to 1 output');
+  } else {
+    if (arch.kind !== 'conv4') fail('an Omniglot model is the conv-4 network');
+    const a = arch as Extract<Architecture, { kind: 'conv4' }>;
+    if (!Number.isInteger(a.filters) || a.filters < 1 || a.filters > 128) fail('conv-4 filters must be an integer from 1 to 128');
+    if (a.channels !== 1 || a.imageSize !== 28) fail('conv-4 reads 28x28 grayscale images');
+  }
   if (weights.byteLength > MAX_WEIGHT_BYTES) fail(`weights are ${weights.byteLength} bytes, over the limit`);
   const specs = m.weightsManifest?.flatMap((g) => g.weights) ?? fail('weightsManifest is missing');
   const expectedBytes = specs.reduce((a, s) => {
@@ -110,7 +130,7 @@ export function decodeCheckpoint(manifestJson: unknown, weights: ArrayBuffer): C
     map[spec.name] = { shape: spec.shape, values: new Float32Array(weights.slice(offset, offset + 4 * n)) };
     offset += 4 * n;
   }
-  const shapes = mlpShapesOf(sizes);
+  const shapes = parameterShapes(arch);
   const learners: Record<string, LearnerState> = {};
   for (const [key, info] of Object.entries(m.learners ?? {})) {
     const theta = shapes.map((shape, i) => {

@@ -288,7 +288,8 @@ async function handle(msg: ToWorker) {
       return;
     case 'loadCheckpoint': {
       const ck = decodeCheckpoint(msg.manifest, msg.weights);
-      const config = ck.manifest.config;
+      if (ck.manifest.experiment !== 'sinusoid') throw new Error(`this is a ${ck.manifest.experiment} checkpoint, not a sinusoid one`);
+      const config = ck.manifest.config as SinusoidConfig;
       newSession(config);
       await session!.restore(ck.learners.maml ?? Object.values(ck.learners)[0], ck.learners.pretrained);
       source = `meta-trained checkpoint (${ck.learners.maml?.iteration ?? 0} iterations)`;

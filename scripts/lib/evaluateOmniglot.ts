@@ -1,0 +1,38 @@
+/**
+ * Omniglot meta-test evaluation for scripts/evaluate.ts: each setting over the same
+ * seeded held-out episodes the page uses, one JSON object per setting with --json.
+ */
+import type { Checkpoint } from '../../src/maml/checkpoint';
+import { evaluateOmniglot, type EvaluationResult } from '../../src/maml/experiments/omniglot';
+import { EVALUATION_QUERIES, EVALUATION_SEED, EVALUATION_SETTINGS, type OmniglotConfig } from '../../src/maml/experiments/omniglotConfig';
+import { ConvMetaLearner } from '../../src/maml/fused/convLearner';
+import { tfGemm } from '../../src/maml/fused/gemm';
+import { loadOmniglot } from './omniglotData';
+
+export interface OmniglotEvalArgs {
+  episodes: number;
+  seed: number;
+  steps?: number;
+  alpha?: number;
+  settings?: { way: number; shot: number }[];
+}
+
+export function evaluateCheckpoint(ck: Checkpoint, a: OmniglotEvalArgs, onDone?: (r: EvaluationResult & { iteration: number; paper?: number }) => void) {
+  if (ck.manifest.experiment !== 'omniglot') throw new Error(`this is a ${ck.manifest.experiment} checkpoint, not an Omniglot one`);
+  const config = ck.manifest.config as OmniglotConfig;
+  const state = ck.learners.maml ?? Object.values(ck.learners)[0];
+  const learner = new ConvMetaLearner(config, tfGemm, state.theta);
+  const ds = loadOmniglot();
+  const inner = { alpha: a.alpha ?? config.alpha, steps: a.steps ?? config.testSteps };
+  const rows = [];
+  for (const s of a.settings ?? EVALUATION_SETTINGS) {
+    const r = evaluateOmniglot(learner.net, learner.body, ds, { way: s.way, shot: s.shot, queries: EVALUATION_QUERIES, episodes: a.episodes, inner, seed: a.seed });
+    const paper = EVALUATION_SETTINGS.find((p) => p.way === s.way && p.shot === s.shot)?.paper;
+    const row = { ...r, accuracy: +r.accuracy.toFixed(4), ci95: +r.ci95.toFixed(4), iteration: state.iteration, ...(paper ? { paper } : {}) };
+    onDone?.(row);
+    rows.push(row);
+  }
+  return rows;
+}
+
+export { EVALUATION_SEED };

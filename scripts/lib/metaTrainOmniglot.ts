@@ -1,0 +1,164 @@
+/**
+ * Omniglot meta-training from the command line (called by scripts/meta-train.ts):
+ * seeded episode stream (seed, iteration), a checkpoint with Adam's state every
+ * --save-every iterations, so a stopped run resumes where it left off; a short held-out
+ * evaluation every --eval-every iterations goes into the training log.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../../src/maml/checkpoint';
+import { evaluateOmniglot } from '../../src/maml/experiments/omniglot';
+import { DEFAULT_OMNIGLOT_CONFIG, type OmniglotConfig } from '../../src/maml/experiments/omniglotConfig';
+import { ConvMetaLearner } from '../../src/maml/fused/convLearner';
+import type { ConvAlgorithm } from '../../src/maml/fused/convMaml';
+import { tfGemm } from '../../src/maml/fused/gemm';
+import { trainingBatch } from '../../src/maml/tasks/omniglot';
+import { loadOmniglot } from './omniglotData';
+import type { GradientRequest } from './gradientWorker';
+import type { TaskSums } from '../../src/maml/fused/convMaml';
+
+export interface OmniglotTrainArgs {
+  iterations: number;
+  out: string;
+  fresh: boolean;
+  saveEvery: number;
+  logEvery: number;
+  evalEvery: number;
+  evalEpisodes: number;
+  backend: string;
+  /** Processes computing meta-gradients (1 or 2). */
+  threads: number;
+  overrides: Partial<OmniglotConfig>;
+}
+
+export function readCheckpoint(dir: string): Checkpoint {
+  const buf = readFileSync(join(dir, 'weights.bin'));
+  return decodeCheckpoint(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')), buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+}
+
+export async function metaTrainOmniglot(a: OmniglotTrainArgs) {
+  const ds = loadOmniglot();
+  mkdirSync(a.out, { recursive: true });
+  const manifestPath = join(a.out, 'manifest.json');
+  const weightsPath = join(a.out, 'weights.bin');
+  const logPath = join(a.out, 'train-log.jsonl');
+  let config: OmniglotConfig = { ...DEFAULT_OMNIGLOT_CONFIG, ...a.overrides };
+  let seconds = 0;
+  let learner: ConvMetaLearner;
+  if (!a.fresh && existsSync(manifestPath)) {
+    const ck = readCheckpoint(a.out);
+    // The run's own settings win over the defaults; flags given now still apply.
+    config = { ...(ck.manifest.config as OmniglotConfig), ...a.overrides };
+    learner = new ConvMetaLearner(config, tfGemm);
+    learner.restore(ck.learners.maml);
+    seconds = ck.manifest.trainedOn?.seconds ?? 0;
+    console.log(`Resuming from iteration ${learner.iteration} (${manifestPath})`);
+    // Log lines written after that checkpoint are redone by this run.
+    if (existsSync(logPath)) {
+      const kept = readFileSync(logPath, 'utf8').split('\n').filter((l) => l && JSON.parse(l).iteration <= learner.iteration);
+      writeFileSync(logPath, kept.map((l) => l + '\n').join(''));
+    }
+  } else {
+    learner = new ConvMetaLearner(config, tfGemm);
+    writeFileSync(logPath, '');
+  }
+  console.log(`Omniglot ${config.way}-way ${config.shot}-shot, ${config.algorithm}, ${config.filters} filters, meta-batch ${config.metaBatch}, alpha ${config.alpha} x ${config.trainSteps}`);
+
+  const save = async () => {
+    const { manifest, weights } = await encodeCheckpoint({
+      experiment: 'omniglot',
+      architecture: { kind: 'conv4', filters: config.filters, channels: 1, imageSize: 28, head: 'zero' },
+      config,
+      trainedOn: { backend: `node-${a.backend}`, seconds: Math.round(seconds), date: new Date().toISOString() },
+      learners: { maml: { ...learner.state(), algorithm: config.algorithm } },
+    });
+    writeFileSync(weightsPath + '.tmp', Buffer.from(weights));
+    writeFileSync(manifestPath + '.tmp', JSON.stringify(manifest, null, 1));
+    renameSync(weightsPath + '.tmp', weightsPath);
+    renameSync(manifestPath + '.tmp', manifestPath);
+  };
+
+  const helper = a.threads > 1 ? await startHelper() : null;
+  const spec = { way: config.way, shot: config.shot, queries: config.queries, rotations: config.rotations };
+  let w = { preLoss: 0, postLoss: 0, preAcc: 0, postAcc: 0, n: 0 };
+  let last = performance.now();
+  while (learner.iteration < a.iterations) {
+    const i = learner.iteration;
+    const batch = trainingBatch(ds, spec, config.metaBatch, config.seed, i);
+    const split = Math.ceil(config.metaBatch / 2);
+    const r = helper
+      ? await learner.stepShared(batch, split, (body) => helper.request({ type: 'grad', config, iteration: i, from: split, to: config.metaBatch, body }))
+      : learner.step(batch);
+    w = { preLoss: w.preLoss + r.preLoss, postLoss: w.postLoss + r.postLoss, preAcc: w.preAcc + r.preAccuracy, postAcc: w.postAcc + r.postAccuracy, n: w.n + 1 };
+    const it = i + 1;
+    if (it % a.logEvery === 0 || it === a.iterations) {
+      const now = performance.now();
+      seconds += (now - last) / 1000;
+      const rate = w.n / ((now - last) / 1000);
+      last = now;
+      const rec: Record<string, number> = {
+        iteration: it,
+        preLoss: w.preLoss / w.n,
+        postLoss: w.postLoss / w.n,
+        preAccuracy: w.preAcc / w.n,
+        postAccuracy: w.postAcc / w.n,
+        itersPerSec: +rate.toFixed(3),
+        seconds: Math.round(seconds),
+      };
+      if (a.evalEvery > 0 && (it % a.evalEvery === 0 || it === a.iterations)) {
+        const t = performance.now();
+        const e = evaluateOmniglot(learner.net, learner.body, ds, {
+          way: 5,
+          shot: 1,
+          queries: 5,
+          episodes: a.evalEpisodes,
+          inner: { alpha: config.alpha, steps: config.testSteps },
+          seed: 12345,
+        });
+        rec.heldOut5way1shot = e.accuracy;
+        last += performance.now() - t; // evaluation time is not training time
+      }
+      appendFileSync(logPath, JSON.stringify(rec) + '\n');
+      console.log(
+        `iteration ${it}/${a.iterations}  query acc before ${(100 * rec.preAccuracy).toFixed(1)}%  after ${(100 * rec.postAccuracy).toFixed(1)}%  loss ${rec.postLoss.toFixed(3)}` +
+          (rec.heldOut5way1shot !== undefined ? `  held-out 5-way 1-shot ${(100 * rec.heldOut5way1shot).toFixed(1)}%` : '') +
+          `  ${rate.toFixed(2)} it/s`,
+      );
+      w = { preLoss: 0, postLoss: 0, preAcc: 0, postAcc: 0, n: 0 };
+    }
+    if (it % a.saveEvery === 0 || it === a.iterations) await save();
+  }
+  helper?.child.kill();
+  console.log(`Checkpoint written to ${a.out} after ${Math.round(seconds)} s of training.`);
+}
+
+export function parseAlgorithm(s: string | undefined): ConvAlgorithm | undefined {
+  if (s === undefined) return undefined;
+  if (s !== 'maml2' && s !== 'maml1' && s !== 'reptile') throw new Error(`--algorithm must be maml2, maml1 or reptile for omniglot`);
+  return s;
+}
+
+/** The second process (gradientWorker.ts), run by vite-node like this script. */
+async function startHelper() {
+  const bin = join(import.meta.dirname ?? '.', '..', '..', 'node_modules', 'vite-node', 'dist', 'cli.mjs');
+  const child: ChildProcess = fork(existsSync(bin) ? bin : 'node_modules/.bin/vite-node', [join(import.meta.dirname ?? '.', 'gradientWorker.ts')], { serialization: 'advanced' });
+  let waiting: ((m: any) => void) | null = null;
+  child.on('message', (m: any) => waiting?.(m));
+  child.on('exit', (code) => {
+    if (code) {
+      console.error(`gradient worker exited with ${code}`);
+      process.exit(1);
+    }
+  });
+  await new Promise<void>((resolve) => (waiting = (m) => m.type === 'ready' && resolve()));
+  const request = (msg: GradientRequest) => {
+    let sent!: Promise<void>;
+    const result = new Promise<{ grads: Float32Array[]; sums: TaskSums }>((resolve, reject) => {
+      waiting = (m) => (m.type === 'grads' ? resolve(m) : reject(new Error(m.message)));
+      sent = new Promise<void>((ok, fail) => child.send(msg, (e) => (e ? fail(e) : ok())));
+    });
+    return { sent, result };
+  };
+  return { child, request };
+}

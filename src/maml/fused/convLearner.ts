@@ -1,0 +1,108 @@
+/**
+ * The Omniglot meta-learner: the conv net's blocks as float32 arrays, the meta-gradient of
+ * convMaml.ts, and Adam. Used by the worker and by scripts/meta-train.ts alike.
+ */
+import type { LearnerState } from '../checkpoint';
+import type { OmniglotConfig } from '../experiments/omniglotConfig';
+import { createRng } from '../random';
+import type { EpisodeBatch } from '../tasks/omniglot';
+import { addSums, batchResult, metaGradient, metaGradientRange, type MetaBatchResult, type TaskSums } from './convMaml';
+import { ConvNet, bodyShapes, initBody, type ConvNetShape } from './convNet';
+import type { Gemm } from './gemm';
+import { Adam } from './mlpMaml';
+
+export function convShape(filters: number): ConvNetShape {
+  return { filters, channels: 1, imageSize: 28 };
+}
+
+export class ConvMetaLearner {
+  readonly net: ConvNet;
+  readonly shapes: number[][];
+  body: Float32Array[];
+  private grads: Float32Array[];
+  private adam: Adam;
+  iteration = 0;
+
+  constructor(
+    public config: OmniglotConfig,
+    gemm: Gemm,
+    body?: Float32Array[],
+  ) {
+    const shape = convShape(config.filters);
+    this.net = new ConvNet(shape, gemm);
+    this.shapes = bodyShapes(shape);
+    const rng = createRng(`${config.seed}/omniglot/init`);
+    this.body = body ? body.map((b) => Float32Array.from(b)) : initBody(shape, () => rng.next());
+    this.grads = this.body.map((b) => new Float32Array(b.length));
+    this.adam = new Adam(config.metaLr);
+  }
+
+  setConfig(config: OmniglotConfig) {
+    if (config.filters !== this.config.filters) throw new Error('changing the number of filters needs a new learner');
+    this.config = config;
+    this.adam.learningRate = config.metaLr;
+  }
+
+  step(batch: EpisodeBatch): MetaBatchResult {
+    const { alpha, trainSteps, algorithm } = this.config;
+    const r = metaGradient(this.net, this.body, batch, { alpha, steps: trainSteps }, algorithm, this.grads);
+    this.apply();
+    return r;
+  }
+
+  /**
+   * One meta-iteration with part of the batch's tasks computed elsewhere (`helper` adds
+   * its tasks' meta-gradients into the arrays it is given and returns their sums), while
+   * this thread computes tasks [0, split).
+   */
+  async stepShared(
+    batch: EpisodeBatch,
+    split: number,
+    helper: (body: Float32Array[]) => { sent: Promise<void>; result: Promise<{ grads: Float32Array[]; sums: TaskSums }> },
+  ): Promise<MetaBatchResult> {
+    const { alpha, trainSteps, algorithm } = this.config;
+    const { sent, result: pending } = helper(this.body);
+    await sent; // the request must be out (it is larger than a pipe buffer) before this thread blocks
+    for (const g of this.grads) g.fill(0);
+    const mine = metaGradientRange(this.net, this.body, batch, { alpha, steps: trainSteps }, algorithm, this.grads, 0, split);
+    const theirs = await pending;
+    this.grads.forEach((g, i) => {
+      const o = theirs.grads[i];
+      for (let j = 0; j < g.length; j++) g[j] += o[j];
+    });
+    this.apply();
+    return batchResult(addSums(mine, theirs.sums));
+  }
+
+  private apply() {
+    for (const g of this.grads) {
+      for (let i = 0; i < g.length; i++) if (!Number.isFinite(g[i])) throw new Error(`the meta-gradient is not finite at iteration ${this.iteration}`);
+    }
+    this.adam.step(this.body, this.grads);
+    this.iteration++;
+  }
+
+  state(): LearnerState {
+    const s = this.adam.state();
+    const optimizer = s.m.length
+      ? [
+          { name: 'iter', values: Float32Array.of(s.iterations), shape: [] },
+          ...s.m.map((m, i) => ({ name: `${i}/m`, values: m, shape: this.shapes[i] })),
+          ...s.v.map((v, i) => ({ name: `${i}/v`, values: v, shape: this.shapes[i] })),
+        ]
+      : undefined;
+    return { theta: this.body.map((b) => b.slice()), optimizer, iteration: this.iteration };
+  }
+
+  restore(state: LearnerState) {
+    this.body = state.theta.map((v) => Float32Array.from(v));
+    const o = state.optimizer;
+    const n = this.body.length;
+    if (o && o.length === 2 * n + 1) {
+      this.adam.restore({ iterations: o[0].values[0], m: o.slice(1, n + 1).map((x) => x.values), v: o.slice(n + 1).map((x) => x.values) });
+    } else {
+      this.adam = new Adam(this.config.metaLr);
+    }
+    this.iteration = state.iteration;
+  }
+}
