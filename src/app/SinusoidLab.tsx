@@ -29,7 +29,7 @@ function readUrl(): { backend: BackendChoice; engine: EngineChoice; autoplay: bo
 
 const CHECKPOINT = `${import.meta.env.BASE_URL}models/sinusoid/`;
 
-export function App() {
+export function SinusoidLab() {
   const [url] = useState(readUrl);
   const [config, setConfig] = useState<SinusoidConfig>(PAPER_SINUSOID_CONFIG);
   const [taskSerial, setTaskSerial] = useState(0);

@@ -1,0 +1,88 @@
+import { useCallback, useEffect, useReducer, useRef } from 'react';
+import type { OmniglotConfig } from '../../maml/experiments/omniglotConfig';
+import type { EpisodeRequest, EpisodeView, EvaluationRow, FromOmniglotWorker, ModelSource, OmniglotCurvePoint, ToOmniglotWorker } from '../../worker/omniglotProtocol';
+
+type Ready = Extract<FromOmniglotWorker, { type: 'ready' }>;
+
+export interface OmniglotState {
+  phase: 'starting' | 'ready' | 'failed';
+  status: string;
+  ready?: Omit<Ready, 'type' | 'curves' | 'config' | 'iteration' | 'source' | 'sourceNote' | 'savedAt'>;
+  config?: OmniglotConfig;
+  iteration: number;
+  target: number;
+  running: boolean;
+  itersPerSec: number;
+  source: ModelSource;
+  sourceNote: string;
+  savedAt: string | null;
+  curves: OmniglotCurvePoint[];
+  episode?: EpisodeView;
+  evaluation?: { rows: EvaluationRow[]; running: boolean; iteration: number };
+  error?: string;
+}
+
+const initial: OmniglotState = { phase: 'starting', status: 'Starting the worker…', iteration: 0, target: 0, running: false, itersPerSec: 0, source: 'shipped', sourceNote: '', savedAt: null, curves: [] };
+
+type Action = FromOmniglotWorker | { type: 'dismiss' };
+
+function reduce(s: OmniglotState, m: Action): OmniglotState {
+  switch (m.type) {
+    case 'status':
+      return { ...s, status: m.message };
+    case 'ready': {
+      const { type: _, curves, config, iteration, source, sourceNote, savedAt, ...ready } = m;
+      return { ...s, phase: 'ready', status: '', ready, config, iteration, target: iteration, source, sourceNote, savedAt, curves };
+    }
+    case 'model':
+      return { ...s, iteration: m.iteration, target: m.iteration, source: m.source, sourceNote: m.sourceNote, config: m.config, curves: m.curves, savedAt: m.savedAt, evaluation: undefined };
+    case 'episode':
+      return { ...s, episode: m.view };
+    case 'progress':
+      return {
+        ...s,
+        iteration: m.iteration,
+        target: m.target,
+        running: m.running,
+        itersPerSec: m.itersPerSec,
+        curves: m.points.length ? [...s.curves, ...m.points] : s.curves,
+      };
+    case 'saved':
+      return { ...s, savedAt: m.at, source: 'saved', sourceNote: `your saved training, ${m.iteration} iterations` };
+    case 'evaluation':
+      return { ...s, evaluation: m.rows.length ? { rows: m.rows, running: m.running, iteration: m.iteration } : undefined };
+    case 'error':
+      return { ...s, phase: s.phase === 'starting' ? 'failed' : s.phase, error: m.message, running: false };
+    case 'dismiss':
+      return { ...s, error: undefined };
+  }
+}
+
+/** The Omniglot worker and its state; the worker saves the model when the lab closes. */
+export function useOmniglot(firstEpisode: EpisodeRequest) {
+  const [state, dispatch] = useReducer(reduce, initial);
+  const worker = useRef<Worker | null>(null);
+  useEffect(() => {
+    const w = new Worker(new URL('../../worker/omniglot.worker.ts', import.meta.url), { type: 'module' });
+    worker.current = w;
+    w.onmessage = (e: MessageEvent<FromOmniglotWorker>) => dispatch(e.data);
+    w.onerror = (e) => dispatch({ type: 'error', message: `The Omniglot worker failed: ${e.message || 'unknown error'}` });
+    w.postMessage({ type: 'init', baseUrl: new URL(import.meta.env.BASE_URL, location.href).href, episode: firstEpisode } satisfies ToOmniglotWorker);
+    return () => {
+      // Pausing saves the trained state; give it a moment before the worker goes.
+      w.postMessage({ type: 'pause' } satisfies ToOmniglotWorker);
+      const stop = setTimeout(() => w.terminate(), 3000);
+      w.onmessage = (e: MessageEvent<FromOmniglotWorker>) => {
+        if (e.data.type === 'saved') {
+          clearTimeout(stop);
+          w.terminate();
+        }
+      };
+      worker.current = null;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+  const send = useCallback((m: ToOmniglotWorker) => worker.current?.postMessage(m), []);
+  const dismiss = useCallback(() => dispatch({ type: 'dismiss' }), []);
+  return { state, send, dismiss };
+}

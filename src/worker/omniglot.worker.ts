@@ -1,0 +1,341 @@
+/**
+ * The Omniglot worker: loads the packed data set and the meta-trained model (the user's
+ * saved state from IndexedDB first, else the shipped checkpoint), meta-trains on request
+ * toward a target iteration, answers episode views, and runs the held-out evaluation in
+ * the background, all interleaved in short slices so every message is answered quickly.
+ */
+import { decodeCheckpoint, type LearnerState } from '../maml/checkpoint';
+import { openOmniglotPack, TEST_ALPHABETS, type OmniglotDataset } from '../maml/data/omniglotPack';
+import { IncrementalEvaluation } from '../maml/experiments/omniglot';
+import { DEFAULT_OMNIGLOT_CONFIG, EVALUATION_QUERIES, EVALUATION_SEED, EVALUATION_SETTINGS, type OmniglotConfig } from '../maml/experiments/omniglotConfig';
+import { ConvMetaLearner } from '../maml/fused/convLearner';
+import { adaptationTrace, episodeTask } from '../maml/fused/convMaml';
+import { jsGemm, tfGemm, type Gemm } from '../maml/fused/gemm';
+import { createRng } from '../maml/random';
+import { sampleEpisodes, trainingBatch } from '../maml/tasks/omniglot';
+import { activate } from './backends';
+import { clearSaved, loadSaved, save } from './modelStore';
+import type { EpisodeRequest, EpisodeView, FromOmniglotWorker, ModelSource, OmniglotCurvePoint, ToOmniglotWorker } from './omniglotProtocol';
+import { yieldToEvents } from './yieldToEvents';
+
+const post = (m: FromOmniglotWorker, transfer: Transferable[] = []) => (self as unknown as Worker).postMessage(m, transfer);
+
+let baseUrl = './';
+let ds: OmniglotDataset | null = null;
+let gemm: Gemm = tfGemm;
+let learner: ConvMetaLearner | null = null;
+let source: ModelSource = 'shipped';
+let sourceNote = '';
+let curves: OmniglotCurvePoint[] = [];
+let savedAt: string | null = null;
+let running = false;
+let target = 0;
+let episode: EpisodeRequest | null = null;
+let evaluation: { run: IncrementalEvaluation; iteration: number } | null = null;
+let loopActive = false;
+let lastSave = 0;
+let lastEpisode = 0;
+let lastProgress = 0;
+let rate = { t: 0, it: 0, value: 0 };
+/** Trained since the last save or load. */
+let dirty = false;
+
+async function fetchOk(url: string): Promise<Response> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+  return res;
+}
+
+async function loadDataset(): Promise<OmniglotDataset> {
+  try {
+    const [index, bin] = await Promise.all([
+      fetchOk(`${baseUrl}data/omniglot.json`).then((r) => r.json()),
+      fetchOk(`${baseUrl}data/omniglot.bin`).then((r) => r.arrayBuffer()),
+    ]);
+    return openOmniglotPack(index, new Uint8Array(bin));
+  } catch (e) {
+    throw new Error(`The Omniglot data could not be loaded (${(e as Error).message}). It is packed by "npm install" (npm run pack-omniglot).`);
+  }
+}
+
+async function loadShipped(): Promise<{ config: OmniglotConfig; state: LearnerState; curves: OmniglotCurvePoint[] } | null> {
+  try {
+    const dir = `${baseUrl}models/omniglot/`;
+    const manifest = await fetchOk(`${dir}manifest.json`).then((r) => r.json());
+    const weights = await fetchOk(`${dir}${manifest.weightsManifest?.[0]?.paths?.[0] ?? 'weights.bin'}`).then((r) => r.arrayBuffer());
+    const ck = decodeCheckpoint(manifest, weights);
+    if (ck.manifest.experiment !== 'omniglot') throw new Error('not an Omniglot checkpoint');
+    let log: OmniglotCurvePoint[] = [];
+    try {
+      const text = await fetchOk(`${dir}train-log.jsonl`).then((r) => r.text());
+      log = text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as OmniglotCurvePoint);
+    } catch {
+      /* the curve history is optional */
+    }
+    return { config: ck.manifest.config as OmniglotConfig, state: ck.learners.maml, curves: log };
+  } catch (e) {
+    post({ type: 'status', message: `No meta-trained Omniglot model could be loaded (${(e as Error).message}); starting from scratch.` });
+    return null;
+  }
+}
+
+function announceModel() {
+  post({ type: 'model', iteration: learner!.iteration, source, sourceNote, config: learner!.config, curves, savedAt });
+}
+
+async function useShippedOrScratch() {
+  const shipped = await loadShipped();
+  if (shipped) {
+    learner = new ConvMetaLearner(shipped.config, gemm);
+    learner.restore(shipped.state);
+    curves = shipped.curves;
+    source = 'shipped';
+    sourceNote = `meta-trained checkpoint, ${learner.iteration} iterations`;
+  } else {
+    learner = new ConvMetaLearner(DEFAULT_OMNIGLOT_CONFIG, gemm);
+    curves = [];
+    source = 'scratch';
+    sourceNote = 'random initialisation';
+  }
+  savedAt = null;
+  target = Math.max(target, learner.iteration);
+}
+
+async function init(msg: Extract<ToOmniglotWorker, { type: 'init' }>) {
+  baseUrl = msg.baseUrl;
+  episode = msg.episode;
+  post({ type: 'status', message: 'Starting the WebAssembly backend…' });
+  const wasm = await activate('wasm');
+  let backend = 'wasm';
+  let reason =
+    'The Omniglot kernel is hand-derived for exact second-order meta-gradients; its matrix products run on tfjs-wasm (XNNPACK, SIMD), about 15x faster here than plain JavaScript.';
+  if (!wasm.available) {
+    await activate('cpu');
+    gemm = jsGemm;
+    backend = 'cpu';
+    reason = `WebAssembly is unavailable (${wasm.note}), so the matrix products run in plain JavaScript (slow).`;
+  }
+  post({ type: 'status', message: 'Loading the Omniglot images…' });
+  ds = await loadDataset();
+  post({ type: 'status', message: 'Loading the meta-trained model…' });
+  const saved = await loadSaved();
+  if (saved) {
+    learner = new ConvMetaLearner(saved.config, gemm);
+    learner.restore(saved.learner);
+    curves = saved.curves;
+    source = 'saved';
+    savedAt = saved.savedAt;
+    sourceNote = `your saved training, ${learner.iteration} iterations (${saved.savedAt})`;
+  } else {
+    await useShippedOrScratch();
+  }
+  target = learner!.iteration;
+  const alphabets = ds.index.alphabets;
+  post({
+    type: 'ready',
+    backend,
+    engine: `fused conv kernel, ${gemm.name} matrix products`,
+    reason,
+    config: learner!.config,
+    iteration: learner!.iteration,
+    source,
+    sourceNote,
+    dataset: {
+      alphabets: alphabets.length,
+      characters: alphabets.reduce((n, a) => n + a.characters.length, 0),
+      images: ds.index.images,
+      trainAlphabets: alphabets.filter((a) => a.split === 'train').map((a) => a.name),
+      testAlphabets: [...TEST_ALPHABETS],
+    },
+    curves,
+    savedAt,
+  });
+  sendEpisode();
+}
+
+function toBytes(x: Float32Array): Uint8Array {
+  const out = new Uint8Array(x.length);
+  for (let i = 0; i < x.length; i++) out[i] = Math.round(x[i] * 255);
+  return out;
+}
+
+function sendEpisode() {
+  if (!ds || !learner || !episode) return;
+  const { way, shot, queries, serial } = episode;
+  const batch = sampleEpisodes(ds, 'test', { way, shot, queries, rotations: false }, 1, createRng(`episode-view/${serial}/${way}/${shot}/${queries}`));
+  const inner = { alpha: learner.config.alpha, steps: learner.config.testSteps };
+  const trace = adaptationTrace(learner.net, learner.body, episodeTask(batch, 0), inner);
+  const view: EpisodeView = {
+    request: episode,
+    steps: inner.steps,
+    alpha: inner.alpha,
+    classes: batch.classes[0].map((c) => ({ alphabet: c.alphabet, character: c.character })),
+    support: toBytes(batch.support),
+    supportLabels: batch.supportLabels,
+    query: toBytes(batch.query),
+    queryLabels: batch.queryLabels,
+    probs: trace.probs,
+    accuracy: trace.accuracy,
+    loss: trace.loss,
+    supportLoss: trace.supportLoss,
+    iteration: learner.iteration,
+  };
+  lastEpisode = performance.now();
+  post({ type: 'episode', view }, [view.support.buffer, view.query.buffer]);
+}
+
+function sendProgress(force = false) {
+  const now = performance.now();
+  if (!force && now - lastProgress < 250) return;
+  lastProgress = now;
+  const it = learner!.iteration;
+  if (now - rate.t > 2000) {
+    if (rate.t && running) rate.value = (it - rate.it) / ((now - rate.t) / 1000);
+    rate = { t: now, it, value: running ? rate.value : 0 };
+  }
+  post({ type: 'progress', iteration: it, target, running, itersPerSec: rate.value, points: pendingPoints.splice(0) });
+}
+
+let pendingPoints: OmniglotCurvePoint[] = [];
+
+async function persist() {
+  if (!learner) return;
+  dirty = false;
+  const at = new Date().toISOString();
+  await save({ version: 1, config: learner.config, learner: learner.state(), curves, savedAt: at });
+  savedAt = at;
+  source = 'saved';
+  sourceNote = `your saved training, ${learner.iteration} iterations`;
+  lastSave = performance.now();
+  post({ type: 'saved', at, iteration: learner.iteration });
+}
+
+function sendEvaluation() {
+  if (!evaluation) return;
+  const rows = evaluation.run.results().map((r, i) => ({ way: r.way, shot: r.shot, episodes: r.episodes, done: r.done, accuracy: r.accuracy, ci95: r.ci95, paper: EVALUATION_SETTINGS[i].paper }));
+  post({ type: 'evaluation', rows, running: !evaluation.run.finished, iteration: evaluation.iteration });
+}
+
+/** Training steps, evaluation chunks and view refreshes, in slices of about 50 ms. */
+async function loop() {
+  if (loopActive) return;
+  loopActive = true;
+  try {
+    while ((running && learner!.iteration < target) || (evaluation && !evaluation.run.finished)) {
+      const t0 = performance.now();
+      if (running && learner!.iteration < target) {
+        const c = learner!.config;
+        const batch = trainingBatch(ds!, { way: c.way, shot: c.shot, queries: c.queries, rotations: c.rotations }, c.metaBatch, c.seed, learner!.iteration);
+        const r = learner!.step(batch);
+        dirty = true;
+        const point = { iteration: learner!.iteration, ...r };
+        curves.push(point);
+        pendingPoints.push(point);
+        sendProgress();
+        if (performance.now() - lastEpisode > 4000) sendEpisode();
+        if (performance.now() - lastSave > 60_000) await persist();
+        if (learner!.iteration >= target) {
+          running = false;
+          await persist();
+          sendEpisode();
+          sendProgress(true);
+        }
+      }
+      if (evaluation && !evaluation.run.finished) {
+        evaluation.run.advance(Math.max(20, 60 - (performance.now() - t0)));
+        sendEvaluation();
+      }
+      await yieldToEvents();
+    }
+  } catch (e) {
+    running = false;
+    post({ type: 'error', message: (e as Error).message });
+  } finally {
+    loopActive = false;
+    sendProgress(true);
+  }
+}
+
+self.onmessage = async (ev: MessageEvent<ToOmniglotWorker>) => {
+  const msg = ev.data;
+  try {
+    switch (msg.type) {
+      case 'init':
+        await init(msg);
+        return;
+      case 'play':
+        target = Math.max(msg.target, learner!.iteration + 1);
+        running = true;
+        rate = { t: 0, it: 0, value: 0 };
+        sendProgress(true);
+        void loop();
+        return;
+      case 'pause':
+        running = false;
+        if (dirty) await persist();
+        sendProgress(true);
+        sendEpisode();
+        return;
+      case 'setTarget':
+        target = msg.target;
+        sendProgress(true);
+        return;
+      case 'episode':
+        episode = msg.episode;
+        sendEpisode();
+        return;
+      case 'save':
+        await persist();
+        return;
+      case 'reset':
+        running = false;
+        evaluation = null;
+        await clearSaved();
+        await useShippedOrScratch();
+        dirty = false;
+        target = learner!.iteration;
+        announceModel();
+        sendProgress(true);
+        sendEpisode();
+        return;
+      case 'scratch':
+        running = false;
+        evaluation = null;
+        learner = new ConvMetaLearner(msg.config, gemm);
+        dirty = false;
+        curves = [];
+        source = 'scratch';
+        sourceNote = `random initialisation (${msg.config.filters} filters)`;
+        target = 0;
+        announceModel();
+        sendProgress(true);
+        sendEpisode();
+        return;
+      case 'setConfig':
+        if (msg.config.filters !== learner!.config.filters) {
+          post({ type: 'error', message: 'A different number of filters is a new network: use "Train from scratch".' });
+          return;
+        }
+        learner!.setConfig(msg.config);
+        announceModel();
+        sendEpisode();
+        return;
+      case 'evaluate': {
+        const inner = { alpha: learner!.config.alpha, steps: learner!.config.testSteps };
+        const body = learner!.body.map((b) => b.slice()); // the model as it is now
+        const net = new ConvMetaLearner(learner!.config, gemm, body).net;
+        const settings = EVALUATION_SETTINGS.map((s) => ({ way: s.way, shot: s.shot, queries: EVALUATION_QUERIES, episodes: msg.episodes, inner, seed: EVALUATION_SEED }));
+        evaluation = { run: new IncrementalEvaluation(net, body, ds!, settings), iteration: learner!.iteration };
+        sendEvaluation();
+        void loop();
+        return;
+      }
+      case 'stopEvaluation':
+        evaluation = null;
+        post({ type: 'evaluation', rows: [], running: false, iteration: learner!.iteration });
+        return;
+    }
+  } catch (e) {
+    post({ type: 'error', message: (e as Error).message });
+  }
+};

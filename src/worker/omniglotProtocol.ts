@@ -1,0 +1,95 @@
+/**
+ * Messages between the page and the Omniglot worker. Images travel as 28x28 bytes
+ * (ink = 255); predictions as probabilities per inner step.
+ */
+import type { OmniglotConfig } from '../maml/experiments/omniglotConfig';
+
+export interface EpisodeRequest {
+  way: number;
+  shot: number;
+  /** Query drawings per class shown. */
+  queries: number;
+  /** Episode number: the same number gives the same episode. */
+  serial: number;
+}
+
+export interface EpisodeClassInfo {
+  alphabet: string;
+  character: string;
+}
+
+export interface EpisodeView {
+  request: EpisodeRequest;
+  steps: number;
+  alpha: number;
+  classes: EpisodeClassInfo[];
+  /** [way*shot, 784] bytes, class-major; labels alongside. */
+  support: Uint8Array;
+  supportLabels: Int32Array;
+  query: Uint8Array;
+  queryLabels: Int32Array;
+  /** probs[step] is [queries, way], steps 0..k. */
+  probs: Float32Array[];
+  accuracy: number[];
+  loss: number[];
+  supportLoss: number[];
+  /** The iteration of the model that produced the predictions. */
+  iteration: number;
+}
+
+export interface OmniglotCurvePoint {
+  iteration: number;
+  preAccuracy: number;
+  postAccuracy: number;
+  preLoss: number;
+  postLoss: number;
+}
+
+export interface EvaluationRow {
+  way: number;
+  shot: number;
+  episodes: number;
+  done: number;
+  accuracy: number;
+  ci95: number;
+  paper: number;
+}
+
+export type ModelSource = 'shipped' | 'saved' | 'scratch';
+
+export type ToOmniglotWorker =
+  | { type: 'init'; baseUrl: string; episode: EpisodeRequest }
+  | { type: 'play'; target: number }
+  | { type: 'pause' }
+  | { type: 'setTarget'; target: number }
+  | { type: 'episode'; episode: EpisodeRequest }
+  | { type: 'save' }
+  /** Back to the shipped checkpoint (the saved state is deleted). */
+  | { type: 'reset' }
+  /** A fresh random initialisation with the current settings. */
+  | { type: 'scratch'; config: OmniglotConfig }
+  | { type: 'setConfig'; config: OmniglotConfig }
+  | { type: 'evaluate'; episodes: number }
+  | { type: 'stopEvaluation' };
+
+export type FromOmniglotWorker =
+  | { type: 'status'; message: string }
+  | {
+      type: 'ready';
+      backend: string;
+      engine: string;
+      reason: string;
+      config: OmniglotConfig;
+      iteration: number;
+      source: ModelSource;
+      sourceNote: string;
+      dataset: { alphabets: number; characters: number; images: number; trainAlphabets: string[]; testAlphabets: string[] };
+      curves: OmniglotCurvePoint[];
+      savedAt: string | null;
+    }
+  | { type: 'episode'; view: EpisodeView }
+  | { type: 'progress'; iteration: number; target: number; running: boolean; itersPerSec: number; points: OmniglotCurvePoint[] }
+  | { type: 'model'; iteration: number; source: ModelSource; sourceNote: string; config: OmniglotConfig; curves: OmniglotCurvePoint[]; savedAt: string | null }
+  | { type: 'saved'; at: string; iteration: number }
+  | { type: 'evaluation'; rows: EvaluationRow[]; running: boolean; iteration: number }
+  | { type: 'error'; message: string };
