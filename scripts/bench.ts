@@ -3,6 +3,9 @@
  * K = 10, 1-40-40-1, one inner step) for each algorithm, on each backend available in Node
  * and in headless Chromium's worker.
  *   npm run bench [-- --json] [--env node|browser|all] [--iterations 200] [--algorithms maml2,maml1]
+ *                 [--experiments sinusoid,omniglot] [--omniglot-iterations 3]
+ * Omniglot: 5-way 1-shot meta-iterations per second (meta-batch 32) with 32 and 64 filters,
+ * second and first order, and evaluation images per second.
  * With --json, one object per line: {"experiment","algorithm","env","backend","metaItersPerSec",...}.
  */
 import { existsSync } from 'node:fs';
@@ -25,14 +28,18 @@ const { values: args } = parseArgs({
     algorithms: { type: 'string', default: 'maml2,maml1' },
     'browser-backends': { type: 'string', default: 'webgpu,webgl,wasm' },
     'view-seconds': { type: 'string', default: '8' },
+    experiments: { type: 'string', default: 'sinusoid,omniglot' },
+    'omniglot-iterations': { type: 'string', default: '3' },
   },
 });
 const iterations = Number(args.iterations);
 const algorithms = args.algorithms!.split(',') as Algorithm[];
 
 interface Row {
-  experiment: 'sinusoid';
-  algorithm: Algorithm;
+  experiment: 'sinusoid' | 'omniglot';
+  filters?: number;
+  evalImagesPerSec?: number;
+  algorithm: Algorithm | string;
   env: 'node' | 'browser';
   backend: string;
   metaItersPerSec: number;
@@ -45,7 +52,9 @@ const report = (r: Row) =>
   console.log(
     args.json
       ? JSON.stringify(r)
-      : `${r.env.padEnd(8)} ${r.backend.padEnd(7)} ${r.algorithm.padEnd(10)} ${r.views ? `views ${r.views.padEnd(4)}` : ''}${r.metaItersPerSec.toFixed(1).padStart(8)} meta-it/s${r.note ? `  (${r.note})` : ''}`,
+      : r.experiment === 'omniglot'
+        ? `omniglot ${r.env.padEnd(8)} ${r.backend.padEnd(11)} ${String(r.filters).padStart(2)} filters ${r.algorithm.padEnd(6)} ${r.metaItersPerSec.toFixed(3).padStart(7)} meta-it/s  evaluation ${r.evalImagesPerSec?.toFixed(0) ?? '-'} images/s`
+        : `${r.env.padEnd(8)} ${r.backend.padEnd(7)} ${r.algorithm.padEnd(10)} ${r.views ? `views ${r.views.padEnd(4)}` : ''}${r.metaItersPerSec.toFixed(1).padStart(8)} meta-it/s${r.note ? `  (${r.note})` : ''}`,
   );
 
 async function benchNode() {
@@ -97,6 +106,43 @@ async function benchNodeFused() {
   }
 }
 
+/**
+ * Omniglot 5-way 1-shot meta-iterations per second (meta-batch 32, 5 queries per class)
+ * on the fused conv kernel, its matrix products on tfjs-wasm or in plain JavaScript,
+ * and images per second at evaluation (5-way 1-shot episodes, 3 steps).
+ */
+async function benchOmniglotNode() {
+  const { loadOmniglot } = await import('./lib/omniglotData');
+  const { ConvMetaLearner } = await import('../src/maml/fused/convLearner');
+  const { IncrementalEvaluation } = await import('../src/maml/experiments/omniglot');
+  const { DEFAULT_OMNIGLOT_CONFIG, EVALUATION_QUERIES } = await import('../src/maml/experiments/omniglotConfig');
+  const { tfGemm, jsGemm } = await import('../src/maml/fused/gemm');
+  const { trainingBatch } = await import('../src/maml/tasks/omniglot');
+  await useBackend('wasm');
+  const ds = loadOmniglot();
+  for (const gemm of [tfGemm, jsGemm]) {
+    for (const filters of [32, 64]) {
+      for (const algorithm of ['maml2', 'maml1'] as const) {
+        const config = { ...DEFAULT_OMNIGLOT_CONFIG, filters, algorithm };
+        const l = new ConvMetaLearner(config, gemm);
+        const spec = { way: 5, shot: 1, queries: config.queries, rotations: true };
+        const n = gemm === jsGemm ? 1 : Number(args['omniglot-iterations']);
+        if (gemm !== jsGemm) l.step(trainingBatch(ds, spec, 32, 1, 0));
+        const heap = process.memoryUsage().heapUsed;
+        const t0 = performance.now();
+        for (let i = 1; i <= n; i++) l.step(trainingBatch(ds, spec, 32, 1, i));
+        const rate = n / ((performance.now() - t0) / 1000);
+        const episodes = gemm === jsGemm ? 5 : 30;
+        const t1 = performance.now();
+        const ev = new IncrementalEvaluation(l.net, l.body, ds, [{ way: 5, shot: 1, queries: EVALUATION_QUERIES, episodes, inner: { alpha: 0.4, steps: 3 }, seed: 1 }]);
+        while (!ev.finished) ev.advance(1000);
+        const imagesPerSec = (episodes * 5 * (1 + EVALUATION_QUERIES)) / ((performance.now() - t1) / 1000);
+        report({ experiment: 'omniglot', algorithm, env: 'node', backend: `${gemm.name === 'js' ? 'js' : 'wasm'}-fused`, filters, metaItersPerSec: +rate.toFixed(3), evalImagesPerSec: +imagesPerSec.toFixed(0), iterations: n, note: `heap +${((process.memoryUsage().heapUsed - heap) / 1e6).toFixed(1)} MB` });
+      }
+    }
+  }
+}
+
 async function benchBrowser() {
   const { build, preview } = await import('vite');
   const { chromium } = await import('@playwright/test');
@@ -109,7 +155,7 @@ async function benchBrowser() {
   });
   try {
     const page = await browser.newPage();
-    const q = `backends=${args['browser-backends']}&algorithms=${algorithms.join(',')}&iterations=${iterations}&viewSeconds=${args['view-seconds']}`;
+    const q = `backends=${args['browser-backends']}&algorithms=${algorithms.join(',')}&iterations=${iterations}&viewSeconds=${args['view-seconds']}&omniglot=${args.experiments!.includes('omniglot') ? 1 : 0}&omniglotIterations=${args['omniglot-iterations']}&sinusoid=${args.experiments!.includes('sinusoid') ? 1 : 0}`;
     await page.goto(`${url}bench.html?${q}`);
     await page.waitForFunction(() => (window as unknown as { __benchDone?: boolean }).__benchDone, null, { timeout: 0, polling: 1000 });
     const results = (await page.evaluate(() => (window as unknown as { __benchResults: unknown[] }).__benchResults)) as {
@@ -123,6 +169,11 @@ async function benchBrowser() {
     }[];
     for (const r of sessions)
       report({ experiment: 'sinusoid', algorithm: 'maml2', env: 'browser', backend: r.engine === 'fused' ? 'fused-js' : r.backend, views: r.views ? 'on' : 'off', metaItersPerSec: +r.metaItersPerSec.toFixed(2), iterations: r.iterations, note: `training loop with baseline; ${r.note}` });
+    const omni = (await page.evaluate(() => (window as unknown as { __omniglotResults: unknown[] }).__omniglotResults)) as {
+      filters: number; algorithm: string; backend: string; metaItersPerSec: number; evalImagesPerSec: number; iterations: number;
+    }[];
+    for (const r of omni)
+      report({ experiment: 'omniglot', algorithm: r.algorithm, env: 'browser', backend: r.backend, filters: r.filters, metaItersPerSec: +r.metaItersPerSec.toFixed(3), evalImagesPerSec: +r.evalImagesPerSec.toFixed(0), iterations: r.iterations });
   } finally {
     await browser.close();
     await new Promise<void>((resolve) => server.httpServer.close(() => resolve()));
@@ -131,8 +182,11 @@ async function benchBrowser() {
 
 if (!args.json) console.log(`Sinusoid meta-iterations per second, paper settings (meta-batch ${cfg.metaBatch}, K=${cfg.shots}, 1-${cfg.hidden.join('-')}-1)`);
 if (args.env === 'node' || args.env === 'all') {
-  await benchNode();
-  await benchNodeFused();
+  if (args.experiments!.includes('sinusoid')) {
+    await benchNode();
+    await benchNodeFused();
+  }
+  if (args.experiments!.includes('omniglot')) await benchOmniglotNode();
 }
 if (args.env === 'browser' || args.env === 'all') await benchBrowser();
 process.exit(0);

@@ -6,6 +6,7 @@
 import { PAPER_SINUSOID_CONFIG } from '../maml/experiments/sinusoidConfig';
 import type { Algorithm } from '../maml/algorithms/algorithm';
 import type { BackendName, FromWorker, ToWorker } from '../worker/protocol';
+import type { FromOmniglotWorker, ToOmniglotWorker } from '../worker/omniglotProtocol';
 
 type Result = Extract<FromWorker, { type: 'benchResult' }>;
 type SessionResult = Extract<FromWorker, { type: 'benchSessionResult' }>;
@@ -29,7 +30,8 @@ function runOne<R>(worker: Worker, m: ToWorker): Promise<R> {
   });
 }
 
-for (const backend of backends) {
+const sinusoid = q.get('sinusoid') !== '0';
+for (const backend of sinusoid ? backends : []) {
   const worker = new Worker(new URL('../worker/maml.worker.ts', import.meta.url), { type: 'module' });
   for (const algorithm of algorithms) {
     try {
@@ -54,7 +56,7 @@ for (const backend of backends) {
   }
 }
 // The fused JavaScript kernel (CPU), timed the same way.
-if (q.get('fused') !== '0') {
+if (sinusoid && q.get('fused') !== '0') {
   const worker = new Worker(new URL('../worker/maml.worker.ts', import.meta.url), { type: 'module' });
   for (const algorithm of algorithms) {
     results.push(await runOne<Result>(worker, { type: 'bench', backend: 'wasm', engine: 'fused', algorithm, iterations: iterations * 4, config: PAPER_SINUSOID_CONFIG }));
@@ -69,6 +71,32 @@ if (q.get('fused') !== '0') {
   }
   out.textContent = results.map((r) => `${r.engine === 'fused' ? 'fused-js' : r.backend} ${r.algorithm}: ${r.metaItersPerSec.toFixed(1)} meta-it/s (${r.note})`).join('\n');
 }
+// Omniglot 5-way 1-shot (meta-batch 32, 5 queries per class) on the fused conv kernel.
+type OmniResult = Extract<FromOmniglotWorker, { type: 'benchResult' }>;
+const omniglotResults: OmniResult[] = [];
+if (q.get('omniglot') !== '0') {
+  const ow = new Worker(new URL('../worker/omniglot.worker.ts', import.meta.url), { type: 'module' });
+  const next = <T,>(pred: (m: FromOmniglotWorker) => boolean) =>
+    new Promise<T>((resolve, reject) => {
+      ow.onmessage = (e: MessageEvent<FromOmniglotWorker>) => {
+        if (e.data.type === 'error') reject(new Error(e.data.message));
+        else if (pred(e.data)) resolve(e.data as T);
+      };
+    });
+  const ready = next((m) => m.type === 'ready');
+  ow.postMessage({ type: 'init', baseUrl: new URL('./', location.href).href, episode: { way: 5, shot: 1, queries: 1, serial: 0 } } satisfies ToOmniglotWorker);
+  await ready;
+  for (const filters of [32, 64]) {
+    for (const algorithm of ['maml2', 'maml1'] as const) {
+      const r = next<OmniResult>((m) => m.type === 'benchResult');
+      ow.postMessage({ type: 'bench', filters, algorithm, iterations: Number(q.get('omniglotIterations') ?? 3) } satisfies ToOmniglotWorker);
+      omniglotResults.push(await r);
+      out.textContent += `\nomniglot ${filters} filters ${algorithm}: ${omniglotResults[omniglotResults.length - 1].metaItersPerSec.toFixed(2)} meta-it/s`;
+    }
+  }
+  ow.terminate();
+}
+(w as unknown as { __omniglotResults: OmniResult[] }).__omniglotResults = omniglotResults;
 w.__benchSessions = sessionResults;
 w.__benchResults = results;
 w.__benchDone = true;

@@ -330,6 +330,21 @@ self.onmessage = async (ev: MessageEvent<ToOmniglotWorker>) => {
         void loop();
         return;
       }
+      case 'bench': {
+        const config = { ...DEFAULT_OMNIGLOT_CONFIG, filters: msg.filters, algorithm: msg.algorithm };
+        const l = new ConvMetaLearner(config, gemm);
+        const spec = { way: config.way, shot: config.shot, queries: config.queries, rotations: true };
+        l.step(trainingBatch(ds!, spec, config.metaBatch, 1, 0)); // warm-up
+        const t0 = performance.now();
+        for (let i = 1; i <= msg.iterations; i++) l.step(trainingBatch(ds!, spec, config.metaBatch, 1, i));
+        const metaItersPerSec = msg.iterations / ((performance.now() - t0) / 1000);
+        const t1 = performance.now();
+        const ev = new IncrementalEvaluation(l.net, l.body, ds!, [{ way: 5, shot: 1, queries: EVALUATION_QUERIES, episodes: 20, inner: { alpha: config.alpha, steps: config.testSteps }, seed: 1 }]);
+        while (!ev.finished) ev.advance(1000);
+        const evalImagesPerSec = (20 * 5 * (1 + EVALUATION_QUERIES)) / ((performance.now() - t1) / 1000);
+        post({ type: 'benchResult', filters: msg.filters, algorithm: msg.algorithm, backend: `${gemm === tfGemm ? 'wasm' : 'js'}-fused`, metaItersPerSec, evalImagesPerSec, iterations: msg.iterations });
+        return;
+      }
       case 'stopEvaluation':
         evaluation = null;
         post({ type: 'evaluation', rows: [], running: false, iteration: learner!.iteration });

@@ -70,7 +70,9 @@ export type ToOmniglotWorker =
   | { type: 'scratch'; config: OmniglotConfig }
   | { type: 'setConfig'; config: OmniglotConfig }
   | { type: 'evaluate'; episodes: number }
-  | { type: 'stopEvaluation' };
+  | { type: 'stopEvaluation' }
+  /** npm run bench: time fresh meta-iterations (5-way 1-shot, meta-batch 32) and evaluation episodes. */
+  | { type: 'bench'; filters: number; algorithm: 'maml2' | 'maml1'; iterations: number };
 
 export type FromOmniglotWorker =
   | { type: 'status'; message: string }
@@ -92,4 +94,5 @@ export type FromOmniglotWorker =
   | { type: 'model'; iteration: number; source: ModelSource; sourceNote: string; config: OmniglotConfig; curves: OmniglotCurvePoint[]; savedAt: string | null }
   | { type: 'saved'; at: string; iteration: number }
   | { type: 'evaluation'; rows: EvaluationRow[]; running: boolean; iteration: number }
+  | { type: 'benchResult'; filters: number; algorithm: string; backend: string; metaItersPerSec: number; evalImagesPerSec: number; iterations: number }
   | { type: 'error'; message: string };
