@@ -30,6 +30,7 @@ const { values: args } = parseArgs({
     'view-seconds': { type: 'string', default: '8' },
     experiments: { type: 'string', default: 'sinusoid,omniglot' },
     'omniglot-iterations': { type: 'string', default: '3' },
+    'omniglot-engines': { type: 'string', default: 'fused,webgpu,webgl' },
   },
 });
 const iterations = Number(args.iterations);
@@ -155,7 +156,7 @@ async function benchBrowser() {
   });
   try {
     const page = await browser.newPage();
-    const q = `backends=${args['browser-backends']}&algorithms=${algorithms.join(',')}&iterations=${iterations}&viewSeconds=${args['view-seconds']}&omniglot=${args.experiments!.includes('omniglot') ? 1 : 0}&omniglotIterations=${args['omniglot-iterations']}&sinusoid=${args.experiments!.includes('sinusoid') ? 1 : 0}`;
+    const q = `backends=${args['browser-backends']}&algorithms=${algorithms.join(',')}&iterations=${iterations}&viewSeconds=${args['view-seconds']}&omniglot=${args.experiments!.includes('omniglot') ? 1 : 0}&omniglotIterations=${args['omniglot-iterations']}&omniglotEngines=${args['omniglot-engines']}&sinusoid=${args.experiments!.includes('sinusoid') ? 1 : 0}`;
     await page.goto(`${url}bench.html?${q}`);
     await page.waitForFunction(() => (window as unknown as { __benchDone?: boolean }).__benchDone, null, { timeout: 0, polling: 1000 });
     const results = (await page.evaluate(() => (window as unknown as { __benchResults: unknown[] }).__benchResults)) as {

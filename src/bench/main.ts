@@ -86,11 +86,18 @@ if (q.get('omniglot') !== '0') {
   const ready = next((m) => m.type === 'ready');
   ow.postMessage({ type: 'init', baseUrl: new URL('./', location.href).href, episode: { way: 5, shot: 1, queries: 1, serial: 0 } } satisfies ToOmniglotWorker);
   await ready;
+  const engines = (q.get('omniglotEngines') ?? 'fused,webgpu,webgl').split(',') as ('fused' | 'webgpu' | 'webgl')[];
+  for (const engine of engines)
   for (const filters of [32, 64]) {
     for (const algorithm of ['maml2', 'maml1'] as const) {
-      const r = next<OmniResult>((m) => m.type === 'benchResult');
-      ow.postMessage({ type: 'bench', filters, algorithm, iterations: Number(q.get('omniglotIterations') ?? 3) } satisfies ToOmniglotWorker);
-      omniglotResults.push(await r);
+      const r = next<OmniResult>((m) => m.type === 'benchResult' || m.type === 'error');
+      // The software GPU adapters here are slow: one timed iteration there.
+      ow.postMessage({ type: 'bench', filters, algorithm, engine, iterations: engine === 'fused' ? Number(q.get('omniglotIterations') ?? 3) : 1 } satisfies ToOmniglotWorker);
+      try {
+        omniglotResults.push(await r);
+      } catch (e) {
+        omniglotResults.push({ type: 'benchResult', filters, algorithm, backend: `${engine} (failed: ${(e as Error).message})`, metaItersPerSec: 0, evalImagesPerSec: NaN, iterations: 0 });
+      }
       out.textContent += `\nomniglot ${filters} filters ${algorithm}: ${omniglotResults[omniglotResults.length - 1].metaItersPerSec.toFixed(2)} meta-it/s`;
     }
   }

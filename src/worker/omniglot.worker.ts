@@ -8,12 +8,16 @@ import { decodeCheckpoint, type LearnerState } from '../maml/checkpoint';
 import { openOmniglotPack, TEST_ALPHABETS, type OmniglotDataset } from '../maml/data/omniglotPack';
 import { IncrementalEvaluation } from '../maml/experiments/omniglot';
 import { DEFAULT_OMNIGLOT_CONFIG, EVALUATION_QUERIES, EVALUATION_SEED, EVALUATION_SETTINGS, type OmniglotConfig } from '../maml/experiments/omniglotConfig';
-import { ConvMetaLearner } from '../maml/fused/convLearner';
+import { ConvMetaLearner, convShape } from '../maml/fused/convLearner';
 import { adaptationTrace, episodeTask } from '../maml/fused/convMaml';
 import { jsGemm, tfGemm, type Gemm } from '../maml/fused/gemm';
 import { createRng } from '../maml/random';
 import { sampleEpisodes, trainingBatch } from '../maml/tasks/omniglot';
 import { activate } from './backends';
+import * as tf from '../maml/tf';
+import { ConvNetTensors } from '../maml/fused/convNetTensors';
+import { metaGradientTensors } from '../maml/fused/convMamlTensors';
+import { metaGradient } from '../maml/fused/convMaml';
 import { clearSaved, loadSaved, save } from './modelStore';
 import type { EpisodeRequest, EpisodeView, FromOmniglotWorker, ModelSource, OmniglotCurvePoint, ToOmniglotWorker } from './omniglotProtocol';
 import { yieldToEvents } from './yieldToEvents';
@@ -33,6 +37,9 @@ let target = 0;
 let episode: EpisodeRequest | null = null;
 let evaluation: { run: IncrementalEvaluation; iteration: number } | null = null;
 let loopActive = false;
+/** The batched tensor kernel and its GPU backend, when meta-training runs there. */
+let tensorNet: ConvNetTensors | null = null;
+let trainBackend: string | null = null;
 let lastSave = 0;
 let lastEpisode = 0;
 let lastProgress = 0;
@@ -101,19 +108,87 @@ async function useShippedOrScratch() {
   target = Math.max(target, learner.iteration);
 }
 
+/** Whether a WebGL context renders in software (SwiftShader, llvmpipe): slower than the wasm kernel. */
+function webglRenderer(): string {
+  try {
+    const gl = new OffscreenCanvas(1, 1).getContext('webgl2') as WebGL2RenderingContext | null;
+    if (!gl) return '';
+    const ext = gl.getExtension('WEBGL_debug_renderer_info');
+    return String(gl.getParameter(ext ? ext.UNMASKED_RENDERER_WEBGL : gl.RENDERER) ?? '');
+  } catch {
+    return '';
+  }
+}
+
+/** Seconds per task of a meta-gradient on the current engine, after a warm-up call. */
+async function probe(run: () => Promise<unknown>): Promise<number> {
+  await run();
+  const t0 = performance.now();
+  await run();
+  return (performance.now() - t0) / 1000;
+}
+
+/**
+ * Picks where meta-training runs: the batched tensor kernel on a GPU backend, or the
+ * fused kernel on wasm. Automatic mode calibrates a hardware GPU against wasm on a few
+ * tasks; a software adapter (SwiftShader) is skipped, being the slowest here.
+ */
+async function chooseTrainingEngine(requested: string): Promise<{ backend: string; reason: string }> {
+  const fusedReason =
+    'The Omniglot kernel is hand-derived for exact second-order meta-gradients; its matrix products run on tfjs-wasm (XNNPACK, SIMD), about 15x faster here than plain JavaScript.';
+  const gpuNames = ['webgpu', 'webgl'] as const;
+  const notes: string[] = [];
+  const candidates = requested === 'auto' ? gpuNames : gpuNames.filter((n) => n === requested);
+  for (const name of candidates) {
+    const r = await activate(name);
+    if (!r.available) {
+      notes.push(`${name}: ${r.note}`);
+      continue;
+    }
+    const software = name === 'webgpu' ? /fallback/.test(r.note) : /swiftshader|llvmpipe|software/i.test(webglRenderer());
+    if (requested === 'auto' && software) {
+      notes.push(`${name}: software renderer (${name === 'webgl' ? webglRenderer() : r.note}), slower than the wasm kernel`);
+      continue;
+    }
+    if (requested !== 'auto') {
+      tensorNet = new ConvNetTensors(convShape(learner!.config.filters));
+      trainBackend = name;
+      await activate('wasm'); // views and evaluation: never dataSync on a GPU backend in a worker
+      return { backend: name, reason: `requested with ?backend=${name}: meta-gradients as one batched tensor computation on ${name} (${r.note}); views and evaluation on the wasm kernel` };
+    }
+    // Calibrate on 4 tasks of the current settings.
+    const c = learner!.config;
+    const small = trainingBatch(ds!, { way: c.way, shot: c.shot, queries: c.queries, rotations: true }, 4, 1, 0);
+    const net = new ConvNetTensors(convShape(c.filters));
+    const gpu = await probe(() => metaGradientTensors(net, learner!.body, small, { alpha: c.alpha, steps: c.trainSteps }, c.algorithm));
+    await activate('wasm');
+    const grads = learner!.body.map((b) => new Float32Array(b.length));
+    const cpu = await probe(async () => metaGradient(learner!.net, learner!.body, small, { alpha: c.alpha, steps: c.trainSteps }, c.algorithm, grads));
+    if (gpu < cpu) {
+      tensorNet = net;
+      trainBackend = name;
+      return { backend: name, reason: `${name} (${r.note}) computed 4 tasks in ${gpu.toFixed(2)} s against ${cpu.toFixed(2)} s for the wasm kernel; views and evaluation stay on wasm` };
+    }
+    net.dispose();
+    notes.push(`${name} measured slower (${gpu.toFixed(2)} s against ${cpu.toFixed(2)} s for 4 tasks)`);
+  }
+  await activate('wasm');
+  return { backend: gemm === tfGemm ? 'wasm' : 'cpu', reason: fusedReason + (notes.length ? ` Not used: ${notes.join('; ')}.` : '') };
+}
+
+/** The fused kernel (views, evaluation, CPU training) needs wasm active. */
+async function onWasm() {
+  if (tf.getBackend() !== 'wasm' && gemm === tfGemm) await tf.setBackend('wasm');
+}
+
 async function init(msg: Extract<ToOmniglotWorker, { type: 'init' }>) {
   baseUrl = msg.baseUrl;
   episode = msg.episode;
   post({ type: 'status', message: 'Starting the WebAssembly backend…' });
   const wasm = await activate('wasm');
-  let backend = 'wasm';
-  let reason =
-    'The Omniglot kernel is hand-derived for exact second-order meta-gradients; its matrix products run on tfjs-wasm (XNNPACK, SIMD), about 15x faster here than plain JavaScript.';
   if (!wasm.available) {
     await activate('cpu');
     gemm = jsGemm;
-    backend = 'cpu';
-    reason = `WebAssembly is unavailable (${wasm.note}), so the matrix products run in plain JavaScript (slow).`;
   }
   post({ type: 'status', message: 'Loading the Omniglot images…' });
   ds = await loadDataset();
@@ -130,11 +205,15 @@ async function init(msg: Extract<ToOmniglotWorker, { type: 'init' }>) {
     await useShippedOrScratch();
   }
   target = learner!.iteration;
+  post({ type: 'status', message: 'Choosing where to meta-train…' });
+  const choice = await chooseTrainingEngine(msg.backend ?? 'auto');
+  const backend = choice.backend;
+  const reason = gemm === jsGemm ? `WebAssembly is unavailable (${wasm.note}), so the matrix products run in plain JavaScript (slow).` : choice.reason;
   const alphabets = ds.index.alphabets;
   post({
     type: 'ready',
     backend,
-    engine: `fused conv kernel, ${gemm.name} matrix products`,
+    engine: trainBackend ? `batched tensor kernel on ${trainBackend}` : `fused conv kernel, ${gemm.name} matrix products`,
     reason,
     config: learner!.config,
     iteration: learner!.iteration,
@@ -226,7 +305,20 @@ async function loop() {
       if (running && learner!.iteration < target) {
         const c = learner!.config;
         const batch = trainingBatch(ds!, { way: c.way, shot: c.shot, queries: c.queries, rotations: c.rotations }, c.metaBatch, c.seed, learner!.iteration);
-        const r = learner!.step(batch);
+        let r;
+        if (trainBackend) {
+          await tf.setBackend(trainBackend);
+          if (tensorNet && tensorNet.shape.filters !== c.filters) {
+            tensorNet.dispose();
+            tensorNet = null;
+          }
+          // Made with the GPU backend active: tensors made on wasm would have to move across.
+          const net = (tensorNet ??= new ConvNetTensors(convShape(c.filters)));
+          r = await learner!.stepWith((body) => metaGradientTensors(net, body, batch, { alpha: c.alpha, steps: c.trainSteps }, c.algorithm));
+          await onWasm();
+        } else {
+          r = learner!.step(batch);
+        }
         dirty = true;
         const point = { iteration: learner!.iteration, ...r };
         curves.push(point);
@@ -334,15 +426,28 @@ self.onmessage = async (ev: MessageEvent<ToOmniglotWorker>) => {
         const config = { ...DEFAULT_OMNIGLOT_CONFIG, filters: msg.filters, algorithm: msg.algorithm };
         const l = new ConvMetaLearner(config, gemm);
         const spec = { way: config.way, shot: config.shot, queries: config.queries, rotations: true };
-        l.step(trainingBatch(ds!, spec, config.metaBatch, 1, 0)); // warm-up
+        const inner = { alpha: config.alpha, steps: config.trainSteps };
+        const onGpu = msg.engine === 'webgpu' || msg.engine === 'webgl';
+        let net: ConvNetTensors | null = null;
+        if (onGpu) {
+          const r = await activate(msg.engine as 'webgpu' | 'webgl');
+          if (!r.available) throw new Error(`${msg.engine}: ${r.note}`);
+          net = new ConvNetTensors(convShape(msg.filters));
+        }
+        const step = (i: number) =>
+          net ? l.stepWith((body) => metaGradientTensors(net!, body, trainingBatch(ds!, spec, config.metaBatch, 1, i), inner, config.algorithm)) : Promise.resolve(l.step(trainingBatch(ds!, spec, config.metaBatch, 1, i)));
+        await step(0); // warm-up (shader compilation)
         const t0 = performance.now();
-        for (let i = 1; i <= msg.iterations; i++) l.step(trainingBatch(ds!, spec, config.metaBatch, 1, i));
+        for (let i = 1; i <= msg.iterations; i++) await step(i);
         const metaItersPerSec = msg.iterations / ((performance.now() - t0) / 1000);
+        net?.dispose();
+        await onWasm();
         const t1 = performance.now();
         const ev = new IncrementalEvaluation(l.net, l.body, ds!, [{ way: 5, shot: 1, queries: EVALUATION_QUERIES, episodes: 20, inner: { alpha: config.alpha, steps: config.testSteps }, seed: 1 }]);
         while (!ev.finished) ev.advance(1000);
         const evalImagesPerSec = (20 * 5 * (1 + EVALUATION_QUERIES)) / ((performance.now() - t1) / 1000);
-        post({ type: 'benchResult', filters: msg.filters, algorithm: msg.algorithm, backend: `${gemm === tfGemm ? 'wasm' : 'js'}-fused`, metaItersPerSec, evalImagesPerSec, iterations: msg.iterations });
+        const backend = onGpu ? `${msg.engine}-tensors` : `${gemm === tfGemm ? 'wasm' : 'js'}-fused`;
+        post({ type: 'benchResult', filters: msg.filters, algorithm: msg.algorithm, backend, metaItersPerSec, evalImagesPerSec: onGpu ? NaN : evalImagesPerSec, iterations: msg.iterations });
         return;
       }
       case 'stopEvaluation':

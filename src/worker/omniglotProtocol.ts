@@ -58,7 +58,8 @@ export interface EvaluationRow {
 export type ModelSource = 'shipped' | 'saved' | 'scratch';
 
 export type ToOmniglotWorker =
-  | { type: 'init'; baseUrl: string; episode: EpisodeRequest }
+  /** backend: 'auto', or one to force (webgpu/webgl run the batched tensor kernel, wasm/cpu the fused one). */
+  | { type: 'init'; baseUrl: string; episode: EpisodeRequest; backend?: string }
   | { type: 'play'; target: number }
   | { type: 'pause' }
   | { type: 'setTarget'; target: number }
@@ -72,7 +73,7 @@ export type ToOmniglotWorker =
   | { type: 'evaluate'; episodes: number }
   | { type: 'stopEvaluation' }
   /** npm run bench: time fresh meta-iterations (5-way 1-shot, meta-batch 32) and evaluation episodes. */
-  | { type: 'bench'; filters: number; algorithm: 'maml2' | 'maml1'; iterations: number };
+  | { type: 'bench'; filters: number; algorithm: 'maml2' | 'maml1'; iterations: number; engine?: 'fused' | 'webgpu' | 'webgl' };
 
 export type FromOmniglotWorker =
   | { type: 'status'; message: string }

@@ -69,7 +69,8 @@ export function useOmniglot(firstEpisode: EpisodeRequest) {
     worker.current = w;
     w.onmessage = (e: MessageEvent<FromOmniglotWorker>) => dispatch(e.data);
     w.onerror = (e) => dispatch({ type: 'error', message: `The Omniglot worker failed: ${e.message || 'unknown error'}` });
-    w.postMessage({ type: 'init', baseUrl: new URL(import.meta.env.BASE_URL, location.href).href, episode: firstEpisode } satisfies ToOmniglotWorker);
+    const backend = new URLSearchParams(location.search).get('backend') ?? 'auto';
+    w.postMessage({ type: 'init', baseUrl: new URL(import.meta.env.BASE_URL, location.href).href, episode: firstEpisode, backend } satisfies ToOmniglotWorker);
     return () => {
       // Pausing saves the trained state; give it a moment before the worker goes.
       w.postMessage({ type: 'pause' } satisfies ToOmniglotWorker);

@@ -74,6 +74,14 @@ export class ConvMetaLearner {
     return batchResult(addSums(mine, theirs.sums));
   }
 
+  /** One meta-iteration with the whole meta-gradient computed elsewhere (the GPU path, convMamlTensors.ts). */
+  async stepWith(compute: (body: Float32Array[]) => Promise<{ grads: Float32Array[]; sums: TaskSums }>): Promise<MetaBatchResult> {
+    const { grads, sums } = await compute(this.body);
+    grads.forEach((g, i) => this.grads[i].set(g));
+    this.apply();
+    return batchResult(sums);
+  }
+
   private apply() {
     for (const g of this.grads) {
       for (let i = 0; i < g.length; i++) if (!Number.isFinite(g[i])) throw new Error(`the meta-gradient is not finite at iteration ${this.iteration}`);
