@@ -4,6 +4,7 @@
  *   npm run meta-train -- --experiment omniglot [--iterations 6000] [--out public/models/omniglot]
  *       [--algorithm maml2|maml1|reptile] [--filters 32] [--way 5] [--shot 1] [--queries 5]
  *       [--meta-batch 32] [--alpha 0.4] [--steps 1] [--test-steps 3] [--meta-lr 0.001] [--seed 1]
+ *       [--shift 2]  (random shifts of training drawings by up to 2 pixels)
  *       [--threads 2]  (a second process computes half of each meta-batch)
  * Seeded and resumable: each meta-batch is drawn from (seed, iteration), and the checkpoint
  * holds Adam's state, so a stopped run continues exactly where it left off.
@@ -43,6 +44,7 @@ const { values: args } = parseArgs({
     steps: { type: 'string' },
     'test-steps': { type: 'string' },
     'meta-lr': { type: 'string' },
+    shift: { type: 'string' },
     'eval-every': { type: 'string', default: '250' },
     threads: { type: 'string', default: '1' },
     'eval-episodes': { type: 'string', default: '200' },
@@ -64,6 +66,7 @@ if (args.experiment === 'omniglot') {
       trainSteps: num('steps'),
       testSteps: num('test-steps'),
       metaLr: num('meta-lr'),
+      shift: num('shift'),
     }).filter(([, v]) => v !== undefined),
   );
   await metaTrainOmniglot({

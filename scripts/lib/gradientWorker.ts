@@ -7,7 +7,7 @@ import { metaGradientRange } from '../../src/maml/fused/convMaml';
 import { ConvNet } from '../../src/maml/fused/convNet';
 import { convShape } from '../../src/maml/fused/convLearner';
 import { tfGemm } from '../../src/maml/fused/gemm';
-import type { OmniglotConfig } from '../../src/maml/experiments/omniglotConfig';
+import { trainingSpec, type OmniglotConfig } from '../../src/maml/experiments/omniglotConfig';
 import { trainingBatch } from '../../src/maml/tasks/omniglot';
 import { useBackend } from '../node-backend';
 import { loadOmniglot } from './omniglotData';
@@ -22,7 +22,7 @@ process.on('message', (msg: GradientRequest) => {
   try {
     const c = msg.config;
     if (!net || net.shape.filters !== c.filters) net = new ConvNet(convShape(c.filters), tfGemm);
-    const batch = trainingBatch(ds, { way: c.way, shot: c.shot, queries: c.queries, rotations: c.rotations }, c.metaBatch, c.seed, msg.iteration);
+    const batch = trainingBatch(ds, trainingSpec(c), c.metaBatch, c.seed, msg.iteration);
     const grads = msg.body.map((b) => new Float32Array(b.length));
     const sums = metaGradientRange(net, msg.body, batch, { alpha: c.alpha, steps: c.trainSteps }, c.algorithm, grads, msg.from, msg.to);
     process.send!({ type: 'grads', grads, sums });

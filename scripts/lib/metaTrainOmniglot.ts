@@ -9,7 +9,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeF
 import { join } from 'node:path';
 import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../../src/maml/checkpoint';
 import { evaluateOmniglot } from '../../src/maml/experiments/omniglot';
-import { DEFAULT_OMNIGLOT_CONFIG, type OmniglotConfig } from '../../src/maml/experiments/omniglotConfig';
+import { DEFAULT_OMNIGLOT_CONFIG, trainingSpec, type OmniglotConfig } from '../../src/maml/experiments/omniglotConfig';
 import { ConvMetaLearner } from '../../src/maml/fused/convLearner';
 import type { ConvAlgorithm } from '../../src/maml/fused/convMaml';
 import { tfGemm } from '../../src/maml/fused/gemm';
@@ -63,7 +63,7 @@ export async function metaTrainOmniglot(a: OmniglotTrainArgs) {
     learner = new ConvMetaLearner(config, tfGemm);
     writeFileSync(logPath, '');
   }
-  console.log(`Omniglot ${config.way}-way ${config.shot}-shot, ${config.algorithm}, ${config.filters} filters, meta-batch ${config.metaBatch}, alpha ${config.alpha} x ${config.trainSteps}`);
+  console.log(`Omniglot ${config.way}-way ${config.shot}-shot, ${config.algorithm}, ${config.filters} filters, meta-batch ${config.metaBatch}, alpha ${config.alpha} x ${config.trainSteps}, shift ${config.shift ?? 0}, meta-lr ${config.metaLr}`);
 
   const save = async () => {
     const { manifest, weights } = await encodeCheckpoint({
@@ -80,7 +80,7 @@ export async function metaTrainOmniglot(a: OmniglotTrainArgs) {
   };
 
   const helper = a.threads > 1 ? await startHelper() : null;
-  const spec = { way: config.way, shot: config.shot, queries: config.queries, rotations: config.rotations };
+  const spec = trainingSpec(config);
   let w = { preLoss: 0, postLoss: 0, preAcc: 0, postAcc: 0, n: 0 };
   let last = performance.now();
   while (learner.iteration < a.iterations) {

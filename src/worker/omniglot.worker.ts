@@ -7,7 +7,7 @@
 import { decodeCheckpoint, type LearnerState } from '../maml/checkpoint';
 import { openOmniglotPack, TEST_ALPHABETS, type OmniglotDataset } from '../maml/data/omniglotPack';
 import { IncrementalEvaluation } from '../maml/experiments/omniglot';
-import { DEFAULT_OMNIGLOT_CONFIG, EVALUATION_QUERIES, EVALUATION_SEED, EVALUATION_SETTINGS, type OmniglotConfig } from '../maml/experiments/omniglotConfig';
+import { trainingSpec, DEFAULT_OMNIGLOT_CONFIG, EVALUATION_QUERIES, EVALUATION_SEED, EVALUATION_SETTINGS, type OmniglotConfig } from '../maml/experiments/omniglotConfig';
 import { ConvMetaLearner, convShape } from '../maml/fused/convLearner';
 import { adaptationTrace, episodeTask } from '../maml/fused/convMaml';
 import { jsGemm, tfGemm, type Gemm } from '../maml/fused/gemm';
@@ -304,7 +304,7 @@ async function loop() {
       const t0 = performance.now();
       if (running && learner!.iteration < target) {
         const c = learner!.config;
-        const batch = trainingBatch(ds!, { way: c.way, shot: c.shot, queries: c.queries, rotations: c.rotations }, c.metaBatch, c.seed, learner!.iteration);
+        const batch = trainingBatch(ds!, trainingSpec(c), c.metaBatch, c.seed, learner!.iteration);
         let r;
         if (trainBackend) {
           await tf.setBackend(trainBackend);

@@ -75,9 +75,10 @@ export function openOmniglotPack(index: OmniglotIndex, pixels: Uint8Array): Omni
 
 /**
  * Writes image `image` of the pack into `out` at `offset` as floats in [0, 1] (ink = 1),
- * rotated by `quarterTurns` * 90 degrees counter-clockwise.
+ * rotated by `quarterTurns` * 90 degrees counter-clockwise and shifted by whole pixels.
+ * `out` must hold zeros there (fresh arrays do).
  */
-export function writeImage(ds: OmniglotDataset, image: number, quarterTurns: number, out: Float32Array, offset: number) {
+export function writeImage(ds: OmniglotDataset, image: number, quarterTurns: number, out: Float32Array, offset: number, shiftX = 0, shiftY = 0) {
   const n = OMNIGLOT_SIZE;
   const src = ds.pixels;
   const base = image * OMNIGLOT_PIXELS;
@@ -90,7 +91,10 @@ export function writeImage(ds: OmniglotDataset, image: number, quarterTurns: num
       if (r === 1) { sx = n - 1 - y; sy = x; }
       else if (r === 2) { sx = n - 1 - x; sy = n - 1 - y; }
       else if (r === 3) { sx = y; sy = n - 1 - x; }
-      out[offset + y * n + x] = src[base + sy * n + sx] / 255;
+      // Then shifted by (shiftX, shiftY) pixels, paper filling in.
+      const ty = y + shiftY;
+      const tx = x + shiftX;
+      if (ty >= 0 && ty < n && tx >= 0 && tx < n) out[offset + ty * n + tx] = src[base + sy * n + sx] / 255;
     }
   }
 }

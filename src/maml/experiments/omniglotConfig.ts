@@ -1,4 +1,5 @@
 import type { ConvAlgorithm } from '../fused/convMaml';
+import type { EpisodeSpec } from '../tasks/omniglot';
 
 /** Everything that defines an Omniglot meta-learning run (tensor-free, for the page and the scripts). */
 export interface OmniglotConfig {
@@ -17,6 +18,8 @@ export interface OmniglotConfig {
   filters: number;
   /** Quarter-turn rotations of training characters as extra classes. */
   rotations: boolean;
+  /** Random shifts of training drawings by up to this many pixels (0: none). */
+  shift?: number;
   seed: number;
 }
 
@@ -58,3 +61,8 @@ export const EVALUATION_SETTINGS = [
 export const EVALUATION_SEED = 2017;
 /** Query drawings per class in evaluation episodes. */
 export const EVALUATION_QUERIES = 5;
+
+/** The shape of a run's training episodes. */
+export function trainingSpec(c: OmniglotConfig): EpisodeSpec {
+  return { way: c.way, shot: c.shot, queries: c.queries, rotations: c.rotations, shift: c.shift ?? 0 };
+}

@@ -64,6 +64,31 @@ describe('Omniglot episode sampler', () => {
     for (let i = 0; i < OMNIGLOT_PIXELS; i++) expect(img[OMNIGLOT_PIXELS - 1 - i]).toBeCloseTo(orig[i] / 255, 6);
   });
 
+  it('shifts drawings by whole pixels when asked, paper filling in', () => {
+    const a = trainingBatch(ds, { way: 5, shot: 1, queries: 1, rotations: false, shift: 2 }, 4, 9, 0);
+    let shifted = 0;
+    for (const [t, episode] of a.classes.entries()) {
+      episode.forEach((c, label) => {
+        const img = a.support.subarray((t * 5 + label) * OMNIGLOT_PIXELS, (t * 5 + label + 1) * OMNIGLOT_PIXELS);
+        const orig = ds.pixels.subarray(c.images[0] * OMNIGLOT_PIXELS, (c.images[0] + 1) * OMNIGLOT_PIXELS);
+        // Some shift (dx, dy) in [-2, 2]^2 maps the original onto the image.
+        const fits = [-2, -1, 0, 1, 2].flatMap((dx) => [-2, -1, 0, 1, 2].map((dy) => [dx, dy])).filter(([dx, dy]) => {
+          for (let y = 0; y < 28; y++)
+            for (let x = 0; x < 28; x++) {
+              const sx = x - dx;
+              const sy = y - dy;
+              const want = sx >= 0 && sx < 28 && sy >= 0 && sy < 28 ? orig[sy * 28 + sx] / 255 : 0;
+              if (Math.abs(img[y * 28 + x] - want) > 1e-6) return false;
+            }
+          return true;
+        });
+        expect(fits.length).toBeGreaterThan(0);
+        if (!fits.some(([dx, dy]) => dx === 0 && dy === 0)) shifted++;
+      });
+    }
+    expect(shifted).toBeGreaterThan(5);
+  });
+
   it('rejects impossible episodes with a message', () => {
     expect(() => checkEpisodeSpec({ way: 21, shot: 1, queries: 1, rotations: false })).toThrow(/way must be/);
     expect(() => checkEpisodeSpec({ way: 5, shot: 0, queries: 1, rotations: false })).toThrow(/shot must be/);

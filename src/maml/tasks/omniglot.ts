@@ -14,6 +14,8 @@ export interface EpisodeSpec {
   queries: number;
   /** Random quarter-turn rotations as extra classes (meta-training only). */
   rotations: boolean;
+  /** Each drawing shifted by up to this many pixels in x and y at random (meta-training augmentation). */
+  shift?: number;
 }
 
 export const EPISODE_LIMITS = { way: [2, 20], shot: [1, 5], queries: [1, 15] } as const;
@@ -84,14 +86,16 @@ export function sampleEpisodes(ds: OmniglotDataset, split: Split, spec: EpisodeS
       const quarterTurns = spec.rotations ? Math.floor(pick / pool.length) : 0;
       const drawings = sampleDistinct(rng, c.count, shot + queries).map((d) => c.first + d);
       episode.push({ alphabet: c.alphabet, character: c.character, quarterTurns, images: drawings });
+      const m = spec.shift ?? 0;
+      const jitter = () => (m > 0 ? rng.int(2 * m + 1) - m : 0);
       for (let s = 0; s < shot; s++) {
         const row = (t * way + label) * shot + s;
-        writeImage(ds, drawings[s], quarterTurns, support, row * P);
+        writeImage(ds, drawings[s], quarterTurns, support, row * P, jitter(), jitter());
         supportLabels[row] = label;
       }
       for (let q = 0; q < queries; q++) {
         const row = (t * way + label) * queries + q;
-        writeImage(ds, drawings[shot + q], quarterTurns, query, row * P);
+        writeImage(ds, drawings[shot + q], quarterTurns, query, row * P, jitter(), jitter());
         queryLabels[row] = label;
       }
     });
