@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { CONV_ALGORITHMS, type ConvAlgorithm } from '../../maml/fused/convMaml';
-import type { OmniglotConfig } from '../../maml/experiments/omniglotConfig';
+import { OMNIGLOT_PRESETS, type OmniglotConfig, type OmniglotPreset } from '../../maml/experiments/omniglotConfig';
 import { EPISODE_LIMITS } from '../../maml/tasks/omniglot';
 import type { EpisodeRequest } from '../../worker/omniglotProtocol';
 import { ALGORITHM_LABELS } from '../../maml/algorithms/algorithm';
@@ -48,8 +48,28 @@ function Settings({ config, onApply, onScratch, disabled }: { config: OmniglotCo
     setErrors(errs);
     return Object.values(errs).some(Boolean) ? null : next;
   };
+  const applyPreset = (name: string) => {
+    const p = OMNIGLOT_PRESETS[name as OmniglotPreset];
+    if (!p) return;
+    setDraft((d) => ({ ...d, ...Object.fromEntries(Object.entries(p).map(([k, v]) => [k, String(v)])) }));
+    setErrors({});
+  };
   return (
     <section className="controls" aria-label="Meta-training settings">
+      <div className="field">
+        <label htmlFor="o-preset">Preset</label>
+        <select id="o-preset" data-testid="preset" defaultValue="" onChange={(e) => applyPreset(e.target.value)}>
+          <option value="" disabled>
+            paper settings…
+          </option>
+          {Object.keys(OMNIGLOT_PRESETS).map((k) => (
+            <option key={k} value={k}>
+              {k} (paper)
+            </option>
+          ))}
+        </select>
+        <small className="muted">fills the fields; then Apply or Train from scratch</small>
+      </div>
       <div className="field">
         <label htmlFor="o-algorithm">Algorithm</label>
         <select id="o-algorithm" value={algorithm} onChange={(e) => setAlgorithm(e.target.value as ConvAlgorithm)}>
@@ -142,9 +162,7 @@ export function OmniglotLab() {
             <span data-testid="omniglot-iteration">
               meta-iteration <b>{state.iteration.toLocaleString('en')}</b>
             </span>
-            <span data-testid="omniglot-rate">
-              <b>{state.itersPerSec.toFixed(2)}</b> meta-it/s
-            </span>
+            <span data-testid="omniglot-rate">{state.running ? <><b>{state.itersPerSec.toFixed(2)}</b> meta-it/s</> : 'not training'}</span>
             <span className="muted" data-testid="omniglot-source">
               {state.running ? 'training' : 'paused'} · {state.sourceNote}
               {state.savedAt && ` · saved in this browser`}
