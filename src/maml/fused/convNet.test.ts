@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../random';
 import { BODY_PARAMS, BLOCKS, ConvNet, PARAMS_PER_BLOCK, bodyShapes, headShapes, type ConvNetShape } from './convNet';
-import { adapt, taskMetaGradient, withZeroHead, type EpisodeTask } from './convMaml';
+import { adapt, adaptationTrace, taskMetaGradient, withZeroHead, type EpisodeTask } from './convMaml';
 import { jsGemm, tfGemm, type Vec } from './gemm';
 
 /**
@@ -141,5 +141,15 @@ describe('float32 on the tfjs wasm matMul', () => {
     const flat32 = g32.flatMap((a) => [...a]);
     const err = Math.sqrt(flat64.reduce((s, v, i) => s + (v - flat32[i]) ** 2, 0) / flat64.reduce((s, v) => s + v * v, 0));
     expect(err).toBeLessThan(1e-4);
+  });
+});
+
+describe('adaptation from a given initialisation', () => {
+  it('lowers the support loss at every inner step on a well-posed example', () => {
+    const task: EpisodeTask = { way, xs: randomImages('ws', way), ys: Int32Array.from([0, 1, 2]), xq: randomImages('wq', way), yq: Int32Array.from([0, 1, 2]) };
+    const body = randomParams('init').slice(0, BODY_PARAMS);
+    const trace = adaptationTrace(net64, body, task, { alpha: 0.3, steps: 6 });
+    expect(trace.supportLoss[0]).toBeCloseTo(Math.log(way), 10); // the zero head
+    for (let s = 1; s < trace.supportLoss.length; s++) expect(trace.supportLoss[s]).toBeLessThan(trace.supportLoss[s - 1]);
   });
 });
