@@ -46,19 +46,24 @@ export async function metaTrainOmniglot(a: OmniglotTrainArgs) {
   let config: OmniglotConfig = { ...DEFAULT_OMNIGLOT_CONFIG, ...a.overrides };
   let seconds = 0;
   let learner: ConvMetaLearner;
+  let changed: Record<string, unknown> = {};
   if (!a.fresh && existsSync(manifestPath)) {
     const ck = readCheckpoint(a.out);
     // The run's own settings win over the defaults; flags given now still apply.
     config = { ...(ck.manifest.config as OmniglotConfig), ...a.overrides };
+    const before = ck.manifest.config as OmniglotConfig;
     learner = new ConvMetaLearner(config, tfGemm);
     learner.restore(ck.learners.maml);
     seconds = ck.manifest.trainedOn?.seconds ?? 0;
+    changed = Object.fromEntries(Object.entries(a.overrides).filter(([k, v]) => before[k as keyof OmniglotConfig] !== v));
     console.log(`Resuming from iteration ${learner.iteration} (${manifestPath})`);
     // Log lines written after that checkpoint are redone by this run.
     if (existsSync(logPath)) {
       const kept = readFileSync(logPath, 'utf8').split('\n').filter((l) => l && JSON.parse(l).iteration <= learner.iteration);
       writeFileSync(logPath, kept.map((l) => l + '\n').join(''));
     }
+    // Settings changed on resuming are part of the run's record.
+    if (Object.keys(changed).length) appendFileSync(logPath, JSON.stringify({ iteration: learner.iteration, event: 'settings', changed }) + '\n');
   } else {
     learner = new ConvMetaLearner(config, tfGemm);
     writeFileSync(logPath, '');

@@ -75,7 +75,8 @@ async function loadShipped(): Promise<{ config: OmniglotConfig; state: LearnerSt
     let log: OmniglotCurvePoint[] = [];
     try {
       const text = await fetchOk(`${dir}train-log.jsonl`).then((r) => r.text());
-      log = text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as OmniglotCurvePoint);
+      // Curve points only (the log also records settings changes).
+      log = text.split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((r) => !r.event) as OmniglotCurvePoint[];
     } catch {
       /* the curve history is optional */
     }

@@ -30,7 +30,7 @@ const CONFIG_FIELDS: { key: keyof OmniglotConfig; label: string; lo: number; hi:
   { key: 'filters', label: 'Filters', lo: 4, hi: 64, integer: true, hint: 'a new network: train from scratch' },
 ];
 
-function Settings({ config, onApply, onScratch, disabled }: { config: OmniglotConfig; onApply: (c: OmniglotConfig) => void; onScratch: (c: OmniglotConfig) => void; disabled: boolean }) {
+function Settings({ config, onApply, onScratch, disabled, onGpu }: { config: OmniglotConfig; onApply: (c: OmniglotConfig) => void; onScratch: (c: OmniglotConfig) => void; disabled: boolean; onGpu: boolean }) {
   const [draft, setDraft] = useState<Record<string, string>>(() => Object.fromEntries(CONFIG_FIELDS.map((f) => [f.key, String(config[f.key])])));
   const [algorithm, setAlgorithm] = useState<ConvAlgorithm>(config.algorithm);
   const [errors, setErrors] = useState<Record<string, string | undefined>>({});
@@ -83,7 +83,7 @@ function Settings({ config, onApply, onScratch, disabled }: { config: OmniglotCo
           <label htmlFor={`o-${f.key}`}>{f.label}</label>
           <input id={`o-${f.key}`} inputMode="decimal" value={draft[f.key]} aria-invalid={Boolean(errors[f.key])} aria-describedby={`oh-${f.key}`} onChange={(e) => setDraft((d) => ({ ...d, [f.key]: e.target.value }))} />
           <small id={`oh-${f.key}`} className={errors[f.key] ? 'error' : 'muted'} role={errors[f.key] ? 'alert' : undefined}>
-            {errors[f.key] ?? f.hint}
+            {errors[f.key] ?? (f.key === 'filters' ? `${f.hint}; ${onGpu ? '64 (the paper) suits your GPU' : '32 suits the CPU kernel, 64 is about 2x slower'}` : f.hint)}
           </small>
         </div>
       ))}
@@ -219,7 +219,7 @@ export function OmniglotLab() {
       </div>
       <main>
         {config ? (
-          <Settings key={`${state.iteration === 0}-${config.filters}-${state.source}`} config={config} disabled={!ready} onApply={(c) => send({ type: 'setConfig', config: c })} onScratch={(c) => send({ type: 'scratch', config: c })} />
+          <Settings key={`${state.iteration === 0}-${config.filters}-${state.source}`} config={config} disabled={!ready} onGpu={Boolean(state.ready?.engine.includes('tensor'))} onApply={(c) => send({ type: 'setConfig', config: c })} onScratch={(c) => send({ type: 'scratch', config: c })} />
         ) : (
           <section className="controls muted">Loading…</section>
         )}
