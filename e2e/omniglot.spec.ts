@@ -37,6 +37,9 @@ test.describe('Omniglot lab', () => {
     expect(after).toBeGreaterThanOrEqual(60);
     await expect(queries.first()).toContainText(/class \d+ +\d+%/);
     expect(await page.locator('[data-testid=query][data-correct=true]').count()).toBeGreaterThan(5);
+    // The shipped run's curves, with its settings changes marked.
+    await expect(page.getByTestId('omniglot-accuracy-curve').locator('path[stroke="#0072b2"]').first()).toHaveAttribute('d', /M.*L/);
+    await expect(page.getByTestId('omniglot-accuracy-curve').getByTestId('settings-event').first()).toContainText('way 20');
     await page.screenshot({ path: `${SCREENSHOTS}/omniglot-episode.png`, fullPage: true });
     // Step 0: the zero head has no preference, every query shows so.
     await page.getByTestId('step-accuracy-0').click();

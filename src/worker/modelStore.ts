@@ -5,7 +5,7 @@
 import { del, get, set } from 'idb-keyval';
 import type { LearnerState } from '../maml/checkpoint';
 import type { OmniglotConfig } from '../maml/experiments/omniglotConfig';
-import type { OmniglotCurvePoint } from './omniglotProtocol';
+import type { OmniglotCurvePoint, SettingsEvent } from './omniglotProtocol';
 
 const KEY = 'maml-lab/omniglot/v1';
 
@@ -14,6 +14,7 @@ export interface SavedOmniglot {
   config: OmniglotConfig;
   learner: LearnerState;
   curves: OmniglotCurvePoint[];
+  events?: SettingsEvent[];
   savedAt: string;
 }
 

@@ -19,7 +19,7 @@ import { ConvNetTensors } from '../maml/fused/convNetTensors';
 import { metaGradientTensors } from '../maml/fused/convMamlTensors';
 import { metaGradient } from '../maml/fused/convMaml';
 import { clearSaved, loadSaved, save } from './modelStore';
-import type { EpisodeRequest, EpisodeView, FromOmniglotWorker, ModelSource, OmniglotCurvePoint, ToOmniglotWorker } from './omniglotProtocol';
+import type { EpisodeRequest, EpisodeView, FromOmniglotWorker, ModelSource, OmniglotCurvePoint, SettingsEvent, ToOmniglotWorker } from './omniglotProtocol';
 import { yieldToEvents } from './yieldToEvents';
 
 const post = (m: FromOmniglotWorker, transfer: Transferable[] = []) => (self as unknown as Worker).postMessage(m, transfer);
@@ -31,6 +31,7 @@ let learner: ConvMetaLearner | null = null;
 let source: ModelSource = 'shipped';
 let sourceNote = '';
 let curves: OmniglotCurvePoint[] = [];
+let events: SettingsEvent[] = [];
 let savedAt: string | null = null;
 let running = false;
 let target = 0;
@@ -65,7 +66,7 @@ async function loadDataset(): Promise<OmniglotDataset> {
   }
 }
 
-async function loadShipped(): Promise<{ config: OmniglotConfig; state: LearnerState; curves: OmniglotCurvePoint[] } | null> {
+async function loadShipped(): Promise<{ config: OmniglotConfig; state: LearnerState; curves: OmniglotCurvePoint[]; events: SettingsEvent[] } | null> {
   try {
     const dir = `${baseUrl}models/omniglot/`;
     const manifest = await fetchOk(`${dir}manifest.json`).then((r) => r.json());
@@ -73,14 +74,17 @@ async function loadShipped(): Promise<{ config: OmniglotConfig; state: LearnerSt
     const ck = decodeCheckpoint(manifest, weights);
     if (ck.manifest.experiment !== 'omniglot') throw new Error('not an Omniglot checkpoint');
     let log: OmniglotCurvePoint[] = [];
+    let logEvents: SettingsEvent[] = [];
     try {
       const text = await fetchOk(`${dir}train-log.jsonl`).then((r) => r.text());
-      // Curve points only (the log also records settings changes).
-      log = text.split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((r) => !r.event) as OmniglotCurvePoint[];
+      // Curve points, and the settings changes the log records.
+      const records = text.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+      log = records.filter((r) => !r.event) as OmniglotCurvePoint[];
+      logEvents = records.filter((r) => r.event === 'settings').map((r) => ({ iteration: r.iteration, changed: r.changed }));
     } catch {
       /* the curve history is optional */
     }
-    return { config: ck.manifest.config as OmniglotConfig, state: ck.learners.maml, curves: log };
+    return { config: ck.manifest.config as OmniglotConfig, state: ck.learners.maml, curves: log, events: logEvents };
   } catch (e) {
     post({ type: 'status', message: `No meta-trained Omniglot model could be loaded (${(e as Error).message}); starting from scratch.` });
     return null;
@@ -88,7 +92,7 @@ async function loadShipped(): Promise<{ config: OmniglotConfig; state: LearnerSt
 }
 
 function announceModel() {
-  post({ type: 'model', iteration: learner!.iteration, source, sourceNote, config: learner!.config, curves, savedAt });
+  post({ type: 'model', iteration: learner!.iteration, source, sourceNote, config: learner!.config, curves, events, savedAt });
 }
 
 async function useShippedOrScratch() {
@@ -97,11 +101,13 @@ async function useShippedOrScratch() {
     learner = new ConvMetaLearner(shipped.config, gemm);
     learner.restore(shipped.state);
     curves = shipped.curves;
+    events = shipped.events;
     source = 'shipped';
     sourceNote = `meta-trained checkpoint, ${learner.iteration} iterations`;
   } else {
     learner = new ConvMetaLearner(DEFAULT_OMNIGLOT_CONFIG, gemm);
     curves = [];
+    events = [];
     source = 'scratch';
     sourceNote = 'random initialisation';
   }
@@ -199,6 +205,7 @@ async function init(msg: Extract<ToOmniglotWorker, { type: 'init' }>) {
     learner = new ConvMetaLearner(saved.config, gemm);
     learner.restore(saved.learner);
     curves = saved.curves;
+    events = saved.events ?? [];
     source = 'saved';
     savedAt = saved.savedAt;
     sourceNote = `your saved training, ${learner.iteration} iterations (${saved.savedAt})`;
@@ -228,6 +235,7 @@ async function init(msg: Extract<ToOmniglotWorker, { type: 'init' }>) {
       testAlphabets: [...TEST_ALPHABETS],
     },
     curves,
+    events,
     savedAt,
   });
   sendEpisode();
@@ -282,7 +290,7 @@ async function persist() {
   if (!learner) return;
   dirty = false;
   const at = new Date().toISOString();
-  await save({ version: 1, config: learner.config, learner: learner.state(), curves, savedAt: at });
+  await save({ version: 1, config: learner.config, learner: learner.state(), curves, events, savedAt: at });
   savedAt = at;
   source = 'saved';
   sourceNote = `your saved training, ${learner.iteration} iterations`;
@@ -397,6 +405,7 @@ self.onmessage = async (ev: MessageEvent<ToOmniglotWorker>) => {
         learner = new ConvMetaLearner(msg.config, gemm);
         dirty = false;
         curves = [];
+        events = [];
         source = 'scratch';
         sourceNote = `random initialisation (${msg.config.filters} filters)`;
         target = 0;
@@ -408,6 +417,11 @@ self.onmessage = async (ev: MessageEvent<ToOmniglotWorker>) => {
         if (msg.config.filters !== learner!.config.filters) {
           post({ type: 'error', message: 'A different number of filters is a new network: use "Train from scratch".' });
           return;
+        }
+        {
+          const before = learner!.config as unknown as Record<string, unknown>;
+          const changed = Object.fromEntries(Object.entries(msg.config).filter(([k, v]) => before[k] !== v));
+          if (Object.keys(changed).length) events = [...events, { iteration: learner!.iteration, changed }];
         }
         learner!.setConfig(msg.config);
         announceModel();

@@ -45,6 +45,12 @@ export interface OmniglotCurvePoint {
   postLoss: number;
 }
 
+/** A change of settings during a run (from the training log), marked on the curves. */
+export interface SettingsEvent {
+  iteration: number;
+  changed: Record<string, unknown>;
+}
+
 export interface EvaluationRow {
   way: number;
   shot: number;
@@ -88,11 +94,12 @@ export type FromOmniglotWorker =
       sourceNote: string;
       dataset: { alphabets: number; characters: number; images: number; trainAlphabets: string[]; testAlphabets: string[] };
       curves: OmniglotCurvePoint[];
+      events: SettingsEvent[];
       savedAt: string | null;
     }
   | { type: 'episode'; view: EpisodeView }
   | { type: 'progress'; iteration: number; target: number; running: boolean; itersPerSec: number; points: OmniglotCurvePoint[] }
-  | { type: 'model'; iteration: number; source: ModelSource; sourceNote: string; config: OmniglotConfig; curves: OmniglotCurvePoint[]; savedAt: string | null }
+  | { type: 'model'; iteration: number; source: ModelSource; sourceNote: string; config: OmniglotConfig; curves: OmniglotCurvePoint[]; events: SettingsEvent[]; savedAt: string | null }
   | { type: 'saved'; at: string; iteration: number }
   | { type: 'evaluation'; rows: EvaluationRow[]; running: boolean; iteration: number }
   | { type: 'benchResult'; filters: number; algorithm: string; backend: string; metaItersPerSec: number; evalImagesPerSec: number; iterations: number }

@@ -18,9 +18,9 @@ function prettyAlphabet(name: string) {
  */
 export function EpisodeView({ view }: { view: View }) {
   const [step, setStep] = useState(view.steps);
-  useEffect(() => setStep((s) => Math.min(s, view.steps)), [view.steps]);
-  const way = view.request.way;
-  const shot = view.request.shot;
+  // A new episode opens on its last step; a refresh of the same one keeps the chosen step.
+  const { way, shot, serial } = view.request;
+  useEffect(() => setStep(view.steps), [way, shot, serial, view.steps]);
   const nq = view.queryLabels.length;
   const probs = view.probs[Math.min(step, view.probs.length - 1)];
   const predictions = Array.from({ length: nq }, (_, q) => {

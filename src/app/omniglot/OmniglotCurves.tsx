@@ -1,5 +1,5 @@
 import * as d3 from 'd3';
-import type { OmniglotCurvePoint } from '../../worker/omniglotProtocol';
+import type { OmniglotCurvePoint, SettingsEvent } from '../../worker/omniglotProtocol';
 import { Axes } from '../AdaptationPlot';
 
 const W = 620;
@@ -29,7 +29,15 @@ function binned(points: OmniglotCurvePoint[], n = 300): OmniglotCurvePoint[] {
   return out;
 }
 
-function Curve({ points, series, yLabel, domain, format, testid }: { points: OmniglotCurvePoint[]; series: typeof ACCURACY; yLabel: string; domain: [number, number]; format: (v: number) => string; testid: string }) {
+/** "way 20, alpha 1.6" */
+export function describeChange(changed: Record<string, unknown>): string {
+  const names: Record<string, string> = { way: 'way', shot: 'shot', metaBatch: 'meta-batch', alpha: 'α', trainSteps: 'steps', testSteps: 'test steps', metaLr: 'meta-lr', shift: 'shifts ±px', algorithm: '', queries: 'queries' };
+  return Object.entries(changed)
+    .map(([k, v]) => `${names[k] ?? k} ${v}`.trim())
+    .join(', ');
+}
+
+function Curve({ points, events, series, yLabel, domain, format, testid }: { points: OmniglotCurvePoint[]; events: SettingsEvent[]; series: typeof ACCURACY; yLabel: string; domain: [number, number]; format: (v: number) => string; testid: string }) {
   const last = points[points.length - 1];
   const x = d3.scaleLinear().domain([0, Math.max(10, last?.iteration ?? 10)]).range([M.left, W - M.right]).nice();
   const y = d3.scaleLinear().domain(domain).range([H - M.bottom, M.top]).nice();
@@ -38,10 +46,18 @@ function Curve({ points, series, yLabel, domain, format, testid }: { points: Omn
   return (
     <figure className="plot" data-testid={testid}>
       <figcaption>
-        <strong>{yLabel}</strong> <span className="muted">on each meta-batch's query sets</span>
+        <strong>{yLabel}</strong> <span className="muted">on each meta-batch's query sets{events.length ? '; dashed lines: settings changed' : ''}</span>
       </figcaption>
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={summary}>
         <Axes x={x} y={y} xLabel="meta-iteration" yLabel={yLabel} xFormat={d3.format(',~d')} />
+        {events.map((ev, i) => (
+          <g key={i} className="settings-event" data-testid="settings-event">
+            <line x1={x(ev.iteration)} x2={x(ev.iteration)} y1={M.top} y2={H - M.bottom} stroke="#888" strokeDasharray="2 3" />
+            <text x={x(ev.iteration) + 3} y={M.top + 10 + 12 * (i % 3)} className="event-label">
+              {describeChange(ev.changed)}
+            </text>
+          </g>
+        ))}
         {points.length > 1 && series.map((s) => <path key={s.key} d={line(s.key)} fill="none" stroke={s.color} strokeWidth={s.dash ? 1.5 : 2.2} strokeDasharray={s.dash} />)}
         {points.length < 2 && (
           <text x={(M.left + W - M.right) / 2} y={H / 2} textAnchor="middle" className="empty">
@@ -62,14 +78,14 @@ function Curve({ points, series, yLabel, domain, format, testid }: { points: Omn
   );
 }
 
-export function OmniglotCurves({ points }: { points: OmniglotCurvePoint[] }) {
+export function OmniglotCurves({ points, events }: { points: OmniglotCurvePoint[]; events: SettingsEvent[] }) {
   const b = binned(points);
   const maxLoss = Math.max(0.5, ...b.map((p) => Math.max(p.preLoss, p.postLoss)));
   const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
   return (
     <div className="pair">
-      <Curve points={b} series={ACCURACY} yLabel="query accuracy" domain={[0, 1]} format={pct} testid="omniglot-accuracy-curve" />
-      <Curve points={b} series={LOSS} yLabel="query cross-entropy" domain={[0, maxLoss]} format={(v) => v.toFixed(3)} testid="omniglot-loss-curve" />
+      <Curve points={b} events={events} series={ACCURACY} yLabel="query accuracy" domain={[0, 1]} format={pct} testid="omniglot-accuracy-curve" />
+      <Curve points={b} events={events} series={LOSS} yLabel="query cross-entropy" domain={[0, maxLoss]} format={(v) => v.toFixed(3)} testid="omniglot-loss-curve" />
     </div>
   );
 }

@@ -236,7 +236,7 @@ export function OmniglotLab() {
             {episodeError && <span className="error-text" role="alert" data-testid="episode-error">{episodeError}</span>}
           </div>
           {state.episode ? <EpisodeView view={state.episode} /> : <p className="plot muted">Preparing an episode…</p>}
-          <OmniglotCurves points={state.curves} />
+          <OmniglotCurves points={state.curves} events={state.events} />
           <section className="plot" aria-label="Meta-test evaluation">
             <h3>Meta-test evaluation</h3>
             <div className="toolbar">

@@ -1,13 +1,13 @@
 import { useCallback, useEffect, useReducer, useRef } from 'react';
 import type { OmniglotConfig } from '../../maml/experiments/omniglotConfig';
-import type { EpisodeRequest, EpisodeView, EvaluationRow, FromOmniglotWorker, ModelSource, OmniglotCurvePoint, ToOmniglotWorker } from '../../worker/omniglotProtocol';
+import type { EpisodeRequest, EpisodeView, EvaluationRow, FromOmniglotWorker, ModelSource, OmniglotCurvePoint, SettingsEvent, ToOmniglotWorker } from '../../worker/omniglotProtocol';
 
 type Ready = Extract<FromOmniglotWorker, { type: 'ready' }>;
 
 export interface OmniglotState {
   phase: 'starting' | 'ready' | 'failed';
   status: string;
-  ready?: Omit<Ready, 'type' | 'curves' | 'config' | 'iteration' | 'source' | 'sourceNote' | 'savedAt'>;
+  ready?: Omit<Ready, 'type' | 'curves' | 'events' | 'config' | 'iteration' | 'source' | 'sourceNote' | 'savedAt'>;
   config?: OmniglotConfig;
   iteration: number;
   target: number;
@@ -17,12 +17,13 @@ export interface OmniglotState {
   sourceNote: string;
   savedAt: string | null;
   curves: OmniglotCurvePoint[];
+  events: SettingsEvent[];
   episode?: EpisodeView;
   evaluation?: { rows: EvaluationRow[]; running: boolean; iteration: number };
   error?: string;
 }
 
-const initial: OmniglotState = { phase: 'starting', status: 'Starting the worker…', iteration: 0, target: 0, running: false, itersPerSec: 0, source: 'shipped', sourceNote: '', savedAt: null, curves: [] };
+const initial: OmniglotState = { phase: 'starting', status: 'Starting the worker…', iteration: 0, target: 0, running: false, itersPerSec: 0, source: 'shipped', sourceNote: '', savedAt: null, curves: [], events: [] };
 
 type Action = FromOmniglotWorker | { type: 'dismiss' };
 
@@ -31,11 +32,11 @@ function reduce(s: OmniglotState, m: Action): OmniglotState {
     case 'status':
       return { ...s, status: m.message };
     case 'ready': {
-      const { type: _, curves, config, iteration, source, sourceNote, savedAt, ...ready } = m;
-      return { ...s, phase: 'ready', status: '', ready, config, iteration, target: iteration, source, sourceNote, savedAt, curves };
+      const { type: _, curves, events, config, iteration, source, sourceNote, savedAt, ...ready } = m;
+      return { ...s, phase: 'ready', status: '', ready, config, iteration, target: iteration, source, sourceNote, savedAt, curves, events };
     }
     case 'model':
-      return { ...s, iteration: m.iteration, target: m.iteration, source: m.source, sourceNote: m.sourceNote, config: m.config, curves: m.curves, savedAt: m.savedAt, evaluation: undefined };
+      return { ...s, iteration: m.iteration, target: m.iteration, source: m.source, sourceNote: m.sourceNote, config: m.config, curves: m.curves, events: m.events, savedAt: m.savedAt, evaluation: undefined };
     case 'episode':
       return { ...s, episode: m.view };
     case 'progress':
