@@ -9,7 +9,7 @@ import type { EpisodeBatch } from '../tasks/omniglot';
 import { addSums, batchResult, metaGradient, metaGradientRange, type MetaBatchResult, type TaskSums } from './convMaml';
 import { ConvNet, bodyShapes, initBody, type ConvNetShape } from './convNet';
 import type { Gemm } from './gemm';
-import { Adam } from './mlpMaml';
+import { Adam, adamFromSlots, adamSlots } from './mlpMaml';
 
 export function convShape(filters: number): ConvNetShape {
   return { filters, channels: 1, imageSize: 28 };
@@ -91,26 +91,15 @@ export class ConvMetaLearner {
   }
 
   state(): LearnerState {
-    const s = this.adam.state();
-    const optimizer = s.m.length
-      ? [
-          { name: 'iter', values: Float32Array.of(s.iterations), shape: [] },
-          ...s.m.map((m, i) => ({ name: `${i}/m`, values: m, shape: this.shapes[i] })),
-          ...s.v.map((v, i) => ({ name: `${i}/v`, values: v, shape: this.shapes[i] })),
-        ]
-      : undefined;
+    const optimizer = adamSlots(this.adam.state(), this.shapes);
     return { theta: this.body.map((b) => b.slice()), optimizer, iteration: this.iteration };
   }
 
   restore(state: LearnerState) {
     this.body = state.theta.map((v) => Float32Array.from(v));
-    const o = state.optimizer;
-    const n = this.body.length;
-    if (o && o.length === 2 * n + 1) {
-      this.adam.restore({ iterations: o[0].values[0], m: o.slice(1, n + 1).map((x) => x.values), v: o.slice(n + 1).map((x) => x.values) });
-    } else {
-      this.adam = new Adam(this.config.metaLr);
-    }
+    const adam = adamFromSlots(state.optimizer, this.body.length);
+    if (adam) this.adam.restore(adam);
+    else this.adam = new Adam(this.config.metaLr);
     this.iteration = state.iteration;
   }
 }

@@ -170,15 +170,10 @@ export function metaGradientRange(
   from: number,
   to: number,
 ): TaskSums {
-  const sums: TaskSums = { tasks: 0, preLoss: 0, postLoss: 0, preCorrect: 0, postCorrect: 0, queries: 0 };
+  let sums: TaskSums = { tasks: 0, preLoss: 0, postLoss: 0, preCorrect: 0, postCorrect: 0, queries: 0 };
   for (let t = from; t < to; t++) {
     const r = taskMetaGradient(net, body, episodeTask(batch, t), inner, algorithm, out, 1 / batch.tasks);
-    sums.tasks++;
-    sums.preLoss += r.preLoss;
-    sums.postLoss += r.postLoss;
-    sums.preCorrect += r.preCorrect;
-    sums.postCorrect += r.postCorrect;
-    sums.queries += r.queries;
+    sums = addSums(sums, { tasks: 1, ...r });
   }
   return sums;
 }

@@ -28,7 +28,7 @@ export interface ConvNetShape {
   imageSize: number;
 }
 
-interface BlockGeometry {
+export interface BlockGeometry {
   h: number;
   w: number;
   cin: number;
@@ -115,52 +115,55 @@ export class ConvNet {
     this.features = featureSize(shape);
   }
 
+  private readonly gathers = new Map<string, Int32Array>();
+
+  /**
+   * For each output position and kernel offset (row-major, as im2col's columns), the
+   * offset of the input pixel's first channel, or -1 in the padding. Cached per shape.
+   */
+  private gatherIndex(B: number, g: BlockGeometry): Int32Array {
+    const key = `${B}/${g.h}/${g.cin}`;
+    let idx = this.gathers.get(key);
+    if (idx) return idx;
+    idx = new Int32Array(B * g.ho * g.wo * 9);
+    let p = 0;
+    for (let b = 0; b < B; b++)
+      for (let i = 0; i < g.ho; i++)
+        for (let j = 0; j < g.wo; j++)
+          for (let kh = 0; kh < 3; kh++)
+            for (let kw = 0; kw < 3; kw++) {
+              const y = 2 * i + kh - 1;
+              const x = 2 * j + kw - 1;
+              idx[p++] = y < 0 || y >= g.h || x < 0 || x >= g.w ? -1 : ((b * g.h + y) * g.w + x) * g.cin;
+            }
+    this.gathers.set(key, idx);
+    return idx;
+  }
+
   /** im2col for a 3x3 kernel, stride 2, padding 1: [B,H,W,Cin] -> [B*Ho*Wo, 9*Cin]. */
   im2col(x: Vec, B: number, g: BlockGeometry): Vec {
-    const K = 9 * g.cin;
-    const cols = new (x.constructor as Ctor)(B * g.ho * g.wo * K);
-    for (let b = 0; b < B; b++) {
-      for (let i = 0; i < g.ho; i++) {
-        for (let j = 0; j < g.wo; j++) {
-          const row = ((b * g.ho + i) * g.wo + j) * K;
-          for (let kh = 0; kh < 3; kh++) {
-            const y = 2 * i + kh - 1;
-            if (y < 0 || y >= g.h) continue;
-            for (let kw = 0; kw < 3; kw++) {
-              const xx = 2 * j + kw - 1;
-              if (xx < 0 || xx >= g.w) continue;
-              const src = ((b * g.h + y) * g.w + xx) * g.cin;
-              const dst = row + (kh * 3 + kw) * g.cin;
-              for (let c = 0; c < g.cin; c++) cols[dst + c] = x[src + c];
-            }
-          }
-        }
-      }
+    const idx = this.gatherIndex(B, g);
+    const cin = g.cin;
+    const cols = new (x.constructor as Ctor)(idx.length * cin);
+    for (let p = 0; p < idx.length; p++) {
+      const src = idx[p];
+      if (src < 0) continue;
+      const dst = p * cin;
+      for (let c = 0; c < cin; c++) cols[dst + c] = x[src + c];
     }
     return cols;
   }
 
   /** The adjoint of im2col: scatter-adds columns back onto [B,H,W,Cin]. */
   col2im(cols: Vec, B: number, g: BlockGeometry): Vec {
-    const K = 9 * g.cin;
-    const x = new (cols.constructor as Ctor)(B * g.h * g.w * g.cin);
-    for (let b = 0; b < B; b++) {
-      for (let i = 0; i < g.ho; i++) {
-        for (let j = 0; j < g.wo; j++) {
-          const row = ((b * g.ho + i) * g.wo + j) * K;
-          for (let kh = 0; kh < 3; kh++) {
-            const y = 2 * i + kh - 1;
-            if (y < 0 || y >= g.h) continue;
-            for (let kw = 0; kw < 3; kw++) {
-              const xx = 2 * j + kw - 1;
-              if (xx < 0 || xx >= g.w) continue;
-              const dst = ((b * g.h + y) * g.w + xx) * g.cin;
-              const src = row + (kh * 3 + kw) * g.cin;
-              for (let c = 0; c < g.cin; c++) x[dst + c] += cols[src + c];
-            }
-          }
-        }
-      }
+    const idx = this.gatherIndex(B, g);
+    const cin = g.cin;
+    const x = new (cols.constructor as Ctor)(B * g.h * g.w * cin);
+    for (let p = 0; p < idx.length; p++) {
+      const dst = idx[p];
+      if (dst < 0) continue;
+      const src = p * cin;
+      for (let c = 0; c < cin; c++) x[dst + c] += cols[src + c];
     }
     return x;
   }

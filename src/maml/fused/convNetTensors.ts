@@ -11,18 +11,10 @@
  * matMuls. No autodiff is used, so no op's gradient matters, only its forward pass.
  */
 import * as tf from '../tf';
-import { BN_EPSILON, blockGeometry, featureSize, type ConvNetShape } from './convNet';
+import { BN_EPSILON, blockGeometry, featureSize, type BlockGeometry, type ConvNetShape } from './convNet';
 
 type T3 = tf.Tensor3D;
 
-interface BlockGeometry {
-  h: number;
-  w: number;
-  cin: number;
-  ho: number;
-  wo: number;
-  c: number;
-}
 
 export interface TensorCache {
   tasks: number;

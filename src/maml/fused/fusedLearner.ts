@@ -4,7 +4,7 @@ import type { LearnerState } from '../checkpoint';
 import type { LearnerConfig } from '../learner';
 import { mlpShapes } from '../models/mlp';
 import type { RegressionBatch } from '../tasks/sinusoid';
-import { Adam, mamlMetaGradient } from './mlpMaml';
+import { Adam, adamFromSlots, adamSlots, mamlMetaGradient } from './mlpMaml';
 
 /** Algorithms the fused kernel computes; Reptile stays on tfjs. */
 export const FUSED_ALGORITHMS: readonly Algorithm[] = ['maml2', 'maml1', 'pretrained'];
@@ -75,24 +75,14 @@ export class FusedMetaLearner {
 
   /** The same layout as tfjs's Adam weights: iteration, then first moments, then second moments. */
   async state(): Promise<LearnerState> {
-    const s = this.adam.state();
-    const optimizer = s.m.length
-      ? [
-          { name: 'iter', values: Float32Array.of(s.iterations), shape: [] },
-          ...s.m.map((m, i) => ({ name: `${i}/m`, values: m, shape: this.shapes[i] })),
-          ...s.v.map((v, i) => ({ name: `${i}/v`, values: v, shape: this.shapes[i] })),
-        ]
-      : undefined;
+    const optimizer = adamSlots(this.adam.state(), this.shapes);
     return { theta: await this.values(), optimizer, iteration: this.iteration };
   }
 
   async restore(state: LearnerState) {
     this.values_ = state.theta.map((v) => Float32Array.from(v));
-    const o = state.optimizer;
-    const n = this.values_.length;
-    if (o && o.length === 2 * n + 1) {
-      this.adam.restore({ iterations: o[0].values[0], m: o.slice(1, n + 1).map((x) => x.values), v: o.slice(n + 1).map((x) => x.values) });
-    }
+    const adam = adamFromSlots(state.optimizer, this.values_.length);
+    if (adam) this.adam.restore(adam);
     this.iteration = state.iteration;
     this.dropTensors();
   }

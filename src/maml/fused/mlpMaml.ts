@@ -1,3 +1,4 @@
+import type { LearnerState } from '../checkpoint';
 /**
  * A hand-written float32 MAML meta-iteration for a small fully connected ReLU MLP,
  * in plain loops over Float32Array with no tfjs. tfjs pays a fixed cost per op,
@@ -858,4 +859,21 @@ export class Adam {
     this.v = state.v.map((a) => a.slice());
     this.iterations = state.iterations;
   }
+}
+
+/** Adam's state as checkpoint slots, in tfjs's Adam weight order: iteration, first moments, second moments. */
+export function adamSlots(s: AdamState, shapes: number[][]): LearnerState['optimizer'] {
+  return s.m.length
+    ? [
+        { name: 'iter', values: Float32Array.of(s.iterations), shape: [] },
+        ...s.m.map((m, i) => ({ name: `${i}/m`, values: m, shape: shapes[i] })),
+        ...s.v.map((v, i) => ({ name: `${i}/v`, values: v, shape: shapes[i] })),
+      ]
+    : undefined;
+}
+
+/** The inverse of adamSlots; null when the slots do not fit `n` parameters. */
+export function adamFromSlots(o: LearnerState['optimizer'], n: number): AdamState | null {
+  if (!o || o.length !== 2 * n + 1) return null;
+  return { iterations: o[0].values[0], m: o.slice(1, n + 1).map((x) => x.values), v: o.slice(n + 1).map((x) => x.values) };
 }
