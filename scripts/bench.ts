@@ -31,6 +31,7 @@ const { values: args } = parseArgs({
     experiments: { type: 'string', default: 'sinusoid,omniglot' },
     'omniglot-iterations': { type: 'string', default: '3' },
     'omniglot-engines': { type: 'string', default: 'fused,webgpu,webgl' },
+    'gpu-tasks': { type: 'string', default: '4' },
   },
 });
 const iterations = Number(args.iterations);
@@ -38,6 +39,7 @@ const algorithms = args.algorithms!.split(',') as Algorithm[];
 
 interface Row {
   experiment: 'sinusoid' | 'omniglot';
+  tasks?: number;
   filters?: number;
   evalImagesPerSec?: number;
   algorithm: Algorithm | string;
@@ -54,7 +56,7 @@ const report = (r: Row) =>
     args.json
       ? JSON.stringify(r)
       : r.experiment === 'omniglot'
-        ? `omniglot ${r.env.padEnd(8)} ${r.backend.padEnd(11)} ${String(r.filters).padStart(2)} filters ${r.algorithm.padEnd(6)} ${r.metaItersPerSec.toFixed(3).padStart(7)} meta-it/s  evaluation ${r.evalImagesPerSec?.toFixed(0) ?? '-'} images/s`
+        ? `omniglot ${r.env.padEnd(8)} ${r.backend.padEnd(11)} ${String(r.filters).padStart(2)} filters ${r.algorithm.padEnd(6)} ${r.metaItersPerSec.toFixed(3).padStart(7)} meta-it/s  evaluation ${r.evalImagesPerSec?.toFixed(0) ?? '-'} images/s${r.note ? `  (${r.note})` : ''}`
         : `${r.env.padEnd(8)} ${r.backend.padEnd(7)} ${r.algorithm.padEnd(10)} ${r.views ? `views ${r.views.padEnd(4)}` : ''}${r.metaItersPerSec.toFixed(1).padStart(8)} meta-it/s${r.note ? `  (${r.note})` : ''}`,
   );
 
@@ -156,7 +158,7 @@ async function benchBrowser() {
   });
   try {
     const page = await browser.newPage();
-    const q = `backends=${args['browser-backends']}&algorithms=${algorithms.join(',')}&iterations=${iterations}&viewSeconds=${args['view-seconds']}&omniglot=${args.experiments!.includes('omniglot') ? 1 : 0}&omniglotIterations=${args['omniglot-iterations']}&omniglotEngines=${args['omniglot-engines']}&sinusoid=${args.experiments!.includes('sinusoid') ? 1 : 0}`;
+    const q = `backends=${args['browser-backends']}&algorithms=${algorithms.join(',')}&iterations=${iterations}&viewSeconds=${args['view-seconds']}&omniglot=${args.experiments!.includes('omniglot') ? 1 : 0}&omniglotIterations=${args['omniglot-iterations']}&omniglotEngines=${args['omniglot-engines']}&gpuTasks=${args['gpu-tasks']}&sinusoid=${args.experiments!.includes('sinusoid') ? 1 : 0}`;
     await page.goto(`${url}bench.html?${q}`);
     await page.waitForFunction(() => (window as unknown as { __benchDone?: boolean }).__benchDone, null, { timeout: 0, polling: 1000 });
     const results = (await page.evaluate(() => (window as unknown as { __benchResults: unknown[] }).__benchResults)) as {
@@ -171,10 +173,10 @@ async function benchBrowser() {
     for (const r of sessions)
       report({ experiment: 'sinusoid', algorithm: 'maml2', env: 'browser', backend: r.engine === 'fused' ? 'fused-js' : r.backend, views: r.views ? 'on' : 'off', metaItersPerSec: +r.metaItersPerSec.toFixed(2), iterations: r.iterations, note: `training loop with baseline; ${r.note}` });
     const omni = (await page.evaluate(() => (window as unknown as { __omniglotResults: unknown[] }).__omniglotResults)) as {
-      filters: number; algorithm: string; backend: string; metaItersPerSec: number; evalImagesPerSec: number; iterations: number;
+      filters: number; algorithm: string; backend: string; metaItersPerSec: number; evalImagesPerSec: number; iterations: number; tasks: number;
     }[];
     for (const r of omni)
-      report({ experiment: 'omniglot', algorithm: r.algorithm, env: 'browser', backend: r.backend, filters: r.filters, metaItersPerSec: +r.metaItersPerSec.toFixed(3), evalImagesPerSec: +r.evalImagesPerSec.toFixed(0), iterations: r.iterations });
+      report({ experiment: 'omniglot', algorithm: r.algorithm, env: 'browser', backend: r.backend, filters: r.filters, metaItersPerSec: +r.metaItersPerSec.toFixed(3), evalImagesPerSec: Number.isFinite(r.evalImagesPerSec) ? +r.evalImagesPerSec.toFixed(0) : undefined, iterations: r.iterations, tasks: r.tasks, note: r.tasks !== 32 ? `meta-batch of ${r.tasks} tasks` : undefined });
   } finally {
     await browser.close();
     await new Promise<void>((resolve) => server.httpServer.close(() => resolve()));

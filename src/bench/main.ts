@@ -91,12 +91,13 @@ if (q.get('omniglot') !== '0') {
   for (const filters of [32, 64]) {
     for (const algorithm of ['maml2', 'maml1'] as const) {
       const r = next<OmniResult>((m) => m.type === 'benchResult' || m.type === 'error');
-      // The software GPU adapters here are slow: one timed iteration there.
-      ow.postMessage({ type: 'bench', filters, algorithm, engine, iterations: engine === 'fused' ? Number(q.get('omniglotIterations') ?? 3) : 1 } satisfies ToOmniglotWorker);
+      // The software GPU adapters here are slow: one timed iteration of a 4-task meta-batch there.
+      const gpu = engine !== 'fused';
+      ow.postMessage({ type: 'bench', filters, algorithm, engine, iterations: gpu ? 1 : Number(q.get('omniglotIterations') ?? 3), tasks: gpu ? Number(q.get('gpuTasks') ?? 4) : 32 } satisfies ToOmniglotWorker);
       try {
         omniglotResults.push(await r);
       } catch (e) {
-        omniglotResults.push({ type: 'benchResult', filters, algorithm, backend: `${engine} (failed: ${(e as Error).message})`, metaItersPerSec: 0, evalImagesPerSec: NaN, iterations: 0 });
+        omniglotResults.push({ type: 'benchResult', filters, algorithm, backend: `${engine} (failed: ${(e as Error).message})`, metaItersPerSec: 0, evalImagesPerSec: NaN, iterations: 0, tasks: 0 });
       }
       out.textContent += `\nomniglot ${filters} filters ${algorithm}: ${omniglotResults[omniglotResults.length - 1].metaItersPerSec.toFixed(2)} meta-it/s`;
     }

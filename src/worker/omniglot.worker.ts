@@ -438,7 +438,7 @@ self.onmessage = async (ev: MessageEvent<ToOmniglotWorker>) => {
         return;
       }
       case 'bench': {
-        const config = { ...DEFAULT_OMNIGLOT_CONFIG, filters: msg.filters, algorithm: msg.algorithm };
+        const config = { ...DEFAULT_OMNIGLOT_CONFIG, filters: msg.filters, algorithm: msg.algorithm, metaBatch: msg.tasks ?? DEFAULT_OMNIGLOT_CONFIG.metaBatch };
         const l = new ConvMetaLearner(config, gemm);
         const spec = { way: config.way, shot: config.shot, queries: config.queries, rotations: true };
         const inner = { alpha: config.alpha, steps: config.trainSteps };
@@ -462,7 +462,7 @@ self.onmessage = async (ev: MessageEvent<ToOmniglotWorker>) => {
         while (!ev.finished) ev.advance(1000);
         const evalImagesPerSec = (20 * 5 * (1 + EVALUATION_QUERIES)) / ((performance.now() - t1) / 1000);
         const backend = onGpu ? `${msg.engine}-tensors` : `${gemm === tfGemm ? 'wasm' : 'js'}-fused`;
-        post({ type: 'benchResult', filters: msg.filters, algorithm: msg.algorithm, backend, metaItersPerSec, evalImagesPerSec: onGpu ? NaN : evalImagesPerSec, iterations: msg.iterations });
+        post({ type: 'benchResult', filters: msg.filters, algorithm: msg.algorithm, backend, metaItersPerSec, evalImagesPerSec: onGpu ? NaN : evalImagesPerSec, iterations: msg.iterations, tasks: config.metaBatch });
         return;
       }
       case 'stopEvaluation':

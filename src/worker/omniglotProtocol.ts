@@ -79,7 +79,7 @@ export type ToOmniglotWorker =
   | { type: 'evaluate'; episodes: number }
   | { type: 'stopEvaluation' }
   /** npm run bench: time fresh meta-iterations (5-way 1-shot, meta-batch 32) and evaluation episodes. */
-  | { type: 'bench'; filters: number; algorithm: 'maml2' | 'maml1'; iterations: number; engine?: 'fused' | 'webgpu' | 'webgl' };
+  | { type: 'bench'; filters: number; algorithm: 'maml2' | 'maml1'; iterations: number; engine?: 'fused' | 'webgpu' | 'webgl'; tasks?: number };
 
 export type FromOmniglotWorker =
   | { type: 'status'; message: string }
@@ -102,5 +102,5 @@ export type FromOmniglotWorker =
   | { type: 'model'; iteration: number; source: ModelSource; sourceNote: string; config: OmniglotConfig; curves: OmniglotCurvePoint[]; events: SettingsEvent[]; savedAt: string | null }
   | { type: 'saved'; at: string; iteration: number }
   | { type: 'evaluation'; rows: EvaluationRow[]; running: boolean; iteration: number }
-  | { type: 'benchResult'; filters: number; algorithm: string; backend: string; metaItersPerSec: number; evalImagesPerSec: number; iterations: number }
+  | { type: 'benchResult'; filters: number; algorithm: string; backend: string; metaItersPerSec: number; evalImagesPerSec: number; iterations: number; tasks: number }
   | { type: 'error'; message: string };
