@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { preprocessRgba } from '../src/maml/data/preprocess';
 import type { OmniglotConfig } from '../src/maml/experiments/omniglotConfig';
-import { adapt, withZeroHead } from '../src/maml/fused/convMaml';
+import { classifyFewShot } from '../src/maml/experiments/fewShotClassify';
 import { ConvMetaLearner } from '../src/maml/fused/convLearner';
 import { tfGemm } from '../src/maml/fused/gemm';
 import { loadCheckpoint } from './load-checkpoint';
@@ -83,25 +83,10 @@ const config = ck.manifest.config as OmniglotConfig;
 const steps = args.steps === undefined ? config.testSteps : Number(args.steps);
 if (!Number.isInteger(steps) || steps < 0 || steps > 20) fail('--steps must be a whole number from 0 to 20');
 const learner = new ConvMetaLearner(config, tfGemm, ck.learners.maml.theta);
-const way = classes.length;
-const xs = new Float32Array(classes.reduce((n, c) => n + c.images.length, 0) * 784);
-const ys = new Int32Array(xs.length / 784);
-let row = 0;
-classes.forEach((c, label) =>
-  c.images.forEach((img) => {
-    xs.set(img.pixels, row * 784);
-    ys[row++] = label;
-  }),
-);
-const xq = new Float32Array(queries.length * 784);
-queries.forEach((q, i) => xq.set(q.pixels, i * 784));
-const net = learner.net;
-const { final } = adapt(net, withZeroHead(net, learner.body, way), { way, xs, ys, xq, yq: new Int32Array(queries.length) }, { alpha: config.alpha, steps });
-const { p } = net.forward(final, xq, queries.length, way);
+const result = classifyFewShot(learner.net, learner.body, { classes: classes.map((c) => c.images.map((i) => i.pixels)), queries: queries.map((q) => q.pixels) }, { alpha: config.alpha, steps });
 console.log('query,predicted,probability');
 queries.forEach((q, i) => {
-  let best = 0;
-  for (let c = 1; c < way; c++) if (p[i * way + c] > p[i * way + best]) best = c;
-  console.log(`${csv(q.name)},${csv(classes[best].name)},${p[i * way + best].toFixed(4)}`);
+  const { label, probability } = result.predicted[i];
+  console.log(`${csv(q.name)},${csv(classes[label].name)},${probability.toFixed(4)}`);
 });
 process.exit(0);

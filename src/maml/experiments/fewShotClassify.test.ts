@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { loadOmniglot } from '../../../scripts/lib/omniglotData';
+import { readCheckpoint } from '../../../scripts/lib/metaTrainOmniglot';
+import { OMNIGLOT_PIXELS } from '../data/omniglotPack';
+import { ConvMetaLearner } from '../fused/convLearner';
+import { tfGemm } from '../fused/gemm';
+import { createRng } from '../random';
+import { sampleEpisodes } from '../tasks/omniglot';
+import { classifyFewShot, nearestNeighbour, type LabelledImages } from './fewShotClassify';
+import type { OmniglotConfig } from './omniglotConfig';
+
+const ds = loadOmniglot();
+
+function episodeData(seed: string): { data: LabelledImages; truth: number[] } {
+  const b = sampleEpisodes(ds, 'test', { way: 5, shot: 1, queries: 2, rotations: false }, 1, createRng(seed));
+  const img = (a: Float32Array, i: number) => a.slice(i * OMNIGLOT_PIXELS, (i + 1) * OMNIGLOT_PIXELS);
+  return {
+    data: { classes: Array.from({ length: 5 }, (_, c) => [img(b.support, c)]), queries: Array.from({ length: 10 }, (_, q) => img(b.query, q)) },
+    truth: Array.from(b.queryLabels),
+  };
+}
+
+describe('few-shot classification of given examples', () => {
+  it('the meta-learned model beats nearest neighbour in pixel space and a random initialisation', () => {
+    const ck = readCheckpoint('public/models/omniglot');
+    const config = ck.manifest.config as OmniglotConfig;
+    const meta = new ConvMetaLearner(config, tfGemm, ck.learners.maml.theta);
+    const random = new ConvMetaLearner({ ...config, seed: 123 }, tfGemm);
+    let m = 0, r = 0, n = 0;
+    for (let e = 0; e < 20; e++) {
+      const { data, truth } = episodeData(`fs/${e}`);
+      const inner = { alpha: config.alpha, steps: config.testSteps };
+      const pm = classifyFewShot(meta.net, meta.body, data, inner);
+      const pr = classifyFewShot(random.net, random.body, data, inner);
+      const nn = nearestNeighbour(data);
+      expect(pm.probs).toHaveLength(inner.steps + 1);
+      truth.forEach((t, q) => {
+        m += Number(pm.predicted[q].label === t);
+        r += Number(pr.predicted[q].label === t);
+        n += Number(nn[q].label === t);
+      });
+    }
+    expect(m / 200).toBeGreaterThan(0.8);
+    expect(m).toBeGreaterThan(n + 20);
+    expect(m).toBeGreaterThan(r + 20);
+  });
+
+  it('says what is missing', () => {
+    const q = new Float32Array(784);
+    const ck = readCheckpoint('public/models/omniglot');
+    const l = new ConvMetaLearner(ck.manifest.config as OmniglotConfig, tfGemm, ck.learners.maml.theta);
+    const inner = { alpha: 0.4, steps: 1 };
+    expect(() => classifyFewShot(l.net, l.body, { classes: [[q]], queries: [q] }, inner)).toThrow(/1 classes: the model serves 2 to 20/);
+    expect(() => classifyFewShot(l.net, l.body, { classes: [[q], []], queries: [q] }, inner)).toThrow(/class 2 has no examples/);
+    expect(() => classifyFewShot(l.net, l.body, { classes: [[q], [q]], queries: [] }, inner)).toThrow(/nothing to classify/);
+  });
+});
