@@ -11,7 +11,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { preprocessRgba } from '../src/maml/data/preprocess';
-import type { OmniglotConfig } from '../src/maml/experiments/omniglotConfig';
+import { innerFor, type OmniglotConfig } from '../src/maml/experiments/omniglotConfig';
 import { classifyFewShot } from '../src/maml/experiments/fewShotClassify';
 import { ConvMetaLearner } from '../src/maml/fused/convLearner';
 import { tfGemm } from '../src/maml/fused/gemm';
@@ -83,7 +83,7 @@ const config = ck.manifest.config as OmniglotConfig;
 const steps = args.steps === undefined ? config.testSteps : Number(args.steps);
 if (!Number.isInteger(steps) || steps < 0 || steps > 20) fail('--steps must be a whole number from 0 to 20');
 const learner = new ConvMetaLearner(config, tfGemm, ck.learners.maml.theta);
-const result = classifyFewShot(learner.net, learner.body, { classes: classes.map((c) => c.images.map((i) => i.pixels)), queries: queries.map((q) => q.pixels) }, { alpha: config.alpha, steps });
+const result = classifyFewShot(learner.net, learner.body, { classes: classes.map((c) => c.images.map((i) => i.pixels)), queries: queries.map((q) => q.pixels) }, innerFor(config, classes.length, steps));
 console.log('query,predicted,probability');
 queries.forEach((q, i) => {
   const { label, probability } = result.predicted[i];

@@ -4,7 +4,7 @@
  */
 import type { Checkpoint } from '../../src/maml/checkpoint';
 import { evaluateOmniglot, type EvaluationResult } from '../../src/maml/experiments/omniglot';
-import { EVALUATION_QUERIES, EVALUATION_SEED, EVALUATION_SETTINGS, type OmniglotConfig } from '../../src/maml/experiments/omniglotConfig';
+import { innerFor, EVALUATION_QUERIES, EVALUATION_SEED, EVALUATION_SETTINGS, type OmniglotConfig } from '../../src/maml/experiments/omniglotConfig';
 import { ConvMetaLearner } from '../../src/maml/fused/convLearner';
 import { tfGemm } from '../../src/maml/fused/gemm';
 import { loadOmniglot } from './omniglotData';
@@ -23,10 +23,9 @@ export function evaluateCheckpoint(ck: Checkpoint, a: OmniglotEvalArgs, onDone?:
   const state = ck.learners.maml ?? Object.values(ck.learners)[0];
   const learner = new ConvMetaLearner(config, tfGemm, state.theta);
   const ds = loadOmniglot();
-  const inner = { alpha: a.alpha ?? config.alpha, steps: a.steps ?? config.testSteps };
   const rows = [];
   for (const s of a.settings ?? EVALUATION_SETTINGS) {
-    const r = evaluateOmniglot(learner.net, learner.body, ds, { way: s.way, shot: s.shot, queries: EVALUATION_QUERIES, episodes: a.episodes, inner, seed: a.seed });
+    const r = evaluateOmniglot(learner.net, learner.body, ds, { way: s.way, shot: s.shot, queries: EVALUATION_QUERIES, episodes: a.episodes, inner: { alpha: a.alpha ?? innerFor(config, s.way).alpha, steps: a.steps ?? config.testSteps }, seed: a.seed });
     const paper = EVALUATION_SETTINGS.find((p) => p.way === s.way && p.shot === s.shot)?.paper;
     const row = { ...r, accuracy: +r.accuracy.toFixed(4), ci95: +r.ci95.toFixed(4), iteration: state.iteration, ...(paper ? { paper } : {}) };
     onDone?.(row);

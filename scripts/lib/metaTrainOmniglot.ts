@@ -9,7 +9,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeF
 import { join } from 'node:path';
 import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../../src/maml/checkpoint';
 import { evaluateOmniglot } from '../../src/maml/experiments/omniglot';
-import { DEFAULT_OMNIGLOT_CONFIG, trainingSpec, type OmniglotConfig } from '../../src/maml/experiments/omniglotConfig';
+import { innerFor, DEFAULT_OMNIGLOT_CONFIG, trainingSpec, type OmniglotConfig } from '../../src/maml/experiments/omniglotConfig';
 import { ConvMetaLearner } from '../../src/maml/fused/convLearner';
 import type { ConvAlgorithm } from '../../src/maml/fused/convMaml';
 import { tfGemm } from '../../src/maml/fused/gemm';
@@ -118,7 +118,7 @@ export async function metaTrainOmniglot(a: OmniglotTrainArgs) {
           shot: 1,
           queries: 5,
           episodes: a.evalEpisodes,
-          inner: { alpha: config.alpha, steps: config.testSteps },
+          inner: innerFor(config, 5),
           seed: 12345,
         });
         rec.heldOut5way1shot = e.accuracy;

@@ -7,13 +7,16 @@
 import { decodeCheckpoint, type LearnerState } from '../maml/checkpoint';
 import { openOmniglotPack, TEST_ALPHABETS, type OmniglotDataset } from '../maml/data/omniglotPack';
 import { IncrementalEvaluation } from '../maml/experiments/omniglot';
-import { trainingSpec, DEFAULT_OMNIGLOT_CONFIG, EVALUATION_QUERIES, EVALUATION_SEED, EVALUATION_SETTINGS, type OmniglotConfig } from '../maml/experiments/omniglotConfig';
+import { innerFor, trainingSpec, DEFAULT_OMNIGLOT_CONFIG, EVALUATION_QUERIES, EVALUATION_SEED, EVALUATION_SETTINGS, type OmniglotConfig } from '../maml/experiments/omniglotConfig';
 import { ConvMetaLearner, convShape } from '../maml/fused/convLearner';
 import { adaptationTrace, episodeTask } from '../maml/fused/convMaml';
 import { jsGemm, tfGemm, type Gemm } from '../maml/fused/gemm';
 import { createRng } from '../maml/random';
 import { sampleEpisodes, trainingBatch } from '../maml/tasks/omniglot';
 import { activate } from './backends';
+import { classifyFewShot, nearestNeighbour } from '../maml/experiments/fewShotClassify';
+import { preprocessRgba } from '../maml/data/preprocess';
+import { preprocessFile } from './decodeImage';
 import * as tf from '../maml/tf';
 import { ConvNetTensors } from '../maml/fused/convNetTensors';
 import { metaGradientTensors } from '../maml/fused/convMamlTensors';
@@ -38,6 +41,7 @@ let target = 0;
 let episode: EpisodeRequest | null = null;
 let evaluation: { run: IncrementalEvaluation; iteration: number } | null = null;
 let loopActive = false;
+let randomLearner: ConvMetaLearner | null = null;
 /** The batched tensor kernel and its GPU backend, when meta-training runs there. */
 let tensorNet: ConvNetTensors | null = null;
 let trainBackend: string | null = null;
@@ -251,7 +255,7 @@ function sendEpisode() {
   if (!ds || !learner || !episode) return;
   const { way, shot, queries, serial } = episode;
   const batch = sampleEpisodes(ds, 'test', { way, shot, queries, rotations: false }, 1, createRng(`episode-view/${serial}/${way}/${shot}/${queries}`));
-  const inner = { alpha: learner.config.alpha, steps: learner.config.testSteps };
+  const inner = innerFor(learner.config, way);
   const trace = adaptationTrace(learner.net, learner.body, episodeTask(batch, 0), inner);
   const view: EpisodeView = {
     request: episode,
@@ -428,10 +432,9 @@ self.onmessage = async (ev: MessageEvent<ToOmniglotWorker>) => {
         sendEpisode();
         return;
       case 'evaluate': {
-        const inner = { alpha: learner!.config.alpha, steps: learner!.config.testSteps };
         const body = learner!.body.map((b) => b.slice()); // the model as it is now
         const net = new ConvMetaLearner(learner!.config, gemm, body).net;
-        const settings = EVALUATION_SETTINGS.map((s) => ({ way: s.way, shot: s.shot, queries: EVALUATION_QUERIES, episodes: msg.episodes, inner, seed: EVALUATION_SEED }));
+        const settings = EVALUATION_SETTINGS.map((s) => ({ way: s.way, shot: s.shot, queries: EVALUATION_QUERIES, episodes: msg.episodes, inner: innerFor(learner!.config, s.way), seed: EVALUATION_SEED }));
         evaluation = { run: new IncrementalEvaluation(net, body, ds!, settings), iteration: learner!.iteration };
         sendEvaluation();
         void loop();
@@ -458,11 +461,40 @@ self.onmessage = async (ev: MessageEvent<ToOmniglotWorker>) => {
         net?.dispose();
         await onWasm();
         const t1 = performance.now();
-        const ev = new IncrementalEvaluation(l.net, l.body, ds!, [{ way: 5, shot: 1, queries: EVALUATION_QUERIES, episodes: 20, inner: { alpha: config.alpha, steps: config.testSteps }, seed: 1 }]);
+        const ev = new IncrementalEvaluation(l.net, l.body, ds!, [{ way: 5, shot: 1, queries: EVALUATION_QUERIES, episodes: 20, inner: innerFor(config, 5), seed: 1 }]);
         while (!ev.finished) ev.advance(1000);
         const evalImagesPerSec = (20 * 5 * (1 + EVALUATION_QUERIES)) / ((performance.now() - t1) / 1000);
         const backend = onGpu ? `${msg.engine}-tensors` : `${gemm === tfGemm ? 'wasm' : 'js'}-fused`;
         post({ type: 'benchResult', filters: msg.filters, algorithm: msg.algorithm, backend, metaItersPerSec, evalImagesPerSec: onGpu ? NaN : evalImagesPerSec, iterations: msg.iterations, tasks: config.metaBatch });
+        return;
+      }
+      case 'preprocess': {
+        try {
+          const pixels = msg.file ? await preprocessFile(msg.name, msg.file) : preprocessRgba(msg.rgba!.data, msg.rgba!.width, msg.rgba!.height).pixels;
+          post({ type: 'preprocessed', id: msg.id, name: msg.name, pixels });
+        } catch (e) {
+          post({ type: 'preprocessed', id: msg.id, name: msg.name, error: (e as Error).message });
+        }
+        return;
+      }
+      case 'exampleSet': {
+        const b = sampleEpisodes(ds!, 'test', { way: msg.way, shot: 1, queries: 2, rotations: false }, 1, createRng(`example-set/${msg.seed}`));
+        const img = (a: Float32Array, i: number) => a.slice(i * 784, (i + 1) * 784);
+        post({
+          type: 'exampleSet',
+          classes: b.classes[0].map((c, k) => ({ name: `${c.alphabet.replace(/_/g, ' ')} ${c.character.replace('character', '#')}`, examples: [img(b.support, k)] })),
+          queries: Array.from(b.queryLabels, (_, q) => ({ name: `example query ${q + 1}`, pixels: img(b.query, q) })),
+        });
+        return;
+      }
+      case 'classify': {
+        await onWasm();
+        const inner = innerFor(learner!.config, msg.classes.length, msg.steps);
+        const data = { classes: msg.classes, queries: msg.queries };
+        const r = classifyFewShot(learner!.net, learner!.body, data, inner);
+        randomLearner ??= new ConvMetaLearner({ ...learner!.config, seed: 4242 }, gemm);
+        const rr = classifyFewShot(randomLearner.net, randomLearner.body, data, inner);
+        post({ type: 'classified', probs: r.probs, supportLoss: r.supportLoss, predicted: r.predicted, randomInit: rr.predicted, nearest: nearestNeighbour(data) });
         return;
       }
       case 'stopEvaluation':

@@ -78,6 +78,11 @@ export type ToOmniglotWorker =
   | { type: 'setConfig'; config: OmniglotConfig }
   | { type: 'evaluate'; episodes: number }
   | { type: 'stopEvaluation' }
+  /** Decode and preprocess one image the user gave (a file, or a drawing's pixels). */
+  | { type: 'preprocess'; id: string; name: string; file?: Blob; rgba?: { data: Uint8ClampedArray; width: number; height: number } }
+  /** A ready-made example set: held-out characters as classes, with queries. */
+  | { type: 'exampleSet'; way: number; seed: number }
+  | { type: 'classify'; classes: Float32Array[][]; queries: Float32Array[]; steps: number }
   /** npm run bench: time fresh meta-iterations (5-way 1-shot, meta-batch 32) and evaluation episodes. */
   | { type: 'bench'; filters: number; algorithm: 'maml2' | 'maml1'; iterations: number; engine?: 'fused' | 'webgpu' | 'webgl'; tasks?: number };
 
@@ -103,4 +108,7 @@ export type FromOmniglotWorker =
   | { type: 'saved'; at: string; iteration: number }
   | { type: 'evaluation'; rows: EvaluationRow[]; running: boolean; iteration: number }
   | { type: 'benchResult'; filters: number; algorithm: string; backend: string; metaItersPerSec: number; evalImagesPerSec: number; iterations: number; tasks: number }
+  | { type: 'preprocessed'; id: string; name: string; pixels?: Float32Array; error?: string }
+  | { type: 'exampleSet'; classes: { name: string; examples: Float32Array[] }[]; queries: { name: string; pixels: Float32Array }[] }
+  | { type: 'classified'; probs: Float32Array[]; supportLoss: number[]; predicted: { label: number; probability: number }[]; randomInit: { label: number; probability: number }[]; nearest: { label: number; distance: number }[] }
   | { type: 'error'; message: string };

@@ -7,6 +7,7 @@ import { ALGORITHM_LABELS } from '../../maml/algorithms/algorithm';
 import { EpisodeView } from './EpisodeView';
 import { EvaluationTable } from './EvaluationTable';
 import { OmniglotCurves } from './OmniglotCurves';
+import { OwnClasses } from './OwnClasses';
 import { useOmniglot } from './useOmniglot';
 
 const FIRST_EPISODE: EpisodeRequest = { way: 5, shot: 1, queries: 2, serial: 0 };
@@ -98,7 +99,7 @@ function Settings({ config, onApply, onScratch, disabled, onGpu }: { config: Omn
 }
 
 export function OmniglotLab() {
-  const { state, send, dismiss } = useOmniglot(FIRST_EPISODE);
+  const { state, send, dismiss, subscribe } = useOmniglot(FIRST_EPISODE);
   const [episode, setEpisode] = useState<EpisodeRequest>(FIRST_EPISODE);
   const [episodeDraft, setEpisodeDraft] = useState({ way: '5', shot: '1' });
   const [episodeError, setEpisodeError] = useState<string | null>(null);
@@ -236,6 +237,7 @@ export function OmniglotLab() {
             {episodeError && <span className="error-text" role="alert" data-testid="episode-error">{episodeError}</span>}
           </div>
           {state.episode ? <EpisodeView view={state.episode} /> : <p className="plot muted">Preparing an episode…</p>}
+          <OwnClasses send={send} subscribe={subscribe} ready={ready} steps={config?.testSteps ?? 1} />
           <OmniglotCurves points={state.curves} events={state.events} />
           <section className="plot" aria-label="Meta-test evaluation">
             <h3>Meta-test evaluation</h3>

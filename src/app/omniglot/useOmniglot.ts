@@ -57,7 +57,10 @@ function reduce(s: OmniglotState, m: Action): OmniglotState {
     case 'dismiss':
       return { ...s, error: undefined };
     case 'benchResult':
-      return s;
+    case 'preprocessed':
+    case 'exampleSet':
+    case 'classified':
+      return s; // for the components that asked (subscribe)
   }
 }
 
@@ -65,10 +68,14 @@ function reduce(s: OmniglotState, m: Action): OmniglotState {
 export function useOmniglot(firstEpisode: EpisodeRequest) {
   const [state, dispatch] = useReducer(reduce, initial);
   const worker = useRef<Worker | null>(null);
+  const listeners = useRef(new Set<(m: FromOmniglotWorker) => void>());
   useEffect(() => {
     const w = new Worker(new URL('../../worker/omniglot.worker.ts', import.meta.url), { type: 'module' });
     worker.current = w;
-    w.onmessage = (e: MessageEvent<FromOmniglotWorker>) => dispatch(e.data);
+    w.onmessage = (e: MessageEvent<FromOmniglotWorker>) => {
+      dispatch(e.data);
+      listeners.current.forEach((l) => l(e.data));
+    };
     w.onerror = (e) => dispatch({ type: 'error', message: `The Omniglot worker failed: ${e.message || 'unknown error'}` });
     const backend = new URLSearchParams(location.search).get('backend') ?? 'auto';
     w.postMessage({ type: 'init', baseUrl: new URL(import.meta.env.BASE_URL, location.href).href, episode: firstEpisode, backend } satisfies ToOmniglotWorker);
@@ -88,5 +95,10 @@ export function useOmniglot(firstEpisode: EpisodeRequest) {
   }, []);
   const send = useCallback((m: ToOmniglotWorker) => worker.current?.postMessage(m), []);
   const dismiss = useCallback(() => dispatch({ type: 'dismiss' }), []);
-  return { state, send, dismiss };
+  /** Listens to every worker message; returns the unsubscribe function. */
+  const subscribe = useCallback((l: (m: FromOmniglotWorker) => void) => {
+    listeners.current.add(l);
+    return () => void listeners.current.delete(l);
+  }, []);
+  return { state, send, dismiss, subscribe };
 }

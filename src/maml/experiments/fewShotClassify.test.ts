@@ -7,7 +7,7 @@ import { tfGemm } from '../fused/gemm';
 import { createRng } from '../random';
 import { sampleEpisodes } from '../tasks/omniglot';
 import { classifyFewShot, nearestNeighbour, type LabelledImages } from './fewShotClassify';
-import type { OmniglotConfig } from './omniglotConfig';
+import { innerFor, type OmniglotConfig } from './omniglotConfig';
 
 const ds = loadOmniglot();
 
@@ -29,7 +29,7 @@ describe('few-shot classification of given examples', () => {
     let m = 0, r = 0, n = 0;
     for (let e = 0; e < 20; e++) {
       const { data, truth } = episodeData(`fs/${e}`);
-      const inner = { alpha: config.alpha, steps: config.testSteps };
+      const inner = innerFor(config, 5);
       const pm = classifyFewShot(meta.net, meta.body, data, inner);
       const pr = classifyFewShot(random.net, random.body, data, inner);
       const nn = nearestNeighbour(data);
@@ -43,6 +43,19 @@ describe('few-shot classification of given examples', () => {
     expect(m / 200).toBeGreaterThan(0.8);
     expect(m).toBeGreaterThan(n + 20);
     expect(m).toBeGreaterThan(r + 20);
+  });
+
+  it('weighs classes equally: repeating the example of one class changes no prediction', () => {
+    const ck = readCheckpoint('public/models/omniglot');
+    const config = ck.manifest.config as OmniglotConfig;
+    const l = new ConvMetaLearner(config, tfGemm, ck.learners.maml.theta);
+    const { data } = episodeData('balance');
+    const inner = innerFor(config, 5, 2);
+    const once = classifyFewShot(l.net, l.body, data, inner);
+    const repeated = classifyFewShot(l.net, l.body, { ...data, classes: data.classes.map((c, i) => (i === 0 ? [c[0], c[0], c[0], c[0]] : c)) }, inner);
+    // Batch norm sees the repeats, so not bit for bit; the weighting keeps class 0 from taking over.
+    const top = (r: typeof once) => r.predicted.map((p) => p.label);
+    expect(top(repeated)).toEqual(top(once));
   });
 
   it('says what is missing', () => {

@@ -1,6 +1,7 @@
 /**
  * Few-shot classification of people's own images: adapt from a given initialisation (the
- * meta-learned blocks, or any other) with a zero head on the labelled examples, and give
+ * meta-learned blocks, or any other) with a zero head on the labelled examples (classes
+ * weighted equally however many examples each has), and give
  * the query probabilities after every inner step; plus nearest neighbour in pixel space
  * as a reference that learns nothing. Used by `npm run classify` and meant for the page.
  */
@@ -40,8 +41,10 @@ export function classifyFewShot(net: ConvNet, body: Vec[], data: LabelledImages,
   );
   const xq = new Float32Array(data.queries.length * 784);
   data.queries.forEach((q, i) => xq.set(q, i * 784));
+  // Classes with more examples must not weigh more: each class's examples share one class's weight.
+  const ws = Float64Array.from(ys, (label) => examples.length / (way * data.classes[label].length));
   // The query labels are unknown: the trace's query losses are not used.
-  const trace = adaptationTrace(net, body, { way, xs, ys, xq, yq: new Int32Array(data.queries.length) }, inner);
+  const trace = adaptationTrace(net, body, { way, xs, ys, ws, xq, yq: new Int32Array(data.queries.length) }, inner);
   const last = trace.probs[trace.probs.length - 1];
   const predicted = data.queries.map((_, q) => {
     let best = 0;

@@ -66,3 +66,14 @@ export const EVALUATION_QUERIES = 5;
 export function trainingSpec(c: OmniglotConfig): EpisodeSpec {
   return { way: c.way, shot: c.shot, queries: c.queries, rotations: c.rotations, shift: c.shift ?? 0 };
 }
+
+/**
+ * The inner loop for an episode of `way` classes with a model trained on `config.way`:
+ * alpha scaled by way / config.way. With the zero head, the first step sets each class's
+ * weights to alpha / way times its centred mean feature, so this keeps the logits on the
+ * scale the model was meta-trained at (calibrated probabilities); the predicted class
+ * after one step does not depend on it.
+ */
+export function innerFor(config: OmniglotConfig, way: number, steps = config.testSteps): { alpha: number; steps: number } {
+  return { alpha: (config.alpha * way) / config.way, steps };
+}

@@ -26,6 +26,8 @@ export interface ConvInner {
 /** One episode's data: support [way*shot, pixels], query [way*queries, pixels]. */
 export interface EpisodeTask {
   way: number;
+  /** Optional weight of each support example in the inner loss (mean 1). */
+  ws?: ArrayLike<number>;
   xs: Vec;
   ys: Int32Array;
   xq: Vec;
@@ -73,7 +75,7 @@ export function adapt(net: ConvNet, init: Vec[], task: EpisodeTask, inner: ConvI
   let params = init;
   for (let j = 0; j < inner.steps; j++) {
     const cache = net.forward(params, task.xs, ns, task.way);
-    const back = net.backward(params, cache, task.ys);
+    const back = net.backward(params, cache, task.ys, task.ws);
     steps.push({ params, cache, back });
     params = sgdStep(params, back.grads, inner.alpha);
   }
@@ -226,7 +228,7 @@ export function adaptationTrace(net: ConvNet, body: Vec[], task: EpisodeTask, in
     trace.loss.push(qb.loss);
     trace.accuracy.push(qb.correct / nq);
     const s = net.forward(params, task.xs, ns, task.way);
-    const sb = net.backward(params, s, task.ys);
+    const sb = net.backward(params, s, task.ys, task.ws);
     trace.supportLoss.push(sb.loss);
     if (j < inner.steps) params = sgdStep(params, sb.grads, inner.alpha);
   }

@@ -225,8 +225,12 @@ export class ConvNet {
     return { batch: B, way, x, blocks, logits, p };
   }
 
-  /** Mean cross-entropy and its gradient with respect to every parameter. */
-  backward(params: Vec[], cache: ForwardCache, labels: Int32Array): BackwardResult {
+  /**
+   * Mean cross-entropy and its gradient with respect to every parameter. With `weights`
+   * (one per example, mean 1) the mean is weighted: for uneven classes of one's own
+   * examples. hvp() assumes no weights (it serves meta-training).
+   */
+  backward(params: Vec[], cache: ForwardCache, labels: Int32Array, weights?: ArrayLike<number>): BackwardResult {
     const { batch: B, way, p, logits } = cache;
     const F = p.constructor as Ctor;
     const D = this.features;
@@ -238,9 +242,10 @@ export class ConvNet {
       for (let n = 0; n < way; n++) max = Math.max(max, logits[b * way + n]);
       let sum = 0;
       for (let n = 0; n < way; n++) sum += Math.exp(logits[b * way + n] - max);
-      loss += max + Math.log(sum) - logits[b * way + labels[b]];
+      const w = weights ? weights[b] : 1;
+      loss += w * (max + Math.log(sum) - logits[b * way + labels[b]]);
       correct += credit(logits, b * way, way, max, labels[b]);
-      for (let n = 0; n < way; n++) dlogits[b * way + n] = (p[b * way + n] - (n === labels[b] ? 1 : 0)) / B;
+      for (let n = 0; n < way; n++) dlogits[b * way + n] = (w * (p[b * way + n] - (n === labels[b] ? 1 : 0))) / B;
     }
     const e = cache.blocks[BLOCKS - 1].a;
     const Wh = params[BODY_PARAMS];
