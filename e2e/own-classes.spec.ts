@@ -30,7 +30,7 @@ test.describe('your own classes', () => {
     await expect(own.getByTestId('own-result')).toHaveCount(6, { timeout: 60_000 });
     await expect(own.getByTestId('own-result').first()).toContainText('%');
     // The example queries come two per class, in class order: the adapted model names them.
-    const names = await own.getByTestId('own-class').locator('input').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value));
+    const names = await own.getByTestId('own-class').locator('input[aria-label^="Name of class"]').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value));
     const predicted = await own.getByTestId('own-prediction').allInnerTexts();
     expect(predicted.filter((p, i) => p === names[Math.floor(i / 2)]).length).toBeGreaterThanOrEqual(5);
 
