@@ -140,7 +140,7 @@ async function benchOmniglotNode() {
         const ev = new IncrementalEvaluation(l.net, l.body, ds, [{ way: 5, shot: 1, queries: EVALUATION_QUERIES, episodes, inner: { alpha: 0.4, steps: 3 }, seed: 1 }]);
         while (!ev.finished) ev.advance(1000);
         const imagesPerSec = (episodes * 5 * (1 + EVALUATION_QUERIES)) / ((performance.now() - t1) / 1000);
-        report({ experiment: 'omniglot', algorithm, env: 'node', backend: `${gemm.name === 'js' ? 'js' : 'wasm'}-fused`, filters, metaItersPerSec: +rate.toFixed(3), evalImagesPerSec: +imagesPerSec.toFixed(0), iterations: n, note: `heap ${((process.memoryUsage().heapUsed - heap) / 1e6).toFixed(1)} MB after` });
+        report({ experiment: 'omniglot', algorithm, env: 'node', backend: `${gemm.name === 'js' ? 'js' : 'wasm'}-fused`, filters, metaItersPerSec: +rate.toFixed(3), evalImagesPerSec: +imagesPerSec.toFixed(0), iterations: n, note: `heap change ${((process.memoryUsage().heapUsed - heap) / 1e6).toFixed(1)} MB` });
       }
     }
   }
