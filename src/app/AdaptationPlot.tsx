@@ -1,5 +1,5 @@
 import * as d3 from 'd3';
-import { useMemo, useRef, useState, type PointerEvent } from 'react';
+import { memo, useMemo, useRef, useState, type PointerEvent } from 'react';
 import { sinusoid } from '../maml/tasks/sinusoid';
 import type { TaskView } from '../worker/protocol';
 
@@ -30,7 +30,7 @@ interface Props {
  * prediction at its initialisation (step 0) and after each inner gradient step.
  * Click to add a support point; drag one to move it.
  */
-export function AdaptationPlot({ title, testid, task, grid, curves, steps, supportLoss, editable, onTaskChange }: Props) {
+export const AdaptationPlot = memo(function AdaptationPlot({ title, testid, task, grid, curves, steps, supportLoss, editable, onTaskChange }: Props) {
   const svg = useRef<SVGSVGElement>(null);
   const [drag, setDrag] = useState<number | null>(null);
   const x = useMemo(() => d3.scaleLinear().domain(X_DOMAIN).range([M.left, W - M.right]), []);
@@ -138,7 +138,7 @@ export function AdaptationPlot({ title, testid, task, grid, curves, steps, suppo
       <StepLegend steps={steps} />
     </figure>
   );
-}
+});
 
 export function StepLegend({ steps }: { steps: number }) {
   return (

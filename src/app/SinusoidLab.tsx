@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { ALGORITHM_LABELS } from '../maml/algorithms/algorithm';
 import { PAPER_SINUSOID_CONFIG, type SinusoidConfig } from '../maml/experiments/sinusoidConfig';
 import { namedTask } from '../maml/tasks/sinusoid';
-import { BACKENDS, type BackendChoice, type EngineChoice, type TaskView } from '../worker/protocol';
+import { BACKENDS, type BackendChoice, type DistancePoint, type EngineChoice, type TaskView, type TrajectoryTask } from '../worker/protocol';
 import { AdaptationPlot } from './AdaptationPlot';
 import { Controls } from './Controls';
 import { StatusLine } from './StatusLine';
@@ -27,6 +27,7 @@ function readUrl(): { backend: BackendChoice; engine: EngineChoice; autoplay: bo
   };
 }
 
+const NO_POINTS: DistancePoint[] = [];
 const CHECKPOINT = `${import.meta.env.BASE_URL}models/sinusoid/`;
 
 export function SinusoidLab() {
@@ -41,6 +42,11 @@ export function SinusoidLab() {
     setTask(t);
     send({ type: 'setTask', task: t });
   }, [send]);
+
+  const selectTrajectoryTask = useCallback(
+    (t: TrajectoryTask) => changeTask({ amplitude: t.amplitude, phase: t.phase, supportX: t.supportX, supportY: t.supportY }),
+    [changeTask],
+  );
 
   const newTask = () => {
     const n = taskSerial + 1;
@@ -144,9 +150,9 @@ export function SinusoidLab() {
             <TrajectoryPlot
               trajectory={state.trajectory}
               selected={task}
-              onSelect={(t) => changeTask({ amplitude: t.amplitude, phase: t.phase, supportX: t.supportX, supportY: t.supportY })}
+              onSelect={selectTrajectoryTask}
             />
-            <DistanceCurve points={state.trajectory?.distance ?? []} />
+            <DistanceCurve points={state.trajectory?.distance ?? NO_POINTS} />
           </div>
           <TrainingCurves points={visiblePoints(state.curves)} trainSteps={config.trainSteps} />
           <StepInspector adaptation={a} learnerLabel={learnerLabel} />

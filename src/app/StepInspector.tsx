@@ -1,5 +1,5 @@
 import * as d3 from 'd3';
-import { useEffect, useState } from 'react';
+import { memo, useEffect, useState } from 'react';
 import { sinusoid } from '../maml/tasks/sinusoid';
 import type { StartingPoint } from '../worker/protocol';
 import { Axes, stepColor } from './AdaptationPlot';
@@ -18,7 +18,7 @@ const fmt = (v: number) => (Math.abs(v) >= 100 ? v.toExponential(1) : v.toFixed(
  * three starting points side by side, and for each step the support and true-function
  * loss, every layer's gradient norm and the update size.
  */
-export function StepInspector({ adaptation, learnerLabel }: { adaptation?: Adaptation; learnerLabel: string }) {
+export const StepInspector = memo(function StepInspector({ adaptation, learnerLabel }: { adaptation?: Adaptation; learnerLabel: string }) {
   const steps = adaptation?.steps ?? 0;
   const [step, setStep] = useState(1);
   const [playing, setPlaying] = useState(false);
@@ -98,7 +98,7 @@ export function StepInspector({ adaptation, learnerLabel }: { adaptation?: Adapt
       </div>
     </section>
   );
-}
+});
 
 function Mini({ adaptation, start, label, color, step }: { adaptation: Adaptation; start: StartingPoint; label: string; color: string; step: number }) {
   const W = 300;

@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import * as d3 from 'd3';
 import type { DistancePoint, TaskView, TrajectoryTask } from '../worker/protocol';
 import { Axes } from './AdaptationPlot';
@@ -18,7 +19,7 @@ export const sameTask = (a: TaskView, b: TaskView) =>
  * current theta each task's inner-loop steps (gray, or coloured when selected) towards
  * its optimum theta_i* (×), all projected on the trajectory's two principal components.
  */
-export function TrajectoryPlot({ trajectory, selected, onSelect }: { trajectory?: Trajectory; selected: TaskView; onSelect: (t: TrajectoryTask) => void }) {
+export const TrajectoryPlot = memo(function TrajectoryPlot({ trajectory, selected, onSelect }: { trajectory?: Trajectory; selected: TaskView; onSelect: (t: TrajectoryTask) => void }) {
   if (!trajectory || trajectory.points.length < 1) {
     return (
       <figure className="plot" data-testid="trajectory">
@@ -101,10 +102,10 @@ export function TrajectoryPlot({ trajectory, selected, onSelect }: { trajectory?
       </div>
     </figure>
   );
-}
+});
 
 /** Mean distance from the adapted parameters to each task's optimum, over meta-training. */
-export function DistanceCurve({ points }: { points: DistancePoint[] }) {
+export const DistanceCurve = memo(function DistanceCurve({ points }: { points: DistancePoint[] }) {
   const Wd = 460;
   const Hd = 220;
   const Md = { top: 12, right: 14, bottom: 40, left: 48 };
@@ -137,4 +138,4 @@ export function DistanceCurve({ points }: { points: DistancePoint[] }) {
       </div>
     </figure>
   );
-}
+});
