@@ -2,8 +2,7 @@
 import { decode as decodePng } from 'fast-png';
 import jpeg from 'jpeg-js';
 
-export const MAX_FILE_BYTES = 20 * 1024 * 1024;
-export const MAX_SIDE = 8000;
+import { MAX_IMAGE_BYTES as MAX_FILE_BYTES, MAX_IMAGE_SIDE as MAX_SIDE } from '../../src/maml/data/preprocess';
 
 export interface Rgba {
   width: number;

@@ -7,7 +7,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../../src/maml/checkpoint';
+import { encodeCheckpoint } from '../../src/maml/checkpoint';
+import { loadCheckpoint } from '../load-checkpoint';
 import { evaluateOmniglot } from '../../src/maml/experiments/omniglot';
 import { innerFor, DEFAULT_OMNIGLOT_CONFIG, trainingSpec, type OmniglotConfig } from '../../src/maml/experiments/omniglotConfig';
 import { ConvMetaLearner } from '../../src/maml/fused/convLearner';
@@ -32,10 +33,6 @@ export interface OmniglotTrainArgs {
   overrides: Partial<OmniglotConfig>;
 }
 
-export function readCheckpoint(dir: string): Checkpoint {
-  const buf = readFileSync(join(dir, 'weights.bin'));
-  return decodeCheckpoint(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')), buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
-}
 
 export async function metaTrainOmniglot(a: OmniglotTrainArgs) {
   const ds = loadOmniglot();
@@ -48,7 +45,7 @@ export async function metaTrainOmniglot(a: OmniglotTrainArgs) {
   let learner: ConvMetaLearner;
   let changed: Record<string, unknown> = {};
   if (!a.fresh && existsSync(manifestPath)) {
-    const ck = readCheckpoint(a.out);
+    const ck = loadCheckpoint(a.out);
     // The run's own settings win over the defaults; flags given now still apply.
     config = { ...(ck.manifest.config as OmniglotConfig), ...a.overrides };
     const before = ck.manifest.config as OmniglotConfig;

@@ -6,9 +6,10 @@
  * entry and the reason, and the other entries are kept.
  */
 import { unzipSync, type UnzipFileInfo } from 'fflate';
+import { MAX_IMAGE_BYTES as MAX_ENTRY_BYTES } from '../maml/data/preprocess';
 
 export const MAX_ARCHIVE_BYTES = 200 * 1024 * 1024;
-export const MAX_ENTRY_BYTES = 20 * 1024 * 1024;
+
 export const MAX_ENTRIES = 2000;
 
 const IMAGE = /\.(png|jpe?g|gif|webp|bmp)$/i;

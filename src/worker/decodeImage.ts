@@ -3,10 +3,7 @@
  * at most 20 MB and 8,000 px a side; no SVG (it can carry scripts) and no animation
  * (which frame would be meant?). Each refusal names the file and the reason.
  */
-import { preprocessRgba } from '../maml/data/preprocess';
-
-export const MAX_BYTES = 20 * 1024 * 1024;
-export const MAX_SIDE = 8000;
+import { MAX_IMAGE_BYTES as MAX_BYTES, MAX_IMAGE_SIDE as MAX_SIDE, preprocessRgba } from '../maml/data/preprocess';
 
 /** An animated GIF (more than one image descriptor) or an animated PNG (acTL chunk). */
 export function isAnimated(bytes: Uint8Array): boolean {

@@ -5,7 +5,7 @@
  * the background, all interleaved in short slices so every message is answered quickly.
  */
 import { decodeCheckpoint, type LearnerState } from '../maml/checkpoint';
-import { openOmniglotPack, TEST_ALPHABETS, type OmniglotDataset } from '../maml/data/omniglotPack';
+import { openOmniglotPack, TEST_ALPHABETS, toInkBytes, type OmniglotDataset } from '../maml/data/omniglotPack';
 import { IncrementalEvaluation } from '../maml/experiments/omniglot';
 import { innerFor, trainingSpec, DEFAULT_OMNIGLOT_CONFIG, EVALUATION_QUERIES, EVALUATION_SEED, EVALUATION_SETTINGS, type OmniglotConfig } from '../maml/experiments/omniglotConfig';
 import { ConvMetaLearner, convShape } from '../maml/fused/convLearner';
@@ -247,11 +247,6 @@ async function init(msg: Extract<ToOmniglotWorker, { type: 'init' }>) {
   sendEpisode();
 }
 
-function toBytes(x: Float32Array): Uint8Array {
-  const out = new Uint8Array(x.length);
-  for (let i = 0; i < x.length; i++) out[i] = Math.round(x[i] * 255);
-  return out;
-}
 
 function sendEpisode() {
   if (!ds || !learner || !episode) return;
@@ -264,9 +259,9 @@ function sendEpisode() {
     steps: inner.steps,
     alpha: inner.alpha,
     classes: batch.classes[0].map((c) => ({ alphabet: c.alphabet, character: c.character })),
-    support: toBytes(batch.support),
+    support: toInkBytes(batch.support),
     supportLabels: batch.supportLabels,
-    query: toBytes(batch.query),
+    query: toInkBytes(batch.query),
     queryLabels: batch.queryLabels,
     probs: trace.probs,
     accuracy: trace.accuracy,
@@ -435,9 +430,8 @@ self.onmessage = async (ev: MessageEvent<ToOmniglotWorker>) => {
         return;
       case 'evaluate': {
         const body = learner!.body.map((b) => b.slice()); // the model as it is now
-        const net = new ConvMetaLearner(learner!.config, gemm, body).net;
         const settings = EVALUATION_SETTINGS.map((s) => ({ way: s.way, shot: s.shot, queries: EVALUATION_QUERIES, episodes: msg.episodes, inner: innerFor(learner!.config, s.way), seed: EVALUATION_SEED }));
-        evaluation = { run: new IncrementalEvaluation(net, body, ds!, settings), iteration: learner!.iteration };
+        evaluation = { run: new IncrementalEvaluation(learner!.net, body, ds!, settings), iteration: learner!.iteration };
         sendEvaluation();
         void loop();
         return;

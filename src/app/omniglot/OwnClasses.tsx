@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import { toInkBytes } from '../../maml/data/omniglotPack';
 import type { FromOmniglotWorker, ToOmniglotWorker } from '../../worker/omniglotProtocol';
 import { classColor } from './EpisodeView';
 import { DrawPad } from './DrawPad';
@@ -16,7 +17,6 @@ interface OwnClass {
 }
 type Classified = Extract<FromOmniglotWorker, { type: 'classified' }>;
 
-const toBytes = (p: Float32Array) => Uint8Array.from(p, (v) => Math.round(v * 255));
 let serial = 0;
 const nextId = () => `img${++serial}`;
 
@@ -39,8 +39,8 @@ export function OwnClasses({ send, subscribe, ready, steps }: { send: (m: ToOmni
     () =>
       subscribe((m) => {
         if (m.type === 'exampleSet') {
-          setClasses(m.classes.map((c) => ({ name: c.name, examples: c.examples.map((p) => ({ id: nextId(), name: 'example', bytes: toBytes(p), pixels: p })) })));
-          setQueries(m.queries.map((q) => ({ id: nextId(), name: q.name, bytes: toBytes(q.pixels), pixels: q.pixels })));
+          setClasses(m.classes.map((c) => ({ name: c.name, examples: c.examples.map((p) => ({ id: nextId(), name: 'example', bytes: toInkBytes(p), pixels: p })) })));
+          setQueries(m.queries.map((q) => ({ id: nextId(), name: q.name, bytes: toInkBytes(q.pixels), pixels: q.pixels })));
           setResult(null);
         } else if (m.type === 'preprocessed') {
           const target = pending.current.get(m.id);
@@ -50,7 +50,7 @@ export function OwnClasses({ send, subscribe, ready, steps }: { send: (m: ToOmni
             setProblems((p) => [...p, m.error ?? `${m.name}: could not be read`]);
             return;
           }
-          const ex = { id: m.id, name: m.name, bytes: toBytes(m.pixels), pixels: m.pixels };
+          const ex = { id: m.id, name: m.name, bytes: toInkBytes(m.pixels), pixels: m.pixels };
           if (target < 0) setQueries((q) => [...q, ex]);
           else setClasses((cs) => cs.map((c, i) => (i === target ? { ...c, examples: [...c.examples, ex] } : c)));
         } else if (m.type === 'classified') {

@@ -98,3 +98,8 @@ export function writeImage(ds: OmniglotDataset, image: number, quarterTurns: num
     }
   }
 }
+
+/** Images as floats in [0, 1] (ink = 1) back to bytes (ink = 255), for display and transfer. */
+export function toInkBytes(x: Float32Array): Uint8Array {
+  return Uint8Array.from(x, (v) => Math.round(v * 255));
+}

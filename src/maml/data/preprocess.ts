@@ -11,6 +11,10 @@
 import { areaResize } from './areaResize';
 import { OMNIGLOT_SIZE } from './omniglotPack';
 
+/** Limits on images people give (files and archive entries): bytes, and pixels a side. */
+export const MAX_IMAGE_BYTES = 20 * 1024 * 1024;
+export const MAX_IMAGE_SIDE = 8000;
+
 /** Median extent of a character's ink in the packed 28x28 Omniglot drawings. */
 export const INK_EXTENT = 19;
 /** Ink below this (after the contrast stretch) is paper noise. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadOmniglot } from '../../../scripts/lib/omniglotData';
-import { readCheckpoint } from '../../../scripts/lib/metaTrainOmniglot';
+import { loadCheckpoint } from '../../../scripts/load-checkpoint';
 import { OMNIGLOT_PIXELS } from '../data/omniglotPack';
 import { ConvMetaLearner } from '../fused/convLearner';
 import { tfGemm } from '../fused/gemm';
@@ -22,7 +22,7 @@ function episodeData(seed: string): { data: LabelledImages; truth: number[] } {
 
 describe('few-shot classification of given examples', () => {
   it('the meta-learned model beats nearest neighbour in pixel space and a random initialisation', () => {
-    const ck = readCheckpoint('public/models/omniglot');
+    const ck = loadCheckpoint('public/models/omniglot');
     const config = ck.manifest.config as OmniglotConfig;
     const meta = new ConvMetaLearner(config, tfGemm, ck.learners.maml.theta);
     const random = new ConvMetaLearner({ ...config, seed: 123 }, tfGemm);
@@ -46,7 +46,7 @@ describe('few-shot classification of given examples', () => {
   });
 
   it('weighs classes equally: repeating the example of one class changes no prediction', () => {
-    const ck = readCheckpoint('public/models/omniglot');
+    const ck = loadCheckpoint('public/models/omniglot');
     const config = ck.manifest.config as OmniglotConfig;
     const l = new ConvMetaLearner(config, tfGemm, ck.learners.maml.theta);
     const { data } = episodeData('balance');
@@ -60,7 +60,7 @@ describe('few-shot classification of given examples', () => {
 
   it('says what is missing', () => {
     const q = new Float32Array(784);
-    const ck = readCheckpoint('public/models/omniglot');
+    const ck = loadCheckpoint('public/models/omniglot');
     const l = new ConvMetaLearner(ck.manifest.config as OmniglotConfig, tfGemm, ck.learners.maml.theta);
     const inner = { alpha: 0.4, steps: 1 };
     expect(() => classifyFewShot(l.net, l.body, { classes: [[q]], queries: [q] }, inner)).toThrow(/1 classes: the model serves 2 to 20/);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadOmniglot } from '../../../scripts/lib/omniglotData';
-import { readCheckpoint } from '../../../scripts/lib/metaTrainOmniglot';
+import { loadCheckpoint } from '../../../scripts/load-checkpoint';
 import { evaluateOmniglot } from '../experiments/omniglot';
 import { innerFor, DEFAULT_OMNIGLOT_CONFIG, EVALUATION_QUERIES, EVALUATION_SEED, type OmniglotConfig } from '../experiments/omniglotConfig';
 import { trainingBatch } from '../tasks/omniglot';
@@ -32,7 +32,7 @@ describe('Omniglot meta-learning', () => {
   });
 
   it('the shipped checkpoint reaches its targets on held-out alphabets (5-way 1-shot >= 90%, 20-way 1-shot >= 70%)', () => {
-    const ck = readCheckpoint('public/models/omniglot');
+    const ck = loadCheckpoint('public/models/omniglot');
     const config = ck.manifest.config as OmniglotConfig;
     const learner = new ConvMetaLearner(config, tfGemm, ck.learners.maml.theta);
     const five = evaluateOmniglot(learner.net, learner.body, ds, { way: 5, shot: 1, queries: EVALUATION_QUERIES, episodes: 150, inner: innerFor(config, 5), seed: EVALUATION_SEED });
