@@ -6,6 +6,9 @@
  *       [--meta-batch 32] [--alpha 0.4] [--steps 1] [--test-steps 3] [--meta-lr 0.001] [--seed 1]
  *       [--shift 2]  (random shifts of training drawings by up to 2 pixels)
  *       [--threads 2]  (a second process computes half of each meta-batch)
+ *   npm run meta-train -- --experiment rl --task navigation|velocity --method maml|pretrained
+ *       [--iterations 150] [--meta-batch 20] [--epochs 2] [--meta-lr 0.003] [--alpha 0.1] [--seed 1]
+ *       [--out public/models/rl/TASK/METHOD]
  * Seeded and resumable: each meta-batch is drawn from (seed, iteration), and the checkpoint
  * holds Adam's state, so a stopped run continues exactly where it left off.
  */
@@ -22,6 +25,7 @@ import { sampleSinusoidBatch } from '../src/maml/tasks/sinusoid';
 import type { Algorithm } from '../src/maml/algorithms/metaGradient';
 import { useBackend } from './node-backend';
 import { metaTrainOmniglot, parseAlgorithm } from './lib/metaTrainOmniglot';
+import { metaTrainRl, rlModelDir } from './lib/metaTrainRl';
 
 const { values: args } = parseArgs({
   options: {
@@ -48,8 +52,36 @@ const { values: args } = parseArgs({
     'eval-every': { type: 'string', default: '250' },
     threads: { type: 'string', default: '1' },
     'eval-episodes': { type: 'string', default: '200' },
+    // RL only
+    task: { type: 'string', default: 'navigation' },
+    method: { type: 'string', default: 'maml' },
+    epochs: { type: 'string' },
+    clip: { type: 'string' },
   },
 });
+if (args.experiment === 'rl') {
+  await useBackend(args.backend);
+  const task = args.task as 'navigation' | 'velocity';
+  const method = args.method as 'maml' | 'pretrained';
+  if (task !== 'navigation' && task !== 'velocity') throw new Error(`--task must be navigation or velocity, not ${task}`);
+  if (method !== 'maml' && method !== 'pretrained') throw new Error(`--method must be maml or pretrained, not ${method}`);
+  const num = (k: keyof typeof args) => (args[k] === undefined ? undefined : Number(args[k]));
+  const overrides = Object.fromEntries(
+    Object.entries({ seed: num('seed'), metaBatch: num('meta-batch'), metaLr: num('meta-lr'), alpha: num('alpha'), epochs: num('epochs'), clip: num('clip') })
+      .filter(([, v]) => v !== undefined),
+  );
+  await metaTrainRl({
+    family: task,
+    method,
+    iterations: Number(args.iterations ?? 150),
+    out: args.out ?? rlModelDir(task, method),
+    fresh: !!args.fresh,
+    saveEvery: Number(args['save-every'] ?? 10),
+    backend: args.backend!,
+    overrides,
+  });
+  process.exit(0);
+}
 if (args.experiment === 'omniglot') {
   await useBackend(args.backend);
   const num = (k: keyof typeof args) => (args[k] === undefined ? undefined : Number(args[k]));
@@ -84,7 +116,7 @@ if (args.experiment === 'omniglot') {
   process.exit(0);
 }
 if (args.experiment !== 'sinusoid') {
-  console.error(`Unknown experiment ${args.experiment}: this build meta-trains "sinusoid" and "omniglot".`);
+  console.error(`Unknown experiment ${args.experiment}: this build meta-trains "sinusoid", "omniglot" and "rl".`);
   process.exit(2);
 }
 args.iterations ??= '70000';

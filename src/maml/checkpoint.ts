@@ -3,6 +3,8 @@ import type { NamedTensor } from '@tensorflow/tfjs-core/dist/tensor_types';
 import type { SinusoidConfig } from './experiments/sinusoid';
 import type { OmniglotConfig } from './experiments/omniglotConfig';
 import { bodyShapes } from './fused/convNet';
+import type { RlConfig } from './rl/rlConfig';
+import { policyShapes } from './rl/policy';
 
 /**
  * Checkpoints in tfjs's own weight format: a JSON manifest (what the model is, how it
@@ -23,9 +25,9 @@ export interface LearnerState {
 export interface CheckpointManifest {
   format: typeof CHECKPOINT_FORMAT;
   version: number;
-  experiment: 'sinusoid' | 'omniglot';
+  experiment: 'sinusoid' | 'omniglot' | 'rl';
   architecture: Architecture;
-  config: SinusoidConfig | OmniglotConfig;
+  config: SinusoidConfig | OmniglotConfig | RlConfig;
   /** Seconds of training and where it ran, for the record. */
   trainedOn?: { backend: string; seconds: number; date: string };
   learners: Record<string, { iteration: number; algorithm: string; parameters: number; optimizerSlots: number }>;
@@ -35,9 +37,12 @@ export interface CheckpointManifest {
 /** An MLP (sinusoid) or the conv-4 blocks (Omniglot; the head is zero at the start of each episode). */
 export type Architecture =
   | { kind: 'mlp'; sizes: number[]; activation: 'relu' }
-  | { kind: 'conv4'; filters: number; channels: number; imageSize: number; head: 'zero' };
+  | { kind: 'conv4'; filters: number; channels: number; imageSize: number; head: 'zero' }
+  /** The RL policy: an MLP for the mean action plus a learned log standard deviation (last parameter). */
+  | { kind: 'gaussianMlp'; sizes: number[]; activation: 'relu' };
 
 export function parameterShapes(a: Architecture): number[][] {
+  if (a.kind === 'gaussianMlp') return policyShapes(a.sizes);
   return a.kind === 'mlp' ? mlpShapesOf(a.sizes) : bodyShapes({ filters: a.filters, channels: a.channels, imageSize: a.imageSize });
 }
 
@@ -99,7 +104,7 @@ export function decodeCheckpoint(manifestJson: unknown, weights: ArrayBuffer): C
   if (!m || typeof m !== 'object') fail('the manifest is not a JSON object');
   if (m.format !== CHECKPOINT_FORMAT) fail(`format is ${JSON.stringify(m.format)}, expected ${CHECKPOINT_FORMAT}`);
   if (m.version !== CHECKPOINT_VERSION) fail(`version ${m.version} is not supported (expected ${CHECKPOINT_VERSION})`);
-  if (m.experiment !== 'sinusoid' && m.experiment !== 'omniglot') fail(`experiment ${JSON.stringify(m.experiment)} is not supported`);
+  if (m.experiment !== 'sinusoid' && m.experiment !== 'omniglot' && m.experiment !== 'rl') fail(`experiment ${JSON.stringify(m.experiment)} is not supported`);
   const arch = m.architecture;
   if (!arch || typeof arch !== 'object') fail('architecture is missing');
   if (m.experiment === 'sinusoid') {
@@ -107,6 +112,11 @@ export function decodeCheckpoint(manifestJson: unknown, weights: ArrayBuffer): C
     if (!Array.isArray(sizes) || sizes.length < 2 || sizes.length > 6 || sizes.some((s) => !Number.isInteger(s) || s < 1 || s > 1024))
       fail('architecture sizes are missing or out of range');
     if (sizes[0] !== 1 || sizes[sizes.length - 1] !== 1) fail('a sinusoid model maps 1 input to 1 output');
+  } else if (m.experiment === 'rl') {
+    const sizes = arch.kind === 'gaussianMlp' ? arch.sizes : fail('an RL policy is a Gaussian MLP');
+    if (!Array.isArray(sizes) || sizes.length < 2 || sizes.length > 6 || sizes.some((s) => !Number.isInteger(s) || s < 1 || s > 1024))
+      fail('architecture sizes are missing or out of range');
+    if (sizes[0] !== 2 || sizes[sizes.length - 1] !== 2) fail('an RL policy maps a 2-D observation to a 2-D action');
   } else {
     if (arch.kind !== 'conv4') fail('an Omniglot model is the conv-4 network');
     const a = arch as Extract<Architecture, { kind: 'conv4' }>;

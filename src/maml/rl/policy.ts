@@ -67,13 +67,29 @@ function like(p: Vec, n: number): Vec {
   return new (p.constructor as typeof Float64Array)(n);
 }
 
+/**
+ * Products below this many multiply-adds, or with a side of at most 4 (the 2-D input and output
+ * layers), run in plain JavaScript even when a faster Gemm is given: tfjs's fixed cost per call
+ * (tensor creation, read-back) outweighs its speed there. Rollouts are mostly such products.
+ */
+const SMALL_PRODUCT = 400_000;
+
 export class GaussianMlp {
   readonly layers: number;
+  readonly gemm: Gemm;
   constructor(
     readonly sizes: number[],
-    readonly gemm: Gemm = jsGemm,
+    gemm: Gemm = jsGemm,
   ) {
     this.layers = sizes.length - 1;
+    this.gemm =
+      gemm === jsGemm
+        ? gemm
+        : {
+            name: `${gemm.name}+js`,
+            mul: (a, b, m, k, n, tA, tB) =>
+              m * k * n < SMALL_PRODUCT || Math.min(m, k, n) <= 4 ? jsGemm.mul(a, b, m, k, n, tA, tB) : gemm.mul(a, b, m, k, n, tA, tB),
+          };
   }
 
   get obsDim(): number {

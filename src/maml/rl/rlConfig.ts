@@ -37,7 +37,7 @@ export const RL_DEFAULTS: Omit<RlConfig, 'family'> = {
   outerTrajectories: 20,
   metaBatch: 20,
   metaLr: 0.003,
-  epochs: 3,
+  epochs: 2,
   clip: 0.2,
   gamma: 0.99,
   initLogStd: 0,
