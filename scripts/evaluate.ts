@@ -3,6 +3,7 @@
  *   npm run evaluate -- --experiment sinusoid [--checkpoint public/models/sinusoid] [--tasks 600] [--json]
  *   npm run evaluate -- --experiment omniglot [--checkpoint public/models/omniglot] [--episodes 600] [--json]
  *       [--steps K] [--alpha A] [--settings 5x1,5x5,20x1,20x5]
+ *   npm run evaluate -- --experiment rl [--task navigation|velocity] [--goals 100] [--json] [--write]
  */
 import { parseArgs } from 'node:util';
 import * as tf from '../src/maml/tf';
@@ -12,6 +13,7 @@ import { createRng } from '../src/maml/random';
 import { loadCheckpoint } from './load-checkpoint';
 import { useBackend } from './node-backend';
 import { EVALUATION_SEED, evaluateCheckpoint } from './lib/evaluateOmniglot';
+import { evaluateRl } from './lib/evaluateRl';
 
 const { values: args } = parseArgs({
   options: {
@@ -25,8 +27,20 @@ const { values: args } = parseArgs({
     settings: { type: 'string' },
     backend: { type: 'string', default: 'wasm' },
     json: { type: 'boolean', default: false },
+    // RL only
+    task: { type: 'string' },
+    goals: { type: 'string', default: '100' },
+    write: { type: 'boolean', default: false },
   },
 });
+if (args.experiment === 'rl') {
+  await useBackend(args.backend);
+  const tasks = args.task ? [args.task as 'navigation' | 'velocity'] : undefined;
+  if (tasks && tasks[0] !== 'navigation' && tasks[0] !== 'velocity') throw new Error('--task must be navigation or velocity');
+  if (!args.json) console.log(`RL, ${args.goals} new goals, mean return ± 95% interval, 20 trajectories before and after one step`);
+  evaluateRl({ tasks, goals: Number(args.goals), json: args.json!, write: args.write! });
+  process.exit(0);
+}
 if (args.experiment === 'omniglot') {
   await useBackend(args.backend);
   const ck = loadCheckpoint(args.checkpoint ?? 'public/models/omniglot');
@@ -49,7 +63,7 @@ if (args.experiment === 'omniglot') {
   process.exit(0);
 }
 if (args.experiment !== 'sinusoid') {
-  console.error(`Unknown experiment ${args.experiment}: this build evaluates "sinusoid" and "omniglot".`);
+  console.error(`Unknown experiment ${args.experiment}: this build evaluates "sinusoid", "omniglot" and "rl".`);
   process.exit(2);
 }
 args.checkpoint ??= 'public/models/sinusoid';
