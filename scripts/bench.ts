@@ -6,6 +6,10 @@
  *                 [--experiments sinusoid,omniglot] [--omniglot-iterations 3]
  * Omniglot: 5-way 1-shot meta-iterations per second (meta-batch 32) with 32 and 64 filters,
  * second and first order, and evaluation images per second.
+ * RL (--experiments rl): MAML-RL and pretrained meta-iterations per second on 2-D navigation
+ * (meta-batch --rl-tasks, 20 trajectories of 100 steps per task before and after the inner step,
+ * 2 epochs), the matrix products on tfjs-wasm or in plain JavaScript; no tensors are kept
+ * between iterations (the kernel is plain arrays), so the heap change is reported.
  * With --json, one object per line: {"experiment","algorithm","env","backend","metaItersPerSec",...}.
  */
 import { existsSync } from 'node:fs';
@@ -28,17 +32,19 @@ const { values: args } = parseArgs({
     algorithms: { type: 'string', default: 'maml2,maml1' },
     'browser-backends': { type: 'string', default: 'webgpu,webgl,wasm' },
     'view-seconds': { type: 'string', default: '8' },
-    experiments: { type: 'string', default: 'sinusoid,omniglot' },
+    experiments: { type: 'string', default: 'sinusoid,omniglot,rl' },
     'omniglot-iterations': { type: 'string', default: '3' },
     'omniglot-engines': { type: 'string', default: 'fused,webgpu,webgl' },
     'gpu-tasks': { type: 'string', default: '4' },
+    'rl-tasks': { type: 'string', default: '10' },
+    'rl-iterations': { type: 'string', default: '2' },
   },
 });
 const iterations = Number(args.iterations);
 const algorithms = args.algorithms!.split(',') as Algorithm[];
 
 interface Row {
-  experiment: 'sinusoid' | 'omniglot';
+  experiment: 'sinusoid' | 'omniglot' | 'rl';
   tasks?: number;
   filters?: number;
   evalImagesPerSec?: number;
@@ -55,6 +61,8 @@ const report = (r: Row) =>
   console.log(
     args.json
       ? JSON.stringify(r)
+      : r.experiment === 'rl'
+        ? `rl       ${r.env.padEnd(8)} ${r.backend.padEnd(11)} ${r.algorithm.padEnd(10)} ${r.metaItersPerSec.toFixed(3).padStart(7)} meta-it/s  (${r.tasks} tasks${r.note ? `, ${r.note}` : ''})`
       : r.experiment === 'omniglot'
         ? `omniglot ${r.env.padEnd(8)} ${r.backend.padEnd(11)} ${String(r.filters).padStart(2)} filters ${r.algorithm.padEnd(6)} ${r.metaItersPerSec.toFixed(3).padStart(7)} meta-it/s  evaluation ${r.evalImagesPerSec?.toFixed(0) ?? '-'} images/s${r.note ? `  (${r.note})` : ''}`
         : `${r.env.padEnd(8)} ${r.backend.padEnd(7)} ${r.algorithm.padEnd(10)} ${r.views ? `views ${r.views.padEnd(4)}` : ''}${r.metaItersPerSec.toFixed(1).padStart(8)} meta-it/s${r.note ? `  (${r.note})` : ''}`,
@@ -183,6 +191,28 @@ async function benchBrowser() {
   }
 }
 
+/** MAML-RL (second order, exact) and the pretrained policy's joint policy gradient, per meta-iteration. */
+async function benchRlNode() {
+  const { RlLearner } = await import('../src/maml/rl/mamlRl');
+  const { rlConfig } = await import('../src/maml/rl/rlConfig');
+  const { tfGemm, jsGemm } = await import('../src/maml/fused/gemm');
+  await useBackend('wasm');
+  const tasks = Number(args['rl-tasks']);
+  const n = Number(args['rl-iterations']);
+  for (const gemm of [tfGemm, jsGemm])
+    for (const method of ['maml', 'pretrained'] as const) {
+      const l = new RlLearner(rlConfig('navigation', { metaBatch: tasks }), method, gemm);
+      l.step();
+      const heap = process.memoryUsage().heapUsed;
+      const tensors = tf.memory().numTensors;
+      const t0 = performance.now();
+      for (let i = 0; i < n; i++) l.step();
+      const rate = n / ((performance.now() - t0) / 1000);
+      report({ experiment: 'rl', algorithm: method, env: 'node', backend: `${gemm.name === 'js' ? 'js' : 'wasm'}-fused`, metaItersPerSec: +rate.toFixed(3), iterations: n, tasks, numTensors: tf.memory().numTensors - tensors, note: `heap change ${((process.memoryUsage().heapUsed - heap) / 1e6).toFixed(1)} MB, tensors +${tf.memory().numTensors - tensors}` });
+    }
+}
+
+if (!args.json && args.experiments!.includes('rl')) console.log('RL 2-D navigation meta-iterations per second (20 trajectories x 100 steps per task before and after adaptation, 2 epochs)');
 if (!args.json && args.experiments!.includes('sinusoid')) console.log(`Sinusoid meta-iterations per second, paper settings (meta-batch ${cfg.metaBatch}, K=${cfg.shots}, 1-${cfg.hidden.join('-')}-1)`);
 if (!args.json && args.experiments!.includes('omniglot')) console.log('Omniglot 5-way 1-shot meta-iterations per second (meta-batch 32, 5 queries per class), and evaluation images per second');
 if (args.env === 'node' || args.env === 'all') {
@@ -191,6 +221,7 @@ if (args.env === 'node' || args.env === 'all') {
     await benchNodeFused();
   }
   if (args.experiments!.includes('omniglot')) await benchOmniglotNode();
+  if (args.experiments!.includes('rl')) await benchRlNode();
 }
 if (args.env === 'browser' || args.env === 'all') await benchBrowser();
 process.exit(0);

@@ -83,6 +83,7 @@ export async function metaTrainRl(a: RlTrainArgs) {
     const s = learner.step();
     seconds += s.seconds;
     const rec = { ...s, seconds: +s.seconds.toFixed(2), returnBefore: +s.returnBefore.toFixed(3), returnAfter: +s.returnAfter.toFixed(3), clippedFraction: +s.clippedFraction.toFixed(3), logStd: Array.from(learner.theta[learner.theta.length - 1], (x) => +x.toFixed(3)) };
+    mkdirSync(a.out, { recursive: true });
     appendFileSync(logPath, JSON.stringify(rec) + '\n');
     console.log(`${a.method} ${a.family} iteration ${s.iteration}/${a.iterations}  return before ${s.returnBefore.toFixed(2)}  after ${s.returnAfter.toFixed(2)}  ${s.seconds.toFixed(1)} s`);
     if (learner.iteration % a.saveEvery === 0 || learner.iteration === a.iterations) await save();
