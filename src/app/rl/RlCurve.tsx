@@ -1,0 +1,59 @@
+import * as d3 from 'd3';
+import { memo } from 'react';
+import type { RlCurvePoint } from '../../worker/rlProtocol';
+
+const W = 560;
+const H = 230;
+const M = { top: 12, right: 14, bottom: 36, left: 52 };
+
+/** Meta-training: average return on each meta-batch before and after the inner step, over meta-iterations. */
+export const RlCurve = memo(function RlCurve({ points, shippedUpTo }: { points: RlCurvePoint[]; shippedUpTo: number }) {
+  const last = points[points.length - 1];
+  const x = d3.scaleLinear().domain([0, Math.max(10, last?.iteration ?? 10)]).range([M.left, W - M.right]).nice();
+  const vals = points.flatMap((p) => [p.returnBefore, p.returnAfter]);
+  const y = d3.scaleLinear().domain([Math.min(-1, d3.min(vals) ?? -100), Math.max(0, d3.max(vals) ?? 0)]).range([H - M.bottom, M.top]).nice();
+  const smooth = (key: 'returnBefore' | 'returnAfter') => {
+    const w = 5;
+    return points.map((p, i) => {
+      const from = Math.max(0, i - w + 1);
+      let s = 0;
+      for (let j = from; j <= i; j++) s += points[j][key];
+      return [x(p.iteration), y(s / (i - from + 1))] as [number, number];
+    });
+  };
+  const summary = last
+    ? `After ${last.iteration} meta-iterations the batch's average return is ${last.returnBefore.toFixed(1)} before and ${last.returnAfter.toFixed(1)} after one step.`
+    : 'No training log.';
+  return (
+    <figure className="plot wide" data-testid="rl-curve">
+      <figcaption>
+        <strong>Meta-training</strong> <span className="muted">average return on each meta-batch of goals, before (dashed) and after (solid) adaptation; moving average of 5</span>
+      </figcaption>
+      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={summary}>
+        <g className="axes">
+          {y.ticks(5).map((t) => (
+            <g key={t}>
+              <line className="grid" x1={M.left} x2={W - M.right} y1={y(t)} y2={y(t)} />
+              <text x={M.left - 5} y={y(t) + 4} textAnchor="end">{t}</text>
+            </g>
+          ))}
+          {x.ticks(6).map((t) => (
+            <text key={t} x={x(t)} y={H - M.bottom + 14} textAnchor="middle">{t}</text>
+          ))}
+          <text x={(M.left + W - M.right) / 2} y={H - 4} textAnchor="middle">meta-iteration</text>
+          <text transform={`translate(12,${(H - M.bottom) / 2}) rotate(-90)`} textAnchor="middle">return</text>
+        </g>
+        {shippedUpTo > 0 && last && last.iteration > shippedUpTo && (
+          <line x1={x(shippedUpTo)} x2={x(shippedUpTo)} y1={M.top} y2={H - M.bottom} stroke="#999" strokeDasharray="3 3" />
+        )}
+        {points.length > 1 && (
+          <>
+            <path d={d3.line()(smooth('returnBefore')) ?? ''} fill="none" stroke="#0072b2" strokeWidth={1.6} strokeDasharray="5 3" data-testid="curve-before" />
+            <path d={d3.line()(smooth('returnAfter')) ?? ''} fill="none" stroke="#0072b2" strokeWidth={2.4} data-testid="curve-after" />
+          </>
+        )}
+      </svg>
+      <p className="muted small">{summary}</p>
+    </figure>
+  );
+});

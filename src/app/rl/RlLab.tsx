@@ -1,0 +1,196 @@
+import { useEffect, useRef, useState } from 'react';
+import type { TaskFamily } from '../../maml/rl/env';
+import { NAVIGATION } from '../../maml/rl/navigation';
+import { VELOCITY } from '../../maml/rl/velocity';
+import type { MethodAdaptation } from '../../worker/rlProtocol';
+import { METHOD_STYLE } from './methods';
+import { PlaneView } from './PlaneView';
+import { ReturnBars } from './ReturnBars';
+import { RlCurve } from './RlCurve';
+import { useRl } from './useRl';
+import { VelocityChart } from './VelocityChart';
+
+const FIRST_GOAL: Record<TaskFamily, [number, number]> = { navigation: [0.3, -0.25], velocity: [-0.45, 0.3] };
+/** Milliseconds for a rollout to be drawn from start to end. */
+const ANIMATION_MS = 2000;
+
+/** The animation clock: the number of steps drawn, from 0 to `steps` over ANIMATION_MS after each new adaptation. */
+function useAnimatedSteps(key: unknown, steps: number): number {
+  const [upto, setUpto] = useState(steps);
+  const frame = useRef(0);
+  useEffect(() => {
+    if (key === undefined) return;
+    const t0 = performance.now();
+    const tick = () => {
+      const f = Math.min(1, (performance.now() - t0) / ANIMATION_MS);
+      setUpto(Math.round(f * steps));
+      if (f < 1) frame.current = requestAnimationFrame(tick);
+    };
+    frame.current = requestAnimationFrame(tick);
+    return () => cancelAnimationFrame(frame.current);
+  }, [key, steps]);
+  return upto;
+}
+
+function describe(m: MethodAdaptation): string {
+  return `${METHOD_STYLE[m.method].label}: ${m.before.length} rollouts before adaptation (faint) and ${m.after.length} after one gradient step (bold); average return ${m.returnBefore.toFixed(1)} before, ${m.returnAfter.toFixed(1)} after.`;
+}
+
+export function RlLab() {
+  const { state, send, adapt, dismiss } = useRl();
+  const [family, setFamily] = useState<TaskFamily>('navigation');
+  const [goal, setGoal] = useState<Record<TaskFamily, [number, number]>>(FIRST_GOAL);
+  const view = state.adaptation?.family === family ? state.adaptation : undefined;
+  const horizon = family === 'navigation' ? NAVIGATION.horizon : VELOCITY.horizon;
+  const upto = useAnimatedSteps(view?.serial, horizon);
+  const fam = state.families[family];
+  const shipped = useRef<Partial<Record<TaskFamily, number>>>({});
+  if (fam && shipped.current[family] === undefined) shipped.current[family] = fam.iteration;
+
+  // The first goal of each family, once the worker is up.
+  useEffect(() => {
+    if (state.phase === 'ready') adapt(family, goal[family]);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [state.phase, family]);
+
+  const pick = (g: [number, number]) => {
+    setGoal((x) => ({ ...x, [family]: g }));
+    adapt(family, g);
+  };
+  const chooseFamily = (f: TaskFamily) => {
+    if (state.running) send({ type: 'pause' });
+    setFamily(f);
+  };
+  const methods = view?.methods ?? [];
+  const g = goal[family];
+  return (
+    <div className="app rl-lab">
+      <header>
+        <h1>
+          MAML for reinforcement learning <span className="muted">a policy that adapts to a new goal in one gradient step</span>
+        </h1>
+        <p className="lede">
+          A Gaussian policy (two hidden layers of 100 ReLU units, learned standard deviation) was meta-trained so that one
+          policy-gradient step from {view?.trajectories ?? 20} trajectories (step size α = {view?.alpha ?? 0.1}) adapts it to a new task.
+          {family === 'navigation'
+            ? ' Click anywhere on a plane to put the goal there: each policy samples rollouts toward it, takes one step, and samples again.'
+            : ' Click the goal-velocity pad to set a direction and speed: the body has momentum and friction, and each policy adapts to the new goal velocity.'}
+        </p>
+      </header>
+      <div className="status" role="status" aria-live="polite">
+        <span data-testid="rl-backend">
+          Backend: <b>{state.backend || '…'}</b> <span className="muted">{state.backendNote}</span>
+        </span>
+        {fam && (
+          <span data-testid="rl-iteration">
+            MAML policy: <b>{fam.iteration}</b> meta-iterations{fam.iteration > (shipped.current[family] ?? 0) ? ` (shipped ${shipped.current[family]}, continued here)` : ' (shipped)'}; pretrained: {fam.pretrainedIteration} iterations
+          </span>
+        )}
+        {state.status && (
+          <span>
+            <span className="spinner" aria-hidden="true" />
+            {state.status}
+          </span>
+        )}
+        {state.pending !== null && (
+          <span data-testid="rl-adapting">
+            <span className="spinner" aria-hidden="true" />
+            Adapting to the new goal…
+          </span>
+        )}
+      </div>
+      {state.error && (
+        <div className="alert error" role="alert">
+          {state.error} <button onClick={dismiss}>Dismiss</button>
+        </div>
+      )}
+      <div className="toolbar">
+        <fieldset className="family-switch">
+          <legend>Task family</legend>
+          {(['navigation', 'velocity'] as const).map((f) => (
+            <label key={f}>
+              <input type="radio" name="family" value={f} checked={family === f} onChange={() => chooseFamily(f)} data-testid={`family-${f}`} />
+              {f === 'navigation' ? '2-D navigation (goal position)' : 'Point mass (goal velocity)'}
+            </label>
+          ))}
+        </fieldset>
+        <button
+          className="primary"
+          data-testid="rl-train"
+          disabled={!fam}
+          onClick={() => send(state.running ? { type: 'pause' } : { type: 'train', family })}
+          aria-label={state.running ? 'Pause meta-training' : 'Continue meta-training from the shipped policy'}
+        >
+          {state.running ? 'Pause' : 'Train'}
+        </button>
+        {state.running && <span className="muted">{state.secondsPerIteration.toFixed(1)} s per meta-iteration (4 goals each)</span>}
+        <span className="muted" data-testid="rl-goal">
+          {family === 'navigation' ? 'Goal position' : 'Goal velocity'} ({g[0].toFixed(2)}, {g[1].toFixed(2)})
+          {family === 'velocity' && `, speed ${Math.hypot(g[0], g[1]).toFixed(2)}`}
+        </span>
+      </div>
+      {family === 'velocity' && (
+        <div className="pair velocity-goal">
+          <PlaneView
+            title="Goal velocity (click to set)"
+            extent={1}
+            before={[]}
+            after={methods.find((m) => m.method === 'maml')?.velocityAfter?.slice(0, 1) ?? []}
+            upto={upto}
+            goal={null}
+            arrow={g}
+            color={METHOD_STYLE.maml.color}
+            onPick={pick}
+            label={`Goal velocity pad: the goal velocity is (${g[0].toFixed(2)}, ${g[1].toFixed(2)}); the MAML policy's velocity after adaptation is traced in blue.`}
+            testId="velocity-pad"
+            xLabel="vx"
+            yLabel="vy"
+          />
+        </div>
+      )}
+      <div className="triple">
+        {(['maml', 'pretrained', 'random'] as const).map((method) => {
+          const m = methods.find((x) => x.method === method);
+          return (
+            <div key={method}>
+              <PlaneView
+                title={family === 'navigation' ? METHOD_STYLE[method].label : `${METHOD_STYLE[method].label}: the body's path`}
+                extent={family === 'navigation' ? 0.6 : 1.5}
+                before={m?.before ?? []}
+                after={m?.after ?? []}
+                upto={upto}
+                goal={family === 'navigation' ? g : null}
+                color={METHOD_STYLE[method].color}
+                onPick={family === 'navigation' ? pick : undefined}
+                label={m ? describe(m) : 'Waiting for the rollouts.'}
+                testId={`plane-${method}`}
+                showBody={family === 'velocity'}
+              />
+              {family === 'velocity' && m?.velocityBefore && m.velocityAfter && (
+                <VelocityChart
+                  title={METHOD_STYLE[method].short}
+                  before={m.velocityBefore}
+                  after={m.velocityAfter}
+                  goal={g}
+                  upto={upto}
+                  color={METHOD_STYLE[method].color}
+                  testId={`velocity-${method}`}
+                />
+              )}
+            </div>
+          );
+        })}
+      </div>
+      <div className="pair">
+        {methods.length > 0 && <ReturnBars methods={methods} />}
+        {fam && <RlCurve points={fam.curves} shippedUpTo={shipped.current[family] ?? 0} />}
+      </div>
+      {view && (
+        <p className="muted small" data-testid="rl-summary">
+          Goal ({view.goal[0].toFixed(2)}, {view.goal[1].toFixed(2)}): {methods.map((m) => `${METHOD_STYLE[m.method].short} ${m.returnBefore.toFixed(1)} → ${m.returnAfter.toFixed(1)}`).join(' · ')}.
+          Returns are means over {view.trajectories} rollouts; {view.seconds.toFixed(1)} s in the worker.
+        </p>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,83 @@
+import { useCallback, useEffect, useReducer, useRef } from 'react';
+import type { TaskFamily } from '../../maml/rl/env';
+import type { AdaptationView, FromRlWorker, RlCurvePoint, ToRlWorker } from '../../worker/rlProtocol';
+
+export interface FamilyState {
+  iteration: number;
+  pretrainedIteration: number;
+  curves: RlCurvePoint[];
+}
+
+export interface RlState {
+  phase: 'starting' | 'ready' | 'failed';
+  status: string;
+  backend: string;
+  backendNote: string;
+  families: Partial<Record<TaskFamily, FamilyState>>;
+  adaptation?: AdaptationView;
+  /** The goal asked for and not yet answered. */
+  pending: number | null;
+  running: boolean;
+  secondsPerIteration: number;
+  error?: string;
+}
+
+const initial: RlState = { phase: 'starting', status: 'Starting the worker…', backend: '', backendNote: '', families: {}, pending: null, running: false, secondsPerIteration: 0 };
+
+type Action = FromRlWorker | { type: 'asked'; serial: number } | { type: 'dismiss' };
+
+function reduce(s: RlState, m: Action): RlState {
+  switch (m.type) {
+    case 'status':
+      return { ...s, status: m.message };
+    case 'ready':
+      return { ...s, phase: 'ready', backend: m.backend, backendNote: m.note };
+    case 'model':
+      return { ...s, families: { ...s.families, [m.family]: { iteration: m.iteration, pretrainedIteration: m.pretrainedIteration, curves: m.curves } } };
+    case 'adaptation':
+      return { ...s, adaptation: m.view, pending: s.pending === m.view.serial ? null : s.pending };
+    case 'progress': {
+      const f = s.families[m.family];
+      if (!f) return s;
+      return {
+        ...s,
+        running: m.running,
+        secondsPerIteration: m.secondsPerIteration || s.secondsPerIteration,
+        families: { ...s.families, [m.family]: { ...f, iteration: m.iteration, curves: m.points.length ? [...f.curves, ...m.points] : f.curves } },
+      };
+    }
+    case 'asked':
+      return { ...s, pending: m.serial };
+    case 'error':
+      return { ...s, error: m.message, running: false, pending: null, phase: s.phase === 'starting' ? 'failed' : s.phase };
+    case 'dismiss':
+      return { ...s, error: undefined };
+  }
+}
+
+/** The RL worker and its state. */
+export function useRl() {
+  const [state, dispatch] = useReducer(reduce, initial);
+  const worker = useRef<Worker | null>(null);
+  const serial = useRef(0);
+  useEffect(() => {
+    const w = new Worker(new URL('../../worker/rl.worker.ts', import.meta.url), { type: 'module' });
+    worker.current = w;
+    w.onmessage = (e: MessageEvent<FromRlWorker>) => dispatch(e.data);
+    w.onerror = (e) => dispatch({ type: 'error', message: `The RL worker failed: ${e.message || 'unknown error'}` });
+    const backend = new URLSearchParams(location.search).get('backend') ?? 'auto';
+    w.postMessage({ type: 'init', baseUrl: new URL(import.meta.env.BASE_URL, location.href).href, backend } satisfies ToRlWorker);
+    return () => {
+      w.terminate();
+      worker.current = null;
+    };
+  }, []);
+  const send = useCallback((m: ToRlWorker) => worker.current?.postMessage(m), []);
+  const adapt = useCallback((family: TaskFamily, goal: [number, number]) => {
+    const n = ++serial.current;
+    dispatch({ type: 'asked', serial: n });
+    worker.current?.postMessage({ type: 'adapt', family, goal, serial: n } satisfies ToRlWorker);
+  }, []);
+  const dismiss = useCallback(() => dispatch({ type: 'dismiss' }), []);
+  return { state, send, adapt, dismiss };
+}
