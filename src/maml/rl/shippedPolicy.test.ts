@@ -28,14 +28,14 @@ describe('RL checkpoints', () => {
 });
 
 /**
- * The shipped 2-D navigation policies (public/models/rl/navigation): after one policy-gradient
+ * The shipped policies (public/models/rl/<task>/): after one policy-gradient
  * step on new goals (the evaluation seed's first 40), the MAML policy's average return beats the
  * pretrained policy's, with non-overlapping 95% intervals, and the step itself helps MAML.
  */
 describe('shipped RL policies', () => {
-  it('2-D navigation: MAML after one step beats the pretrained policy after one step', () => {
+  it.each(['navigation', 'velocity'] as const)('%s: MAML after one step beats the pretrained policy after one step', (family) => {
     const load = (method: 'maml' | 'pretrained') => {
-      const ck = loadCheckpoint(`public/models/rl/navigation/${method}`);
+      const ck = loadCheckpoint(`public/models/rl/${family}/${method}`);
       return { config: ck.manifest.config as RlConfig, st: ck.learners[method] };
     };
     const m = load('maml');
