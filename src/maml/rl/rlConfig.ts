@@ -35,7 +35,7 @@ export const RL_DEFAULTS: Omit<RlConfig, 'family'> = {
   alpha: 0.1,
   innerTrajectories: 20,
   outerTrajectories: 20,
-  metaBatch: 20,
+  metaBatch: 10,
   metaLr: 0.003,
   epochs: 2,
   clip: 0.2,
