@@ -61,7 +61,8 @@ test.describe('RL lab', () => {
     await expect.poll(() => page.getByTestId('velocity-maml').getByTestId('velocity-after').first().getAttribute('d'), { timeout: 120_000 }).not.toBe(firstVelocity);
     await page.waitForTimeout(2500);
     await expect(page.getByTestId('plane-maml').getByTestId('body')).toHaveCount(1);
-    expect(points(await page.getByTestId('velocity-maml').getByTestId('velocity-after').first().getAttribute('d'))).toBe(101);
+    // The animation ends with every step drawn (100 steps and the start).
+    await expect.poll(async () => points(await page.getByTestId('velocity-maml').getByTestId('velocity-after').first().getAttribute('d')), { timeout: 30_000 }).toBe(101);
     await expect(page.getByTestId('velocity-pretrained').getByTestId('goal-speed')).toHaveCount(1);
     await page.screenshot({ path: `${SCREENSHOTS}/rl-velocity.png`, fullPage: true });
 
