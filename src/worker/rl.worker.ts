@@ -39,7 +39,7 @@ let baseUrl = '';
 let gemm: Gemm = jsGemm;
 const models = new Map<TaskFamily, FamilyModels>();
 let training: TaskFamily | null = null;
-let queue: ToRlWorker[] = [];
+const queue: ToRlWorker[] = [];
 let busy = false;
 
 async function fetchOk(url: string): Promise<Response> {
