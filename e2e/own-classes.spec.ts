@@ -126,6 +126,7 @@ test.describe('your own classes', () => {
       ]),
     );
     await expect(own.getByTestId('own-queries').locator('canvas')).toHaveCount(6);
+    await own.getByTestId('own-steps').fill('3');
     await own.getByTestId('classify').click();
     await expect(own.getByTestId('own-result')).toHaveCount(6, { timeout: 60_000 });
     await expect(own.getByTestId('own-step')).toHaveText('3', { timeout: 10_000 });

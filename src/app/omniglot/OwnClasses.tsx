@@ -42,6 +42,9 @@ export function OwnClasses({ send, subscribe, ready, defaultSteps }: { send: (m:
   const [result, setResult] = useState<OwnResult | null>(null);
   const [busy, setBusy] = useState(false);
   const [steps, setSteps] = useState(defaultSteps);
+  const stepsTouched = useRef(false);
+  // The model's own number of test steps, until the person chooses another.
+  useEffect(() => void (!stepsTouched.current && setSteps(defaultSteps)), [defaultSteps]);
   const [target, setTarget] = useState(0);
   const [over, setOver] = useState<number | null>(null);
   const pending = useRef(new Map<string, number>()); // image id -> class index, or QUERIES
@@ -207,8 +210,9 @@ export function OwnClasses({ send, subscribe, ready, defaultSteps }: { send: (m:
         </label>
         <label className="inline-field">
           inner steps{' '}
-          <input type="number" min={1} max={10} value={steps} onChange={(e) => setSteps(Number(e.target.value))} data-testid="own-steps" aria-label="Inner steps for classifying your images" />
+          <input type="number" min={1} max={10} value={steps} onChange={(e) => ((stepsTouched.current = true), setSteps(Number(e.target.value)))} data-testid="own-steps" aria-label="Inner steps for classifying your images" />
         </label>
+        <span className="muted small">the model was meta-trained with {defaultSteps} step{defaultSteps === 1 ? '' : 's'}</span>
         <button className="primary" disabled={!ready || busy} onClick={classify} data-testid="classify">{busy ? 'Adapting…' : `Classify (${steps} step${steps === 1 ? '' : 's'})`}</button>
       </div>
       {notice && !problems.length && <p className="muted small" role="status" data-testid="own-notice">{notice}</p>}
