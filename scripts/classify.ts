@@ -9,6 +9,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { predictionsCsv } from '../src/classify/predictionsCsv';
 import { parseArgs } from 'node:util';
 import { preprocessRgba } from '../src/maml/data/preprocess';
 import { innerFor, type OmniglotConfig } from '../src/maml/experiments/omniglotConfig';
@@ -55,7 +56,6 @@ function readImages(dir: string): { name: string; pixels: Float32Array }[] {
   return out;
 }
 
-const csv = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 
 if (!args.support || !args.query) fail('give --support DIR (one sub-folder per class) and --query DIR');
 for (const d of [args.support, args.query]) {
@@ -84,9 +84,4 @@ const steps = args.steps === undefined ? config.testSteps : Number(args.steps);
 if (!Number.isInteger(steps) || steps < 0 || steps > 20) fail('--steps must be a whole number from 0 to 20');
 const learner = new ConvMetaLearner(config, tfGemm, ck.learners.maml.theta);
 const result = classifyFewShot(learner.net, learner.body, { classes: classes.map((c) => c.images.map((i) => i.pixels)), queries: queries.map((q) => q.pixels) }, innerFor(config, classes.length, steps));
-console.log('query,predicted,probability');
-queries.forEach((q, i) => {
-  const { label, probability } = result.predicted[i];
-  console.log(`${csv(q.name)},${csv(classes[label].name)},${probability.toFixed(4)}`);
-});
-process.exit(0);
+process.stdout.write(predictionsCsv(queries.map((q, i) => ({ file: q.name, predicted: classes[result.predicted[i].label].name, probability: result.predicted[i].probability }))));

@@ -6,8 +6,11 @@
  *       [--meta-batch 32] [--alpha 0.4] [--steps 1] [--test-steps 3] [--meta-lr 0.001] [--seed 1]
  *       [--shift 2]  (random shifts of training drawings by up to 2 pixels)
  *       [--threads 2]  (a second process computes half of each meta-batch)
+ *   npm run meta-train -- --experiment omniglot --algorithm pretrained [--iterations 3000]
+ *       (the pretrained baseline: one 712-way classifier over the meta-training classes;
+ *        written to public/models/omniglot-pretrained)
  *   npm run meta-train -- --experiment rl --task navigation|velocity --method maml|pretrained
- *       [--iterations 150] [--meta-batch 20] [--epochs 2] [--meta-lr 0.003] [--alpha 0.1] [--seed 1]
+ *       [--iterations 150] [--meta-batch 10] [--epochs 2] [--meta-lr 0.003] [--alpha 0.1] [--clip 0.2] [--seed 1]
  *       [--out public/models/rl/TASK/METHOD]
  * Seeded and resumable: each meta-batch is drawn from (seed, iteration), and the checkpoint
  * holds Adam's state, so a stopped run continues exactly where it left off.
@@ -25,6 +28,7 @@ import { sampleSinusoidBatch } from '../src/maml/tasks/sinusoid';
 import type { Algorithm } from '../src/maml/algorithms/metaGradient';
 import { useBackend } from './node-backend';
 import { metaTrainOmniglot, parseAlgorithm } from './lib/metaTrainOmniglot';
+import { PRETRAIN_DEFAULTS, pretrainOmniglot } from './lib/pretrainOmniglot';
 import { metaTrainRl, rlModelDir } from './lib/metaTrainRl';
 
 const { values: args } = parseArgs({
@@ -79,6 +83,20 @@ if (args.experiment === 'rl') {
     saveEvery: Number(args['save-every'] ?? 10),
     backend: args.backend!,
     overrides,
+  });
+  process.exit(0);
+}
+if (args.experiment === 'omniglot' && args.algorithm === 'pretrained') {
+  await useBackend(args.backend);
+  await pretrainOmniglot({
+    ...PRETRAIN_DEFAULTS,
+    out: args.out ?? 'public/models/omniglot-pretrained',
+    iterations: Number(args.iterations ?? PRETRAIN_DEFAULTS.iterations),
+    filters: Number(args.filters ?? 32),
+    seed: Number(args.seed ?? 1),
+    fresh: !!args.fresh,
+    ...(args['log-every'] ? { logEvery: Number(args['log-every']) } : {}),
+    ...(args.shift ? { shift: Number(args.shift) } : {}),
   });
   process.exit(0);
 }

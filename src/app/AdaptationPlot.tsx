@@ -167,6 +167,7 @@ export function Axes({
   xLabel,
   yLabel,
   yTicks,
+  xTicks,
   xFormat,
 }: {
   xFormat?: (v: number) => string;
@@ -175,10 +176,11 @@ export function Axes({
   xLabel: string;
   yLabel: string;
   yTicks?: number[];
+  xTicks?: number[];
 }) {
   const [x0, x1] = x.range();
   const [y0, y1] = y.range();
-  const xt = x.ticks(6);
+  const xt = xTicks ?? x.ticks(6);
   const yt = yTicks ?? y.ticks(6);
   const fmt = y.tickFormat(6, '~g');
   return (

@@ -5,14 +5,39 @@
  */
 import { MAX_IMAGE_BYTES as MAX_BYTES, MAX_IMAGE_SIDE as MAX_SIDE, preprocessRgba } from '../maml/data/preprocess';
 
-/** An animated GIF (more than one image descriptor) or an animated PNG (acTL chunk). */
-export function isAnimated(bytes: Uint8Array): boolean {
-  const ascii = (i: number, n: number) => String.fromCharCode(...bytes.subarray(i, i + n));
-  if (ascii(0, 3) === 'GIF') {
-    let frames = 0;
-    for (let i = 0; i + 1 < bytes.length; i++) if (bytes[i] === 0x00 && bytes[i + 1] === 0x2c && ++frames > 1) return true;
-    return false;
+/** Number of frames of a GIF, read from its block structure (image descriptors), or 0 when it is not a GIF. */
+export function gifFrames(bytes: Uint8Array): number {
+  if (String.fromCharCode(...bytes.subarray(0, 3)) !== 'GIF' || bytes.length < 13) return 0;
+  // Header (6), logical screen descriptor (7), then the global colour table if flagged.
+  let i = 13;
+  if (bytes[10] & 0x80) i += 3 << ((bytes[10] & 0x07) + 1);
+  const skipSubBlocks = () => {
+    while (i < bytes.length && bytes[i] !== 0) i += bytes[i] + 1;
+    i++; // the terminator
+  };
+  let frames = 0;
+  while (i < bytes.length) {
+    const block = bytes[i];
+    if (block === 0x3b) break; // trailer
+    if (block === 0x21) {
+      i += 2; // introducer and label
+      skipSubBlocks();
+    } else if (block === 0x2c) {
+      frames++;
+      const flags = bytes[i + 9];
+      i += 10;
+      if (flags & 0x80) i += 3 << ((flags & 0x07) + 1); // local colour table
+      i++; // LZW minimum code size
+      skipSubBlocks();
+    } else break; // not a block: a corrupt file, left to the decoder
   }
+  return frames;
+}
+
+/** An animated GIF (more than one frame) or an animated PNG (an acTL chunk before the image data). */
+export function isAnimated(bytes: Uint8Array): boolean {
+  if (gifFrames(bytes) > 1) return true;
+  const ascii = (i: number, n: number) => String.fromCharCode(...bytes.subarray(i, i + n));
   if (bytes[0] === 0x89 && ascii(1, 3) === 'PNG') {
     for (let i = 8; i + 8 <= bytes.length; ) {
       const len = ((bytes[i] << 24) | (bytes[i + 1] << 16) | (bytes[i + 2] << 8) | bytes[i + 3]) >>> 0;

@@ -14,7 +14,6 @@ import { jsGemm, tfGemm, type Gemm } from '../maml/fused/gemm';
 import { createRng } from '../maml/random';
 import { sampleEpisodes, trainingBatch } from '../maml/tasks/omniglot';
 import { activate } from './backends';
-import { classifyFewShot, nearestNeighbour } from '../maml/experiments/fewShotClassify';
 import { preprocessRgba } from '../maml/data/preprocess';
 import { preprocessFile } from './decodeImage';
 import * as tf from '../maml/tf';
@@ -24,6 +23,7 @@ import { metaGradient } from '../maml/fused/convMaml';
 import { clearSaved, loadSaved, save } from './modelStore';
 import type { EpisodeRequest, EpisodeView, FromOmniglotWorker, ModelSource, OmniglotCurvePoint, SettingsEvent, ToOmniglotWorker } from './omniglotProtocol';
 import { yieldToEvents } from './yieldToEvents';
+import { batchClassify, classifyOwn, type OwnImagesContext } from './ownImages';
 
 const post = (m: FromOmniglotWorker, transfer: Transferable[] = []) => (self as unknown as Worker).postMessage(m, transfer);
 
@@ -41,7 +41,6 @@ let target = 0;
 let episode: EpisodeRequest | null = null;
 let evaluation: { run: IncrementalEvaluation; iteration: number } | null = null;
 let loopActive = false;
-let randomLearner: ConvMetaLearner | null = null;
 /** The batched tensor kernel and its GPU backend, when meta-training runs there. */
 let tensorNet: ConvNetTensors | null = null;
 let trainBackend: string | null = null;
@@ -96,6 +95,8 @@ async function loadShipped(): Promise<{ config: OmniglotConfig; state: LearnerSt
     return null;
   }
 }
+
+const ownImages = (): OwnImagesContext => ({ baseUrl, gemm, learner: learner!, post, fetchOk });
 
 function announceModel() {
   post({ type: 'model', iteration: learner!.iteration, source, sourceNote, config: learner!.config, curves, events, savedAt });
@@ -485,12 +486,12 @@ self.onmessage = async (ev: MessageEvent<ToOmniglotWorker>) => {
       }
       case 'classify': {
         await onWasm();
-        const inner = innerFor(learner!.config, msg.classes.length, msg.steps);
-        const data = { classes: msg.classes, queries: msg.queries };
-        const r = classifyFewShot(learner!.net, learner!.body, data, inner);
-        randomLearner ??= new ConvMetaLearner({ ...learner!.config, seed: 4242 }, gemm);
-        const rr = classifyFewShot(randomLearner.net, randomLearner.body, data, inner);
-        post({ type: 'classified', probs: r.probs, supportLoss: r.supportLoss, predicted: r.predicted, randomInit: rr.predicted, nearest: nearestNeighbour(data) });
+        await classifyOwn(ownImages(), msg);
+        return;
+      }
+      case 'batchClassify': {
+        await onWasm();
+        await batchClassify(ownImages(), msg);
         return;
       }
       case 'stopEvaluation':

@@ -2,6 +2,7 @@
  * Messages between the page and the Omniglot worker. Images travel as 28x28 bytes
  * (ink = 255); predictions as probabilities per inner step.
  */
+import type { PredictionRow } from '../classify/predictionsCsv';
 import type { OmniglotConfig } from '../maml/experiments/omniglotConfig';
 
 export interface EpisodeRequest {
@@ -61,6 +62,22 @@ export interface EvaluationRow {
   paper: number;
 }
 
+export interface Prediction {
+  label: number;
+  probability: number;
+}
+
+export interface BaselineResult {
+  id: 'pretrained' | 'random' | 'nearest';
+  name: string;
+  /** Why a baseline is missing (no pretrained model shipped), instead of predictions. */
+  unavailable?: string;
+  predicted: Prediction[];
+  /** Probabilities [queries, classes] after the last step (not for nearest neighbour). */
+  probs?: Float32Array;
+  supportLoss?: number[];
+}
+
 export type ModelSource = 'shipped' | 'saved' | 'scratch';
 
 export type ToOmniglotWorker =
@@ -83,6 +100,12 @@ export type ToOmniglotWorker =
   /** A ready-made example set: held-out characters as classes, with queries. */
   | { type: 'exampleSet'; way: number; seed: number }
   | { type: 'classify'; classes: Float32Array[][]; queries: Float32Array[]; steps: number }
+  /**
+   * Batch mode: the support set as a .zip or a chosen folder's files (one sub-folder per
+   * class; a "query" folder inside is read as queries), plus query files; answered with
+   * batchProgress messages and one batchResult.
+   */
+  | { type: 'batchClassify'; zip?: File; support: { path: string; file: Blob }[]; queries: { path: string; file: Blob }[]; steps: number }
   /** npm run bench: time fresh meta-iterations (5-way 1-shot, meta-batch 32) and evaluation episodes. */
   | { type: 'bench'; filters: number; algorithm: 'maml2' | 'maml1'; iterations: number; engine?: 'fused' | 'webgpu' | 'webgl'; tasks?: number };
 
@@ -110,5 +133,15 @@ export type FromOmniglotWorker =
   | { type: 'benchResult'; filters: number; algorithm: string; backend: string; metaItersPerSec: number; evalImagesPerSec: number; iterations: number; tasks: number }
   | { type: 'preprocessed'; id: string; name: string; pixels?: Float32Array; error?: string }
   | { type: 'exampleSet'; classes: { name: string; examples: Float32Array[] }[]; queries: { name: string; pixels: Float32Array }[] }
-  | { type: 'classified'; probs: Float32Array[]; supportLoss: number[]; predicted: { label: number; probability: number }[]; randomInit: { label: number; probability: number }[]; nearest: { label: number; distance: number }[] }
+  | {
+      type: 'classified';
+      /** The meta-learned initialisation: probabilities [queries, classes] and support loss after each inner step 0..k. */
+      probs: Float32Array[];
+      supportLoss: number[];
+      predicted: Prediction[];
+      /** The same support set from other starting points, and nearest neighbour in pixel space. */
+      baselines: BaselineResult[];
+    }
+  | { type: 'batchProgress'; done: number; total: number }
+  | { type: 'batchResult'; classes: { name: string; examples: number }[]; rows: PredictionRow[]; problems: string[]; steps: number; seconds: number }
   | { type: 'error'; message: string };

@@ -6,11 +6,10 @@ const SIZE = 168;
  * A small drawing surface for mouse, pen and touch (pointer events): dark strokes on
  * white; Undo removes the last stroke, Clear all of them. `onUse` receives the pixels.
  */
-export function DrawPad({ onUse, targets }: { onUse: (rgba: ImageData, target: number) => void; targets: string[] }) {
+export function DrawPad({ onUse, targets, target, onTarget }: { onUse: (rgba: ImageData, target: number) => void; targets: string[]; target: number; onTarget: (t: number) => void }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const [strokes, setStrokes] = useState<[number, number][][]>([]);
   const [drawing, setDrawing] = useState<[number, number][] | null>(null);
-  const [target, setTarget] = useState(0);
   const [message, setMessage] = useState<string | null>(null);
   useEffect(() => {
     const ctx = canvas.current!.getContext('2d')!;
@@ -27,7 +26,6 @@ export function DrawPad({ onUse, targets }: { onUse: (rgba: ImageData, target: n
       ctx.stroke();
     }
   }, [strokes, drawing]);
-  useEffect(() => setTarget((t) => Math.min(t, targets.length - 1)), [targets.length]);
   const point = (e: PointerEvent): [number, number] => {
     const r = canvas.current!.getBoundingClientRect();
     return [((e.clientX - r.left) / r.width) * SIZE, ((e.clientY - r.top) / r.height) * SIZE];
@@ -68,7 +66,7 @@ export function DrawPad({ onUse, targets }: { onUse: (rgba: ImageData, target: n
         <button onClick={() => setStrokes([])} disabled={!strokes.length}>Clear</button>
         <label className="inline-field">
           add to{' '}
-          <select value={target} onChange={(e) => setTarget(Number(e.target.value))} data-testid="drawpad-target">
+          <select aria-label="Add drawings and pasted images to" value={target} onChange={(e) => onTarget(Number(e.target.value))} data-testid="drawpad-target">
             {targets.map((t, i) => (
               <option key={i} value={i}>{t}</option>
             ))}

@@ -237,7 +237,7 @@ export function OmniglotLab() {
             {episodeError && <span className="error-text" role="alert" data-testid="episode-error">{episodeError}</span>}
           </div>
           {state.episode ? <EpisodeView view={state.episode} /> : <p className="plot muted">Preparing an episode…</p>}
-          <OwnClasses send={send} subscribe={subscribe} ready={ready} steps={config?.testSteps ?? 1} />
+          <OwnClasses send={send} subscribe={subscribe} ready={ready} defaultSteps={config?.testSteps ?? 1} />
           <OmniglotCurves points={state.curves} events={state.events} />
           <section className="plot" aria-label="Meta-test evaluation">
             <h3>Meta-test evaluation</h3>

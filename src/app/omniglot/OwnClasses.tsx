@@ -1,58 +1,85 @@
 import { useEffect, useRef, useState } from 'react';
 import { toInkBytes } from '../../maml/data/omniglotPack';
 import type { FromOmniglotWorker, ToOmniglotWorker } from '../../worker/omniglotProtocol';
+import { BatchClassify } from './BatchClassify';
 import { classColor } from './EpisodeView';
 import { DrawPad } from './DrawPad';
 import { Glyph } from './Glyph';
+import { dropTarget, pastedImages } from './imageSources';
+import { OwnResults, type OwnResult } from './OwnResults';
 
-interface Example {
+export interface Example {
   id: string;
   name: string;
   bytes: Uint8Array;
   pixels: Float32Array;
+  /** The class a query is known to belong to (the example set's queries), for scoring. */
+  expected?: number;
 }
 interface OwnClass {
   name: string;
   examples: Example[];
 }
-type Classified = Extract<FromOmniglotWorker, { type: 'classified' }>;
 
 let serial = 0;
 const nextId = () => `img${++serial}`;
+const MAX_CLASSES = 20;
+const MAX_EXAMPLES = 5;
+const QUERIES = -1;
 
 /**
- * Teach the meta-learned model classes of your own: a few examples per class (drawn or
- * from files), query images, and Classify: the inner steps from the meta-learned
- * initialisation, each query's class probabilities, beside a random initialisation and
- * nearest neighbour in pixel space. Everything happens in this page's worker.
+ * Teach the meta-learned model classes of your own: a few examples per class (drawn, chosen,
+ * dropped or pasted), query images, and Classify: the inner steps from the meta-learned
+ * initialisation, each query's class probabilities per step, beside the pretrained baseline,
+ * a random initialisation and nearest neighbour in pixel space. Everything happens in this
+ * page's worker; batch mode classifies folders or a zip.
  */
-export function OwnClasses({ send, subscribe, ready, steps }: { send: (m: ToOmniglotWorker, t?: Transferable[]) => void; subscribe: (l: (m: FromOmniglotWorker) => void) => () => void; ready: boolean; steps: number }) {
+export function OwnClasses({ send, subscribe, ready, defaultSteps }: { send: (m: ToOmniglotWorker) => void; subscribe: (l: (m: FromOmniglotWorker) => void) => () => void; ready: boolean; defaultSteps: number }) {
   const [classes, setClasses] = useState<OwnClass[]>([]);
   const [queries, setQueries] = useState<Example[]>([]);
   const [problems, setProblems] = useState<string[]>([]);
-  const [result, setResult] = useState<{ data: Classified; names: string[]; queries: Example[] } | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [result, setResult] = useState<OwnResult | null>(null);
   const [busy, setBusy] = useState(false);
-  const pending = useRef(new Map<string, number>()); // image id -> class index, or -1 for queries
-  const snapshot = useRef<{ names: string[]; queries: Example[] } | null>(null);
+  const [steps, setSteps] = useState(defaultSteps);
+  const stepsTouched = useRef(false);
+  // The model's own number of test steps, until the person chooses another.
+  useEffect(() => void (!stepsTouched.current && setSteps(defaultSteps)), [defaultSteps]);
+  const [target, setTarget] = useState(0);
+  const [over, setOver] = useState<number | null>(null);
+  const pending = useRef(new Map<string, number>()); // image id -> class index, or QUERIES
+  const snapshot = useRef<Omit<OwnResult, 'data'> | null>(null);
+  const section = useRef<HTMLElement>(null);
 
   useEffect(
     () =>
       subscribe((m) => {
         if (m.type === 'exampleSet') {
           setClasses(m.classes.map((c) => ({ name: c.name, examples: c.examples.map((p) => ({ id: nextId(), name: 'example', bytes: toInkBytes(p), pixels: p })) })));
-          setQueries(m.queries.map((q) => ({ id: nextId(), name: q.name, bytes: toInkBytes(q.pixels), pixels: q.pixels })));
+          // The example queries come two per class, in class order.
+          setQueries(m.queries.map((q, i) => ({ id: nextId(), name: q.name, bytes: toInkBytes(q.pixels), pixels: q.pixels, expected: Math.floor(i / 2) })));
           setResult(null);
         } else if (m.type === 'preprocessed') {
-          const target = pending.current.get(m.id);
+          const to = pending.current.get(m.id);
           pending.current.delete(m.id);
-          if (target === undefined) return;
+          if (to === undefined) return;
           if (m.error || !m.pixels) {
             setProblems((p) => [...p, m.error ?? `${m.name}: could not be read`]);
             return;
           }
           const ex = { id: m.id, name: m.name, bytes: toInkBytes(m.pixels), pixels: m.pixels };
-          if (target < 0) setQueries((q) => [...q, ex]);
-          else setClasses((cs) => cs.map((c, i) => (i === target ? { ...c, examples: [...c.examples, ex] } : c)));
+          if (to === QUERIES) setQueries((q) => [...q, ex]);
+          else
+            setClasses((cs) =>
+              cs.map((c, i) => {
+                if (i !== to) return c;
+                if (c.examples.length >= MAX_EXAMPLES) {
+                  setProblems((p) => [...p, `${m.name}: class ${i + 1} already has ${MAX_EXAMPLES} examples (the model is meant for 1 to 5); remove one first`]);
+                  return c;
+                }
+                return { ...c, examples: [...c.examples, ex] };
+              }),
+            );
         } else if (m.type === 'classified') {
           setBusy(false);
           if (snapshot.current) setResult({ data: m, ...snapshot.current });
@@ -66,42 +93,72 @@ export function OwnClasses({ send, subscribe, ready, steps }: { send: (m: ToOmni
     if (ready && !classes.length) send({ type: 'exampleSet', way: 3, seed: 1 });
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [ready]);
+  useEffect(() => setTarget((t) => Math.min(t, classes.length)), [classes.length]);
 
-  const addFiles = (files: FileList | File[], target: number) => {
-    for (const file of Array.from(files)) {
+  const targetName = (t: number) => (t === classes.length || t === QUERIES ? 'the queries' : `class ${t + 1}${classes[t]?.name ? ` (${classes[t].name})` : ''}`);
+  const addFiles = (files: FileList | File[], to: number) => {
+    const list = Array.from(files);
+    if (!list.length) return;
+    setProblems([]);
+    for (const file of list) {
       const id = nextId();
-      pending.current.set(id, target);
+      pending.current.set(id, to === classes.length ? QUERIES : to);
       send({ type: 'preprocess', id, name: file.name, file });
     }
+    setNotice(`${list.length} image${list.length === 1 ? '' : 's'} added to ${targetName(to)}.`);
   };
-  const addDrawing = (img: ImageData, target: number) => {
+  const addDrawing = (img: ImageData, to: number) => {
     const id = nextId();
-    pending.current.set(id, target === classes.length ? -1 : target);
+    pending.current.set(id, to === classes.length ? QUERIES : to);
     send({ type: 'preprocess', id, name: 'drawing', rgba: { data: img.data, width: img.width, height: img.height } });
+    setNotice(`Drawing added to ${targetName(to)}.`);
   };
+
+  // Pasting anywhere on the page (outside text fields) adds the image to the chosen target.
+  useEffect(() => {
+    const onPaste = (e: ClipboardEvent) => {
+      const el = e.target as HTMLElement | null;
+      if (el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.isContentEditable)) return;
+      if (!section.current || section.current.offsetParent === null) return;
+      const files = pastedImages(e);
+      if (!files.length) return;
+      e.preventDefault();
+      addFiles(files, target);
+    };
+    document.addEventListener('paste', onPaste);
+    return () => document.removeEventListener('paste', onPaste);
+  });
+
   const classify = () => {
     const errors: string[] = [];
     if (classes.length < 2) errors.push('Add at least 2 classes.');
     classes.forEach((c, i) => !c.examples.length && errors.push(`Class ${i + 1} (${c.name || 'unnamed'}) has no examples.`));
     if (!queries.length) errors.push('Add at least one query image to classify.');
+    if (!Number.isInteger(steps) || steps < 1 || steps > 10) errors.push('Inner steps must be a whole number from 1 to 10.');
     setProblems(errors);
+    setNotice(null);
     if (errors.length) return;
-    snapshot.current = { names: classes.map((c, i) => c.name || `class ${i + 1}`), queries };
+    snapshot.current = { names: classes.map((c, i) => c.name || `class ${i + 1}`), queries, steps };
     setBusy(true);
     send({ type: 'classify', classes: classes.map((c) => c.examples.map((e) => e.pixels)), queries: queries.map((q) => q.pixels), steps });
   };
   const targets = [...classes.map((c, i) => `class ${i + 1}: ${c.name || 'unnamed'}`), 'queries'];
+  const drop = (to: number) => dropTarget((files) => addFiles(files, to), (o) => setOver(o ? to : null));
 
   return (
-    <section className="plot own-classes" aria-label="Your own classes" data-testid="own-classes">
+    <section ref={section} className="plot own-classes" aria-label="Your own classes" data-testid="own-classes">
       <h3>
         Teach it your own characters <span className="muted">— your images stay in this browser: they are read and classified in this page's worker, never uploaded</span>
       </h3>
+      <p className="muted small">
+        Draw, choose files, drag images onto a class, or paste one (Ctrl+V / ⌘V) into the class chosen under <i>add to</i>. Each thumbnail is what the model sees: 28×28, ink centred and
+        scaled like the training drawings.
+      </p>
       <div className="own-layout">
-        <DrawPad onUse={addDrawing} targets={targets} />
+        <DrawPad onUse={addDrawing} targets={targets} target={target} onTarget={setTarget} />
         <div className="own-classes-list">
           {classes.map((c, i) => (
-            <div key={i} className="own-class" style={{ borderTopColor: classColor(i) }} data-testid="own-class">
+            <div key={i} className={`own-class${over === i ? ' drop-over' : ''}`} style={{ borderTopColor: classColor(i) }} data-testid="own-class" {...drop(i)}>
               <input aria-label={`Name of class ${i + 1}`} value={c.name} placeholder={`class ${i + 1}`} onChange={(e) => setClasses((cs) => cs.map((x, j) => (j === i ? { ...x, name: e.target.value } : x)))} />
               <div className="glyph-row wrap">
                 {c.examples.map((ex) => (
@@ -109,6 +166,7 @@ export function OwnClasses({ send, subscribe, ready, steps }: { send: (m: ToOmni
                     <Glyph pixels={ex.bytes} size={40} label={`${ex.name}, as the model sees it`} />
                   </button>
                 ))}
+                {!c.examples.length && <span className="muted small">drop images here</span>}
               </div>
               <label className="file-pick">
                 + images
@@ -117,10 +175,26 @@ export function OwnClasses({ send, subscribe, ready, steps }: { send: (m: ToOmni
               <button className="link" onClick={() => setClasses((cs) => cs.filter((_, j) => j !== i))} aria-label={`Remove class ${i + 1}`}>remove class</button>
             </div>
           ))}
-          <button disabled={classes.length >= 20} onClick={() => setClasses((cs) => [...cs, { name: '', examples: [] }])} data-testid="add-class">+ class</button>
+          <button disabled={classes.length >= MAX_CLASSES} onClick={() => setClasses((cs) => [...cs, { name: '', examples: [] }])} data-testid="add-class">+ class</button>
+          <button
+            className="link"
+            onClick={() => {
+              setClasses([]);
+              setQueries([]);
+              setResult(null);
+              setProblems([]);
+              setNotice('Cleared: add classes of your own.');
+            }}
+            data-testid="own-clear"
+          >
+            clear all
+          </button>
+          <button className="link" disabled={!ready} onClick={() => send({ type: 'exampleSet', way: 3, seed: Date.now() % 100000 })} data-testid="own-example">
+            another example set
+          </button>
         </div>
       </div>
-      <div className="own-queries">
+      <div className={`own-queries${over === classes.length ? ' drop-over' : ''}`} {...drop(classes.length)} data-testid="own-query-drop">
         <b>Queries</b>
         <div className="glyph-row wrap" data-testid="own-queries">
           {queries.map((q) => (
@@ -128,13 +202,20 @@ export function OwnClasses({ send, subscribe, ready, steps }: { send: (m: ToOmni
               <Glyph pixels={q.bytes} size={40} label={`${q.name}, as the model sees it`} />
             </button>
           ))}
+          {!queries.length && <span className="muted small">drop query images here</span>}
         </div>
         <label className="file-pick">
           + query images
-          <input type="file" accept="image/*" multiple data-testid="query-files" onChange={(e) => e.target.files && addFiles(e.target.files, -1)} />
+          <input type="file" accept="image/*" multiple data-testid="query-files" onChange={(e) => e.target.files && addFiles(e.target.files, classes.length)} />
         </label>
+        <label className="inline-field">
+          inner steps{' '}
+          <input type="number" min={1} max={10} value={steps} onChange={(e) => ((stepsTouched.current = true), setSteps(Number(e.target.value)))} data-testid="own-steps" aria-label="Inner steps for classifying your images" />
+        </label>
+        <span className="muted small">the model was meta-trained with {defaultSteps} step{defaultSteps === 1 ? '' : 's'}</span>
         <button className="primary" disabled={!ready || busy} onClick={classify} data-testid="classify">{busy ? 'Adapting…' : `Classify (${steps} step${steps === 1 ? '' : 's'})`}</button>
       </div>
+      {notice && !problems.length && <p className="muted small" role="status" data-testid="own-notice">{notice}</p>}
       {problems.length > 0 && (
         <ul className="problems" role="alert" data-testid="own-problems">
           {problems.map((p, i) => (
@@ -142,38 +223,8 @@ export function OwnClasses({ send, subscribe, ready, steps }: { send: (m: ToOmni
           ))}
         </ul>
       )}
-      {result && (
-        <div className="own-results" data-testid="own-results">
-          <p className="muted small">
-            Support loss per inner step: {result.data.supportLoss.map((l) => l.toFixed(3)).join(' → ')}
-          </p>
-          {result.queries.map((q, i) => {
-            const way = result.names.length;
-            const probs = result.data.probs[result.data.probs.length - 1].subarray(i * way, (i + 1) * way);
-            const pred = result.data.predicted[i];
-            return (
-              <div key={q.id} className="own-result" data-testid="own-result">
-                <Glyph pixels={q.bytes} size={48} label={`query ${q.name}`} />
-                <div>
-                  <div>
-                    <b data-testid="own-prediction">{result.names[pred.label]}</b> <span className="muted">{(100 * pred.probability).toFixed(0)}%</span>
-                    <span className="muted small"> · random init: {result.names[result.data.randomInit[i].label]} · nearest neighbour: {result.names[result.data.nearest[i].label]}</span>
-                  </div>
-                  <div className="prob-bars" aria-label={`probabilities for ${q.name}`}>
-                    {Array.from(probs, (p, c) => (
-                      <div key={c} className="prob-row">
-                        <span className="prob-name">{result.names[c]}</span>
-                        <span className="prob-bar" style={{ width: `${Math.max(1, 100 * p)}%`, background: classColor(c) }} />
-                        <span className="prob-value">{(100 * p).toFixed(1)}%</span>
-                      </div>
-                    ))}
-                  </div>
-                </div>
-              </div>
-            );
-          })}
-        </div>
-      )}
+      {result && <OwnResults result={result} />}
+      <BatchClassify send={send} subscribe={subscribe} ready={ready} steps={steps} />
     </section>
   );
 }

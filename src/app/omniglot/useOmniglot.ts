@@ -60,6 +60,8 @@ function reduce(s: OmniglotState, m: Action): OmniglotState {
     case 'preprocessed':
     case 'exampleSet':
     case 'classified':
+    case 'batchProgress':
+    case 'batchResult':
       return s; // for the components that asked (subscribe)
   }
 }
