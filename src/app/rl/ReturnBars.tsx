@@ -37,7 +37,14 @@ export const ReturnBars = memo(function ReturnBars({ methods }: { methods: Metho
               return (
                 <g key={phase} data-testid={`bar-${m.method}-${phase}`}>
                   <rect x={x1(phase)} y={y(0)} width={x1.bandwidth()} height={Math.max(0, y(v) - y(0))} fill={METHOD_STYLE[m.method].color} fillOpacity={phase === 'before' ? 0.35 : 0.95} />
-                  <text x={x1(phase)! + x1.bandwidth() / 2} y={Math.min(y(v) + 12, H - M.bottom + 12)} textAnchor="middle" className="bar-value">
+                  {/* Inside the end of a long bar (white on the dark bar, dark on the light one), below a short one: neighbours never overlap. */}
+                  <text
+                    x={x1(phase)! + x1.bandwidth() / 2}
+                    y={y(v) - y(0) > 18 ? y(v) - 5 : y(v) + 12}
+                    textAnchor="middle"
+                    className="bar-value"
+                    fill={y(v) - y(0) > 18 ? (phase === 'after' ? 'white' : '#1d2330') : undefined}
+                  >
                     {v.toFixed(1)}
                   </text>
                 </g>
