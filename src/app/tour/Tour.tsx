@@ -18,10 +18,22 @@ export default function Tour({ index, onIndex, onClose, onEnter }: {
   useEffect(() => {
     onEnter(step);
     heading.current?.focus();
-    const target = document.querySelector(`[data-panel="${step.panel}"]`);
-    target?.classList.add('tour-target');
-    target?.scrollIntoView({ block: 'center', behavior: 'auto' });
-    return () => target?.classList.remove('tour-target');
+    // The step may first have to show its panel (hidden through the URL): look for it over a few frames.
+    let target: Element | null = null;
+    let tries = 0;
+    let timer = 0;
+    const find = () => {
+      target = document.querySelector(`[data-panel="${step.panel}"]`);
+      if (target) {
+        target.classList.add('tour-target');
+        target.scrollIntoView({ block: 'center', behavior: 'auto' });
+      } else if (tries++ < 40) timer = window.setTimeout(find, 50);
+    };
+    find();
+    return () => {
+      clearTimeout(timer);
+      (target as Element | null)?.classList.remove('tour-target');
+    };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [index]);
 
