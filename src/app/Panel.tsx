@@ -11,7 +11,7 @@ export function Panel({ id, hidden, exportName, className, children }: { id: str
   const [problem, setProblem] = useState<string | null>(null);
   if (hidden) return null;
   const save = async (kind: 'svg' | 'png') => {
-    const svgs = [...(ref.current?.querySelectorAll<SVGSVGElement>('svg[role=img]') ?? [])];
+    const svgs = [...(ref.current?.querySelectorAll<SVGSVGElement>('svg[aria-label]') ?? [])];
     try {
       for (const [i, svg] of svgs.entries()) {
         const { markup, width, height } = svgMarkup(svg);
