@@ -33,6 +33,8 @@ export const CompareCurves = memo(function CompareCurves({ points, methods, conf
   );
   const line = d3.line<[number, number]>().defined((d) => d[1] > 0 && Number.isFinite(d[1])).x((d) => x(d[0])).y((d) => y(d[1]));
   const finals = keys.map((k) => last?.methods?.[k]?.[1]);
+  // End labels, pushed apart where the lines end close together.
+  const labelY = spreadLabels(series.map((sr) => sr[sr.length - 1]?.[1]).map((v) => (v !== undefined && Number.isFinite(v) ? y(v) : NaN)), 15, M.top + 6, H - M.bottom);
   const summary = last
     ? `Comparison after ${last.iteration} meta-iterations, query MSE after adaptation: ` + methods.map((m, i) => `${methodLabel(m, methods, config)} ${finals[i]?.toFixed(3)}`).join(', ')
     : 'Comparison: no training yet.';
@@ -49,12 +51,11 @@ export const CompareCurves = memo(function CompareCurves({ points, methods, conf
         {points.length > 1 &&
           methods.map((m, i) => {
             const st = METHOD_STYLES[i];
-            const endV = series[i][series[i].length - 1][1];
             return (
               <g key={keys[i]}>
                 <path d={line(series[i]) ?? ''} fill="none" stroke={st.color} strokeWidth={2.2} strokeDasharray={st.dash || undefined} data-testid={`compare-curve-${keys[i]}`} />
-                {Number.isFinite(endV) && (
-                  <text x={W - M.right + 6} y={y(endV)} dy="0.32em" className="end-label" fill={st.color}>
+                {Number.isFinite(labelY[i]) && (
+                  <text x={x.range()[1] + 6} y={labelY[i]} dy="0.32em" className="end-label" fill={st.color}>
                     {st.marker} {methodLabel(m, methods, config).replace(/ \(.*\)/, '')}
                   </text>
                 )}
@@ -74,6 +75,21 @@ export const CompareCurves = memo(function CompareCurves({ points, methods, conf
     </figure>
   );
 });
+
+/** Positions for labels wanted at `ys` (NaN: none), at least `gap` apart, within [lo, hi]. */
+export function spreadLabels(ys: number[], gap: number, lo: number, hi: number): number[] {
+  const order = ys.map((_, i) => i).filter((i) => Number.isFinite(ys[i])).sort((a, b) => ys[a] - ys[b]);
+  const out = ys.slice();
+  let prev = -Infinity;
+  for (const i of order) {
+    out[i] = Math.max(ys[i], prev + gap, lo);
+    prev = out[i];
+  }
+  // Pushed past the bottom: shift the run back up.
+  const over = order.length ? out[order[order.length - 1]] - hi : 0;
+  if (over > 0) for (const i of order) out[i] = Math.max(lo, out[i] - over);
+  return out;
+}
 
 /** Each compared method adapting to the same task, side by side. */
 export function CompareMultiples({ methods, config, adaptation, task, editable, onTaskChange }: {
