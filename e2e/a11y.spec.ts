@@ -64,6 +64,10 @@ test('phone width: the lab fits 390 px with no sideways scrolling; large text fo
   const plot = await page.getByTestId('adapt-learner').boundingBox();
   expect(plot!.width).toBeGreaterThan(300);
   await page.screenshot({ path: `${SCREENSHOTS}/phone-sinusoid.png`, fullPage: true });
+  // A tablet, upright.
+  await page.setViewportSize({ width: 820, height: 1180 });
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(820);
+  await page.screenshot({ path: `${SCREENSHOTS}/tablet-sinusoid.png` });
   await page.setViewportSize({ width: 1280, height: 800 });
   await page.getByTestId('large-text').click();
   await expect(page.locator('html')).toHaveClass(/large-text/);

@@ -41,6 +41,7 @@ test('an exported checkpoint re-imports to identical predictions; corrupt and ov
     architecture: { kind: 'mlp', sizes: [1, 40, 40, 1] },
     config: { seed: 5, alpha: 0.02, algorithm: 'maml2' },
     learners: { maml: { iteration: 4 }, pretrained: { iteration: 4 } },
+    taskFamily: { name: 'sinusoid', amplitude: [0.1, 5] },
   });
   expect(manifest.trainedOn.backend).toMatch(/^browser-/);
   expect(manifest.weightsManifest[0].paths).toEqual(['maml-sinusoid-4.weights.bin']);

@@ -2,10 +2,11 @@ import * as d3 from 'd3';
 import type { CurvePoint } from '../worker/protocol';
 import { Axes } from './AdaptationPlot';
 import type { Value } from './series';
+import { spreadLabels } from './compare/CompareView';
 
 const W = 620;
 const H = 280;
-const M = { top: 12, right: 16, bottom: 40, left: 56 };
+const M = { top: 12, right: 96, bottom: 40, left: 56 };
 
 export const SERIES: { key: Value; label: string; color: string; dash?: string }[] = [
   { key: 'pre', label: 'meta-learner, before adaptation', color: '#0072b2', dash: '5 3' },
@@ -39,6 +40,13 @@ export function TrainingCurves({ points, trainSteps }: { points: CurvePoint[]; t
     .defined((d) => d[1] > 0 && Number.isFinite(d[1]))
     .x((d) => x(d[0]))
     .y((d) => y(d[1]));
+  // The adapted curves are labelled at their ends, so colour is not the only way to tell them apart.
+  const ends = ([['post', 'meta-learner'], ['basePost', 'pretrained']] as const).map(([key, text]) => {
+    const sm = points.length > 1 ? smooth(key) : [];
+    const v = sm[sm.length - 1]?.[1];
+    return { key, text, y: v !== undefined && v > 0 && Number.isFinite(v) ? y(v) : NaN };
+  });
+  const endY = spreadLabels(ends.map((e) => e.y), 15, M.top + 6, H - M.bottom);
   const summary = last
     ? `After ${last.iteration} meta-iterations: ` + SERIES.map((s) => `${s.label} ${last[s.key].toFixed(3)}`).join(', ')
     : 'No training yet.';
@@ -58,6 +66,13 @@ export function TrainingCurves({ points, trainSteps }: { points: CurvePoint[]; t
           SERIES.map((s) => (
             <path key={s.key} d={line(smooth(s.key)) ?? ''} fill="none" stroke={s.color} strokeWidth={s.dash ? 1.5 : 2.2} strokeDasharray={s.dash} data-testid={`curve-${s.key}`} />
           ))}
+        {ends.map((e, i) =>
+          Number.isFinite(endY[i]) ? (
+            <text key={e.key} x={x.range()[1] + 6} y={endY[i]} dy="0.32em" className="end-label" fill={SERIES.find((s) => s.key === e.key)!.color}>
+              {e.text}
+            </text>
+          ) : null,
+        )}
       </svg>
       <div className="legend" aria-hidden="true">
         {SERIES.map((s) => (

@@ -12,7 +12,7 @@ import { MetaLearner } from '../maml/learner';
 import { FusedMetaLearner } from '../maml/fused/fusedLearner';
 import { initMlpValues } from '../maml/models/mlp';
 import { createRng } from '../maml/random';
-import { sampleSinusoidBatch } from '../maml/tasks/sinusoid';
+import { PAPER_SINUSOID, sampleSinusoidBatch } from '../maml/tasks/sinusoid';
 import { activate, chooseBackend } from './backends';
 import type { BackendChoice, BackendName, BackendReport, EngineChoice, EngineName, FromWorker, MethodSpec, ToWorker, TaskView } from './protocol';
 import { SinusoidSession, diverged, measureRate } from './sinusoidSession';
@@ -338,6 +338,7 @@ async function handle(msg: ToWorker) {
         {
           experiment: 'sinusoid',
           architecture: { kind: 'mlp', sizes: sizesOf(s.config.hidden), activation: 'relu' },
+          taskFamily: { name: 'sinusoid', ...PAPER_SINUSOID },
           config: s.config,
           trainedOn: { backend: `browser-${s.learnerEngine === 'fused' ? 'fused-js' : backendName}`, seconds: Math.round(trainSeconds), date: new Date().toISOString() },
           learners: await s.learnerStates(),
