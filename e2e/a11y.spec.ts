@@ -28,7 +28,7 @@ test('axe finds no serious violations on the sinusoid lab, with the tour and com
   expect(await axe(page, 'sinusoid with tour and comparison')).toEqual([]);
   // Plots carry text alternatives with their key numbers.
   await expect(page.getByTestId('training-curves').getByRole('img')).toHaveAttribute('aria-label', /.+/);
-  await expect(page.getByTestId('adapt-learner').getByRole('img')).toHaveAttribute('aria-label', /support MSE \d/);
+  await expect(page.getByTestId('adapt-learner').getByRole('group').first()).toHaveAttribute('aria-label', /support MSE \d/);
 });
 
 test('axe finds no serious violations on the Omniglot lab', async ({ page }) => {
@@ -36,6 +36,23 @@ test('axe finds no serious violations on the Omniglot lab', async ({ page }) => 
   await expect(page.getByTestId('omniglot-backend')).toHaveText(/^(wasm|cpu)$/, { timeout: 120_000 });
   await expect(page.getByTestId('support-grid').locator('canvas')).toHaveCount(5, { timeout: 60_000 });
   expect(await axe(page, 'omniglot')).toEqual([]);
+});
+
+test('keyboard: a support point moves with the arrow keys and the model re-adapts', async ({ page }) => {
+  await page.goto('./?autoplay=0');
+  await waitForBackend(page);
+  const point = page.getByTestId('adapt-learner-support').first();
+  await expect(point).toHaveAttribute('aria-label', /Support point 1: x -?\d/);
+  const before = await page.getByTestId('adapt-learner-step-10').getAttribute('d');
+  const cy = await point.getAttribute('cy');
+  await point.focus();
+  await page.keyboard.press('Shift+ArrowUp');
+  await expect(point).not.toHaveAttribute('cy', cy!);
+  await expect(page.getByTestId('adapt-learner-step-10')).not.toHaveAttribute('d', before!);
+  const n = await page.getByTestId('adapt-learner-support').count();
+  await page.getByTestId('adapt-learner-support').first().focus();
+  await page.keyboard.press('Delete');
+  await expect(page.getByTestId('adapt-learner-support')).toHaveCount(n - 1);
 });
 
 test('keyboard: every control is reachable and focus is visible', async ({ page }) => {

@@ -90,7 +90,7 @@ export const AdaptationPlot = memo(function AdaptationPlot({ title, testid, task
       <svg
         ref={svg}
         viewBox={`0 0 ${W} ${H}`}
-        role="img"
+        role="group"
         aria-label={desc}
         onPointerDown={onDown}
         onPointerMove={onMove}
@@ -128,6 +128,25 @@ export const AdaptationPlot = memo(function AdaptationPlot({ title, testid, task
             r={5}
             className="support"
             data-testid={`${testid}-support`}
+            tabIndex={editable ? 0 : undefined}
+            role={editable ? 'button' : undefined}
+            aria-label={editable ? `Support point ${i + 1}: x ${px.toFixed(2)}, y ${task.supportY[i].toFixed(2)}. Arrow keys move it (Shift: further), Delete removes it.` : undefined}
+            onKeyDown={(e) => {
+              if (!editable) return;
+              const step = e.shiftKey ? 1 : 0.2;
+              const d: Record<string, [number, number]> = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, step], ArrowDown: [0, -step] };
+              const clamp = (v: number, [a, b]: [number, number]) => Math.max(a, Math.min(b, v));
+              if (e.key === 'Delete' || e.key === 'Backspace') {
+                onTaskChange?.({ ...task, supportX: task.supportX.filter((_, j) => j !== i), supportY: task.supportY.filter((_, j) => j !== i) });
+              } else if (d[e.key]) {
+                const sx = [...task.supportX];
+                const sy = [...task.supportY];
+                sx[i] = clamp(sx[i] + d[e.key][0], X_DOMAIN);
+                sy[i] = clamp(sy[i] + d[e.key][1], Y_DOMAIN);
+                onTaskChange?.({ ...task, supportX: sx, supportY: sy });
+              } else return;
+              e.preventDefault();
+            }}
             onPointerDown={(e) => {
               if (!editable) return;
               e.stopPropagation();
