@@ -74,6 +74,16 @@ test('an exported checkpoint re-imports to identical predictions; corrupt and ov
   badShape.weightsManifest[0].weights[0].shape = [40, 1];
   await refused([file('m.json', Buffer.from(JSON.stringify(badShape))), file('w.bin', weightsBuf)], /shape \[40,1\], expected \[1,40\]/);
   await refused([file('m.json', manifestBuf)], /two files/);
+  const badIteration = structuredClone(manifest);
+  badIteration.learners.maml.iteration = -3;
+  await refused([file('m.json', Buffer.from(JSON.stringify(badIteration))), file('w.bin', weightsBuf)], /iteration -3/);
+  // A NaN in Adam's state (not in theta): found before anything changes.
+  const specs: { name: string; shape: number[] }[] = manifest.weightsManifest[0].weights;
+  const slot = specs.findIndex((w) => w.name.startsWith('maml/optimizer/') && w.shape.length > 0);
+  const offset = specs.slice(0, slot).reduce((a, w) => a + 4 * w.shape.reduce((x, y) => x * y, 1), 0);
+  const nanAdam = Buffer.from(weightsBuf);
+  nanAdam.writeFloatLE(Number.POSITIVE_INFINITY, offset);
+  await refused([file('m.json', manifestBuf), file('w.bin', nanAdam)], /optimizer state holds non-finite/);
 
   // The real files load: the same predictions, to the last digit of the path.
   await input.setInputFiles([file('maml-sinusoid-4.json', manifestBuf), file('maml-sinusoid-4.weights.bin', weightsBuf)]);

@@ -71,6 +71,10 @@ test('embed mode shows a reduced view without the chrome; hidden controls and pa
   await expect(page.getByLabel('Inner learning rate α')).toBeVisible();
   await expect(page.getByTestId('adapt-learner')).toBeVisible();
   await expect(page.getByTestId('training-curves')).toBeVisible();
+  // A way out to the full lab, with the same state and without embed.
+  const full = new URL((await page.getByTestId('open-full').getAttribute('href'))!, page.url());
+  expect(full.searchParams.get('embed')).toBeNull();
+  expect(full.searchParams.get('hide')).toBe('trajectory,distance,inspector,status,seed,hidden');
 });
 
 test('a bad value in the link is named and not used', async ({ page }) => {

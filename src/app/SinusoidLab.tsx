@@ -109,7 +109,7 @@ export function SinusoidLab() {
   useEffect(() => {
     if (!state.loaded) return;
     setConfig(state.loaded.config);
-    if (state.loaded.note.startsWith('imported')) setFileMessage({ kind: 'ok', text: `Imported: ${state.loaded.note.replace(/^imported checkpoint /, '')}.` });
+    if (state.loaded.note.startsWith('imported')) setFileMessage({ kind: 'ok', text: `Imported the ${state.loaded.note.replace(/^imported /, '')}.` });
   }, [state.loaded]);
 
   useEffect(() => {
@@ -174,6 +174,14 @@ export function SinusoidLab() {
     return `${location.origin}${location.pathname}${s ? `?${s}` : ''}`;
   };
 
+  /** From an embedded view: the same state in the full page. */
+  const fullLabLink = () => {
+    const q = new URLSearchParams(serialiseLabState(labState, location.search));
+    q.delete('embed');
+    const s = q.toString().replace(/%2C/g, ',');
+    return `${location.pathname}${s ? `?${s}` : ''}`;
+  };
+
   const ready = state.phase === 'ready';
   const a = state.adaptation;
   const learnerLabel = ALGORITHM_LABELS[config.algorithm];
@@ -192,6 +200,11 @@ export function SinusoidLab() {
             TensorFlow.js, on your machine.
           </p>
         </header>
+      )}
+      {embed && (
+        <p className="embed-bar small">
+          <a href={fullLabLink()} target="_blank" rel="noopener" data-testid="open-full">Open in MAML Lab ↗</a>
+        </p>
       )}
       {initial.problems.length > 0 && (
         <p className="notice" role="status" data-testid="url-problems">

@@ -194,10 +194,11 @@ async function chooseEngine(
     : { engine: 'tfjs', reason: `tfjs on ${choice.chosen} measured ${tfjsRate.toFixed(1)} it/s, faster than the fused JavaScript kernel (${fused.toFixed(1)} it/s)` };
 }
 
-function newSession(config: SinusoidConfig) {
+/** Replaces the session with a fresh one (or with `prepared`, already restored from a checkpoint). */
+function newSession(config: SinusoidConfig, prepared?: SinusoidSession) {
   session?.dispose();
   trajectory?.dispose();
-  session = new SinusoidSession(config, engine, compare);
+  session = prepared ?? new SinusoidSession(config, engine, compare);
   trajectory = new TrajectoryView(config.seed, config.shots);
   lastOptima = -Infinity;
   source = 'random initialisation';
@@ -316,14 +317,28 @@ async function handle(msg: ToWorker) {
         const sizes = ck.manifest.architecture.kind === 'mlp' ? ck.manifest.architecture.sizes : [];
         if (sizes.join() !== sizesOf(config.hidden).join()) throw new Error(`Not a usable checkpoint: the architecture [${sizes}] does not match its hidden layers [${config.hidden}]`);
         if (!ck.learners.maml) throw new Error('Not a usable checkpoint: it has no meta-learner ("maml")');
+        for (const [key, l] of Object.entries(ck.learners)) {
+          if (!Number.isInteger(l.iteration) || l.iteration < 0 || l.iteration > 1e9) throw new Error(`Not a usable checkpoint: learner ${key} has iteration ${JSON.stringify(l.iteration)}`);
+          if (l.optimizer?.some((o) => !o.values.every(Number.isFinite))) throw new Error(`Not a usable checkpoint: learner ${key}'s optimizer state holds non-finite values`);
+        }
       } catch (e) {
         // Checked before anything changes: the running session is untouched.
         if (msg.type === 'importCheckpoint') post({ type: 'importRejected', message: (e as Error).message });
         else throw e;
         return;
       }
-      newSession(config);
-      await session!.restore(ck.learners.maml, ck.learners.pretrained);
+      // Restored off to the side: if the optimizer state does not fit, the running session stays.
+      const next = new SinusoidSession(config, engine, compare);
+      try {
+        await next.restore(ck.learners.maml, ck.learners.pretrained);
+      } catch (e) {
+        next.dispose();
+        const message = `Not a usable checkpoint: its optimizer state does not fit the model (${(e as Error).message})`;
+        if (msg.type === 'importCheckpoint') post({ type: 'importRejected', message });
+        else post({ type: 'error', message });
+        return;
+      }
+      newSession(config, next);
       source = msg.type === 'importCheckpoint' ? `imported checkpoint (${ck.learners.maml.iteration} iterations)` : `meta-trained checkpoint (${ck.learners.maml.iteration} iterations)`;
       post({ type: 'loaded', config, iteration: session!.iteration, note: source });
       await sendAdaptation();
