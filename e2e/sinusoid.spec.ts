@@ -29,7 +29,7 @@ test('the sinusoid lab trains live, shows its backend, and adapts to a clicked p
   const supports = page.getByTestId('adapt-learner-support');
   const n = await supports.count();
   const paused = await pathOf(page, final);
-  const box = (await page.getByTestId('adapt-learner').getByRole('img').boundingBox())!;
+  const box = (await page.getByTestId('adapt-learner').locator('svg[aria-label]').boundingBox())!;
   await page.mouse.click(box.x + box.width * 0.8, box.y + box.height * 0.12);
   await expect(supports).toHaveCount(n + 1);
   await expect.poll(() => pathOf(page, final)).not.toBe(paused);

@@ -23,6 +23,8 @@ interface Props {
   supportLoss?: Float32Array;
   editable: boolean;
   onTaskChange?: (task: TaskView) => void;
+  /** Small multiples: a shorter legend. */
+  compact?: boolean;
 }
 
 /**
@@ -30,7 +32,7 @@ interface Props {
  * prediction at its initialisation (step 0) and after each inner gradient step.
  * Click to add a support point; drag one to move it.
  */
-export const AdaptationPlot = memo(function AdaptationPlot({ title, testid, task, grid, curves, steps, supportLoss, editable, onTaskChange }: Props) {
+export const AdaptationPlot = memo(function AdaptationPlot({ title, testid, task, grid, curves, steps, supportLoss, editable, onTaskChange, compact }: Props) {
   const svg = useRef<SVGSVGElement>(null);
   const [drag, setDrag] = useState<number | null>(null);
   const x = useMemo(() => d3.scaleLinear().domain(X_DOMAIN).range([M.left, W - M.right]), []);
@@ -88,7 +90,7 @@ export const AdaptationPlot = memo(function AdaptationPlot({ title, testid, task
       <svg
         ref={svg}
         viewBox={`0 0 ${W} ${H}`}
-        role="img"
+        role="group"
         aria-label={desc}
         onPointerDown={onDown}
         onPointerMove={onMove}
@@ -126,6 +128,25 @@ export const AdaptationPlot = memo(function AdaptationPlot({ title, testid, task
             r={5}
             className="support"
             data-testid={`${testid}-support`}
+            tabIndex={editable ? 0 : undefined}
+            role={editable ? 'button' : undefined}
+            aria-label={editable ? `Support point ${i + 1}: x ${px.toFixed(2)}, y ${task.supportY[i].toFixed(2)}. Arrow keys move it (Shift: further), Delete removes it.` : undefined}
+            onKeyDown={(e) => {
+              if (!editable) return;
+              const step = e.shiftKey ? 1 : 0.2;
+              const d: Record<string, [number, number]> = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, step], ArrowDown: [0, -step] };
+              const clamp = (v: number, [a, b]: [number, number]) => Math.max(a, Math.min(b, v));
+              if (e.key === 'Delete' || e.key === 'Backspace') {
+                onTaskChange?.({ ...task, supportX: task.supportX.filter((_, j) => j !== i), supportY: task.supportY.filter((_, j) => j !== i) });
+              } else if (d[e.key]) {
+                const sx = [...task.supportX];
+                const sy = [...task.supportY];
+                sx[i] = clamp(sx[i] + d[e.key][0], X_DOMAIN);
+                sy[i] = clamp(sy[i] + d[e.key][1], Y_DOMAIN);
+                onTaskChange?.({ ...task, supportX: sx, supportY: sy });
+              } else return;
+              e.preventDefault();
+            }}
             onPointerDown={(e) => {
               if (!editable) return;
               e.stopPropagation();
@@ -135,12 +156,12 @@ export const AdaptationPlot = memo(function AdaptationPlot({ title, testid, task
           />
         ))}
       </svg>
-      <StepLegend steps={steps} />
+      <StepLegend steps={steps} compact={compact} />
     </figure>
   );
 });
 
-export function StepLegend({ steps }: { steps: number }) {
+export function StepLegend({ steps, compact }: { steps: number; compact?: boolean }) {
   return (
     <div className="legend" aria-hidden="true">
       <span className="legend-item">
@@ -149,7 +170,7 @@ export function StepLegend({ steps }: { steps: number }) {
       <span className="legend-item">
         <svg width="12" height="12"><circle cx="6" cy="6" r="4" className="support" /></svg> support points
       </span>
-      {d3.range(steps + 1).map((s) => (
+      {(compact ? [0, steps] : d3.range(steps + 1)).map((s) => (
         <span className="legend-item" key={s}>
           <svg width="18" height="10">
             <line x1="0" x2="18" y1="5" y2="5" stroke={stepColor(s, steps)} strokeWidth={s === steps ? 3 : 2} strokeDasharray={s === 0 ? '4 2' : undefined} />

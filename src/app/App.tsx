@@ -1,4 +1,4 @@
-import { lazy, Suspense, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { SinusoidLab } from './SinusoidLab';
 
 const RlLab = lazy(() => import('./rl/RlLab').then((m) => ({ default: m.RlLab })));
@@ -16,26 +16,50 @@ function readExperiment(): ExperimentId {
   return e === 'omniglot' || e === 'rl' ? e : 'sinusoid';
 }
 
-/** The experiments as tabs; the choice lives in the URL (?experiment=omniglot, ?experiment=rl). */
+/** Sets or removes one query parameter without a new history entry. */
+function writeParam(key: string, value: string | null) {
+  const q = new URLSearchParams(location.search);
+  if (value === null) q.delete(key);
+  else q.set(key, value);
+  const s = q.toString().replace(/%2C/g, ',');
+  history.replaceState(null, '', `${location.pathname}${s ? `?${s}` : ''}${location.hash}`);
+}
+
+/**
+ * The experiments as tabs (?experiment=omniglot, ?experiment=rl), and the page's chrome: large text for a
+ * projector (?large=1); ?embed=1 drops the chrome for embedding a reduced view in a lesson page.
+ */
 export function App() {
   const [experiment, setExperiment] = useState<ExperimentId>(readExperiment);
+  const [large, setLarge] = useState(() => new URLSearchParams(location.search).get('large') === '1');
+  const [embed] = useState(() => new URLSearchParams(location.search).get('embed') === '1');
+  useEffect(() => {
+    document.documentElement.classList.toggle('large-text', large);
+  }, [large]);
   const choose = (id: ExperimentId) => {
-    const q = new URLSearchParams(location.search);
-    if (id === 'sinusoid') q.delete('experiment');
-    else q.set('experiment', id);
-    const s = q.toString();
-    history.replaceState(null, '', `${location.pathname}${s ? `?${s}` : ''}${location.hash}`);
+    writeParam('experiment', id === 'sinusoid' ? null : id);
     setExperiment(id);
+  };
+  const toggleLarge = () => {
+    writeParam('large', large ? null : '1');
+    setLarge(!large);
   };
   return (
     <>
-      <nav className="tabs" aria-label="Experiments">
-        {EXPERIMENTS.map((e) => (
-          <button key={e.id} role="tab" aria-selected={experiment === e.id} className={experiment === e.id ? 'tab active' : 'tab'} data-testid={`tab-${e.id}`} onClick={() => choose(e.id)}>
-            {e.label}
+      {!embed && (
+        <nav className="tabs" aria-label="Experiments">
+          <div role="tablist" className="tablist" aria-label="Experiments">
+            {EXPERIMENTS.map((e) => (
+              <button key={e.id} role="tab" aria-selected={experiment === e.id} className={experiment === e.id ? 'tab active' : 'tab'} data-testid={`tab-${e.id}`} onClick={() => choose(e.id)}>
+                {e.label}
+              </button>
+            ))}
+          </div>
+          <button type="button" className="large-toggle" aria-pressed={large} onClick={toggleLarge} data-testid="large-text">
+            Large text
           </button>
-        ))}
-      </nav>
+        </nav>
+      )}
       {experiment === 'sinusoid' ? (
         <SinusoidLab />
       ) : experiment === 'rl' ? (

@@ -15,7 +15,7 @@ const draftOf = (c: SinusoidConfig): Draft => ({
  * The hyperparameters. A valid change applies at once (Enter or leaving the field);
  * an invalid one shows why beside the field and changes nothing.
  */
-export function Controls({ config, onChange }: { config: SinusoidConfig; onChange: (c: SinusoidConfig) => void }) {
+export function Controls({ config, onChange, hidden = [] }: { config: SinusoidConfig; onChange: (c: SinusoidConfig) => void; hidden?: readonly string[] }) {
   const [draft, setDraft] = useState<Draft>(draftOf(config));
   const [errors, setErrors] = useState<Partial<Record<keyof Draft, string>>>({});
   useEffect(() => setDraft(draftOf(config)), [config]);
@@ -29,7 +29,7 @@ export function Controls({ config, onChange }: { config: SinusoidConfig; onChang
     if (JSON.stringify(next) !== JSON.stringify(config)) onChange(next);
   };
 
-  const field = (key: keyof Draft, label: string, hint: string) => (
+  const field = (key: keyof Draft, label: string, hint: string) => hidden.includes(key) ? null : (
     <div className={`field${errors[key] ? ' invalid' : ''}`} key={key}>
       <label htmlFor={`f-${key}`}>{label}</label>
       <input
@@ -51,7 +51,7 @@ export function Controls({ config, onChange }: { config: SinusoidConfig; onChang
 
   return (
     <section className="controls" aria-label="Hyperparameters">
-      <div className="field">
+      {!hidden.includes('algorithm') && <div className="field">
         <label htmlFor="f-algorithm">Algorithm</label>
         <select
           id="f-algorithm"
@@ -63,7 +63,7 @@ export function Controls({ config, onChange }: { config: SinusoidConfig; onChang
           ))}
         </select>
         <small className="muted">the pretrained baseline always trains alongside</small>
-      </div>
+      </div>}
       {ORDER.map((k) => field(k, FIELDS[k].label, FIELDS[k].hint))}
       {field('hidden', 'Hidden layers', 'ReLU units per layer, paper: 40, 40')}
     </section>

@@ -1,12 +1,14 @@
 import * as d3 from 'd3';
 import type { CurvePoint } from '../worker/protocol';
 import { Axes } from './AdaptationPlot';
+import type { Value } from './series';
+import { spreadLabels } from './compare/CompareView';
 
 const W = 620;
 const H = 280;
-const M = { top: 12, right: 16, bottom: 40, left: 56 };
+const M = { top: 12, right: 96, bottom: 40, left: 56 };
 
-export const SERIES: { key: keyof Omit<CurvePoint, 'iteration'>; label: string; color: string; dash?: string }[] = [
+export const SERIES: { key: Value; label: string; color: string; dash?: string }[] = [
   { key: 'pre', label: 'meta-learner, before adaptation', color: '#0072b2', dash: '5 3' },
   { key: 'post', label: 'meta-learner, after adaptation', color: '#0072b2' },
   { key: 'basePre', label: 'pretrained, before adaptation', color: '#d55e00', dash: '5 3' },
@@ -23,7 +25,7 @@ export function TrainingCurves({ points, trainSteps }: { points: CurvePoint[]; t
   const hi = values.length ? Math.min(1e6, d3.max(values)!) : 10;
   const y = d3.scaleLog().domain([lo * 0.8, hi * 1.25]).range([H - M.bottom, M.top]).clamp(true);
   const yTicks = y.ticks(5).filter((t) => [1, 2, 5].includes(Math.round(t / 10 ** Math.floor(Math.log10(t) + 1e-9))));
-  const smooth = (key: keyof Omit<CurvePoint, 'iteration'>) => {
+  const smooth = (key: Value) => {
     // A short moving average: single meta-batches are noisy.
     const w = Math.max(1, Math.floor(points.length / 60));
     return points.map((p, i) => {
@@ -38,6 +40,13 @@ export function TrainingCurves({ points, trainSteps }: { points: CurvePoint[]; t
     .defined((d) => d[1] > 0 && Number.isFinite(d[1]))
     .x((d) => x(d[0]))
     .y((d) => y(d[1]));
+  // The adapted curves are labelled at their ends, so colour is not the only way to tell them apart.
+  const ends = ([['post', 'meta-learner'], ['basePost', 'pretrained']] as const).map(([key, text]) => {
+    const sm = points.length > 1 ? smooth(key) : [];
+    const v = sm[sm.length - 1]?.[1];
+    return { key, text, y: v !== undefined && v > 0 && Number.isFinite(v) ? y(v) : NaN };
+  });
+  const endY = spreadLabels(ends.map((e) => e.y), 15, M.top + 6, H - M.bottom);
   const summary = last
     ? `After ${last.iteration} meta-iterations: ` + SERIES.map((s) => `${s.label} ${last[s.key].toFixed(3)}`).join(', ')
     : 'No training yet.';
@@ -57,13 +66,20 @@ export function TrainingCurves({ points, trainSteps }: { points: CurvePoint[]; t
           SERIES.map((s) => (
             <path key={s.key} d={line(smooth(s.key)) ?? ''} fill="none" stroke={s.color} strokeWidth={s.dash ? 1.5 : 2.2} strokeDasharray={s.dash} data-testid={`curve-${s.key}`} />
           ))}
+        {ends.map((e, i) =>
+          Number.isFinite(endY[i]) ? (
+            <text key={e.key} x={x.range()[1] + 6} y={endY[i]} dy="0.32em" className="end-label" fill={SERIES.find((s) => s.key === e.key)!.color}>
+              {e.text}
+            </text>
+          ) : null,
+        )}
       </svg>
       <div className="legend" aria-hidden="true">
         {SERIES.map((s) => (
           <span className="legend-item" key={s.key}>
             <svg width="24" height="10"><line x1="0" x2="24" y1="5" y2="5" stroke={s.color} strokeWidth={2} strokeDasharray={s.dash} /></svg>
             {s.label}
-            {last && <b> {last[s.key].toFixed(3)}</b>}
+            {last && <b data-testid={`curve-value-${s.key}`} data-value={last[s.key]}> {last[s.key].toFixed(3)}</b>}
           </span>
         ))}
       </div>

@@ -52,7 +52,7 @@ export const TrajectoryPlot = memo(function TrajectoryPlot({ trajectory, selecte
       </figcaption>
       <svg
         viewBox={`0 0 ${W} ${H}`}
-        role="img"
+        role="group"
         aria-label={`Trajectory of theta over ${points.length} snapshots up to meta-iteration ${cur.iteration}, projected on two principal components explaining ${(100 * (explained[0] + explained[1])).toFixed(0)}% of its variance. ${tasks.length} task paths${mean !== undefined ? `; mean distance from adapted parameters to each task's optimum ${mean.toFixed(2)}` : ''}.`}
       >
         <Axes x={x} y={y} xLabel={`PC 1 (${(100 * explained[0]).toFixed(0)}% of variance)`} yLabel={`PC 2 (${(100 * explained[1]).toFixed(0)}%)`} />

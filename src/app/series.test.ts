@@ -18,3 +18,18 @@ describe('training curve series', () => {
     expect(pts.every((p) => p.post === 1)).toBe(true);
   });
 });
+
+describe('training curve series in comparison mode', () => {
+  it('bins every compared method like the main curves', () => {
+    let s = emptySeries(4);
+    for (let i = 1; i <= 40; i++) s = appendPoints(s, [{ iteration: i, pre: 1, post: 1, basePre: 1, basePost: 1, methods: { maml2: [i, 2], reptile: [0, 4] } }]);
+    const pts = visiblePoints(s);
+    expect(pts.length).toBeLessThanOrEqual(5);
+    for (const p of s.points) {
+      expect(p.methods!.reptile).toEqual([0, 4]);
+      expect(p.methods!.maml2[1]).toBeCloseTo(2, 9);
+    }
+    // The first bin's mean of iterations 1..stride.
+    expect(s.points[0].methods!.maml2[0]).toBeCloseTo((1 + s.stride) / 2, 9);
+  });
+});

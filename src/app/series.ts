@@ -1,7 +1,22 @@
 import type { CurvePoint } from '../worker/protocol';
 
-type Value = keyof Omit<CurvePoint, 'iteration'>;
+export type Value = 'pre' | 'post' | 'basePre' | 'basePost';
 const KEYS: Value[] = ['pre', 'post', 'basePre', 'basePost'];
+const ZERO = (): CurvePoint => ({ iteration: 0, pre: 0, post: 0, basePre: 0, basePost: 0 });
+
+/** a + f·b, value by value (the compared methods too). */
+function addScaled(a: CurvePoint, b: CurvePoint, f = 1): CurvePoint {
+  const out = { ...a };
+  for (const k of KEYS) out[k] = a[k] + f * b[k];
+  if (b.methods) {
+    out.methods = { ...a.methods };
+    for (const [m, [pre, post]] of Object.entries(b.methods)) {
+      const [p0, q0] = a.methods?.[m] ?? [0, 0];
+      out.methods[m] = [p0 + f * pre, q0 + f * post];
+    }
+  }
+  return out;
+}
 
 /**
  * Training curves with bounded memory. Every stored point is the mean of `stride`
@@ -18,20 +33,13 @@ export interface Series {
 
 export const emptySeries = (limit = 1500): Series => ({ points: [], stride: 1, partial: null, limit });
 
-const mean = (sums: CurvePoint, n: number, iteration: number): CurvePoint => ({
-  iteration,
-  pre: sums.pre / n,
-  post: sums.post / n,
-  basePre: sums.basePre / n,
-  basePost: sums.basePost / n,
-});
+const mean = (sums: CurvePoint, n: number, iteration: number): CurvePoint => ({ ...addScaled(ZERO(), sums, 1 / n), iteration });
 
 export function appendPoints(series: Series, incoming: CurvePoint[]): Series {
   let { points, stride, partial } = series;
   points = points.slice();
   for (const p of incoming) {
-    const sums = partial ? { ...partial.sums } : { iteration: 0, pre: 0, post: 0, basePre: 0, basePost: 0 };
-    for (const k of KEYS) sums[k] += p[k];
+    const sums = addScaled(partial ? partial.sums : ZERO(), p);
     const count = (partial?.count ?? 0) + 1;
     partial = { sums, count };
     if (count >= stride) {
@@ -43,16 +51,12 @@ export function appendPoints(series: Series, incoming: CurvePoint[]): Series {
       for (let i = 0; i + 1 < points.length; i += 2) {
         const a = points[i];
         const b = points[i + 1];
-        const s = { iteration: 0, pre: 0, post: 0, basePre: 0, basePost: 0 };
-        for (const k of KEYS) s[k] = a[k] + b[k];
-        merged.push(mean(s, 2, b.iteration));
+        merged.push(mean(addScaled(a, b), 2, b.iteration));
       }
       if (points.length % 2) {
         // An odd last point becomes the start of the next, wider bin.
         const last = points[points.length - 1];
-        const s = { ...last };
-        for (const k of KEYS) s[k] = last[k] * stride;
-        partial = { sums: s, count: stride };
+        partial = { sums: addScaled(ZERO(), last, stride), count: stride };
       }
       points = merged;
       stride *= 2;

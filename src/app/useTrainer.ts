@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useReducer, useRef } from 'react';
 import type { SinusoidConfig } from '../maml/experiments/sinusoidConfig';
-import type { BackendChoice, BackendName, EngineChoice, EngineName, BackendReport, FromWorker, TaskView, ToWorker } from '../worker/protocol';
+import type { BackendChoice, BackendName, EngineChoice, EngineName, BackendReport, FromWorker, MethodSpec, TaskView, ToWorker } from '../worker/protocol';
 import { appendPoints, emptySeries, type Series } from './series';
 
 export type Adaptation = Extract<FromWorker, { type: 'adaptation' }>;
@@ -20,6 +20,10 @@ export interface TrainerState {
   trajectory?: Trajectory;
   alert?: { kind: 'diverged' | 'error'; message: string };
   loaded?: { config: SinusoidConfig; note: string; serial: number };
+  /** The latest exported checkpoint, to be saved by the page. */
+  exported?: { manifest: unknown; weights: ArrayBuffer; iteration: number; serial: number };
+  /** Why the latest imported checkpoint was refused (cleared when one loads). */
+  importRejected?: { message: string; serial: number };
 }
 
 const initial: TrainerState = { phase: 'starting', running: false, iteration: 0, itersPerSec: 0, tensors: 0, source: '', curves: emptySeries() };
@@ -45,7 +49,11 @@ function reduce(s: TrainerState, m: Action): TrainerState {
     case 'error':
       return { ...s, alert: { kind: 'error', message: m.message } };
     case 'loaded':
-      return { ...s, curves: emptySeries(), trajectory: undefined, loaded: { config: m.config, note: m.note, serial: (s.loaded?.serial ?? 0) + 1 } };
+      return { ...s, curves: emptySeries(), trajectory: undefined, importRejected: undefined, alert: undefined, loaded: { config: m.config, note: m.note, serial: (s.loaded?.serial ?? 0) + 1 } };
+    case 'exported':
+      return { ...s, exported: { manifest: m.manifest, weights: m.weights, iteration: m.iteration, serial: (s.exported?.serial ?? 0) + 1 } };
+    case 'importRejected':
+      return { ...s, importRejected: { message: m.message, serial: (s.importRejected?.serial ?? 0) + 1 } };
     case 'clearCurves':
       return { ...s, curves: emptySeries(), trajectory: undefined, alert: undefined };
     case 'dismiss':
@@ -56,7 +64,7 @@ function reduce(s: TrainerState, m: Action): TrainerState {
 }
 
 /** The page's handle on the training worker: its latest state, and commands to send it. */
-export function useTrainer(init: { config: SinusoidConfig; backend: BackendChoice; engine: EngineChoice; task: TaskView; autoplay: boolean }) {
+export function useTrainer(init: { config: SinusoidConfig; backend: BackendChoice; engine: EngineChoice; task: TaskView; autoplay: boolean; compare: MethodSpec[] }) {
   const [state, dispatch] = useReducer(reduce, initial);
   const worker = useRef<Worker | null>(null);
 
@@ -72,7 +80,7 @@ export function useTrainer(init: { config: SinusoidConfig; backend: BackendChoic
   }, []);
 
   const send = useCallback((m: ToWorker, transfer: Transferable[] = []) => {
-    if (m.type === 'reset') dispatch({ type: 'clearCurves' });
+    if (m.type === 'reset' || m.type === 'setCompare') dispatch({ type: 'clearCurves' });
     if (m.type === 'play') dispatch({ type: 'dismiss' });
     worker.current?.postMessage(m, transfer);
   }, []);

@@ -19,3 +19,17 @@ describe('control validation', () => {
     expect(parseHidden('a').error).toMatch(/whole numbers/);
   });
 });
+
+describe('a whole configuration from a file or link', () => {
+  it('accepts the paper settings and refuses missing, mistyped or out-of-range fields', async () => {
+    const { checkConfig } = await import('./validation');
+    const { PAPER_SINUSOID_CONFIG: p } = await import('../maml/experiments/sinusoidConfig');
+    expect(checkConfig(p)).toBeNull();
+    expect(checkConfig(null)).toMatch(/not an object/);
+    expect(checkConfig({ ...p, algorithm: 'sgd' })).toMatch(/algorithm/);
+    expect(checkConfig({ ...p, metaBatch: 1e9 })).toMatch(/Meta-batch size must be between/);
+    expect(checkConfig({ ...p, alpha: '0.01' })).toMatch(/Inner learning rate α is missing/);
+    expect(checkConfig({ ...p, hidden: [40, 100000] })).toMatch(/1 to 256/);
+    expect(checkConfig({ ...p, seed: 1.5 })).toMatch(/whole number/);
+  });
+});

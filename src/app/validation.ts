@@ -48,3 +48,22 @@ export function parseHidden(text: string): { value?: number[]; error?: string } 
 export function isAlgorithm(s: string): s is Algorithm {
   return (ALGORITHMS as readonly string[]).includes(s);
 }
+
+/**
+ * Checks a whole configuration from outside (a URL, a checkpoint file): every field present,
+ * of the right type and within the controls' limits. Returns the reason it is refused, or null.
+ */
+export function checkConfig(c: unknown): string | null {
+  if (!c || typeof c !== 'object') return 'the settings are not an object';
+  const o = c as Record<string, unknown>;
+  if (typeof o.algorithm !== 'string' || !isAlgorithm(o.algorithm)) return `algorithm ${JSON.stringify(o.algorithm)} is not known`;
+  for (const key of Object.keys(FIELDS) as FieldKey[]) {
+    const v = o[key];
+    if (typeof v !== 'number') return `${FIELDS[key].label} is missing`;
+    const r = parseField(key, String(v));
+    if (r.error) return `${FIELDS[key].label} ${r.error}`;
+  }
+  if (!Array.isArray(o.hidden) || o.hidden.some((h) => typeof h !== 'number')) return 'hidden layer sizes are missing';
+  const h = parseHidden(o.hidden.join(','));
+  return h.error ? `hidden layers: ${h.error}` : null;
+}

@@ -28,6 +28,8 @@ export interface CheckpointManifest {
   experiment: 'sinusoid' | 'omniglot' | 'rl';
   architecture: Architecture;
   config: SinusoidConfig | OmniglotConfig | RlConfig;
+  /** The task family the model was meta-trained on (e.g. the sinusoid ranges), for the record. */
+  taskFamily?: Record<string, unknown>;
   /** Seconds of training and where it ran, for the record. */
   trainedOn?: { backend: string; seconds: number; date: string };
   learners: Record<string, { iteration: number; algorithm: string; parameters: number; optimizerSlots: number }>;

@@ -5,15 +5,16 @@
  * about 4 times a second), so fast training never floods the page.
  */
 import * as tf from '../maml/tf';
-import { decodeCheckpoint } from '../maml/checkpoint';
+import { decodeCheckpoint, encodeCheckpoint } from '../maml/checkpoint';
+import { checkConfig } from '../app/validation';
 import { batchTensors, sinusoidObjective, sizesOf, type SinusoidConfig } from '../maml/experiments/sinusoid';
 import { MetaLearner } from '../maml/learner';
 import { FusedMetaLearner } from '../maml/fused/fusedLearner';
 import { initMlpValues } from '../maml/models/mlp';
 import { createRng } from '../maml/random';
-import { sampleSinusoidBatch } from '../maml/tasks/sinusoid';
+import { PAPER_SINUSOID, sampleSinusoidBatch } from '../maml/tasks/sinusoid';
 import { activate, chooseBackend } from './backends';
-import type { BackendChoice, BackendName, BackendReport, EngineChoice, EngineName, FromWorker, ToWorker, TaskView } from './protocol';
+import type { BackendChoice, BackendName, BackendReport, EngineChoice, EngineName, FromWorker, MethodSpec, ToWorker, TaskView } from './protocol';
 import { SinusoidSession, diverged, measureRate } from './sinusoidSession';
 import { TrajectoryView } from './trajectoryView';
 import { yieldToEvents } from './yieldToEvents';
@@ -58,6 +59,9 @@ async function budgetedPause() {
 
 let session: SinusoidSession | null = null;
 let engine: EngineName = 'tfjs';
+let backendName: BackendName = 'cpu';
+/** Comparison mode's methods (empty: the single-method view). */
+let compare: MethodSpec[] = [];
 let trajectory: TrajectoryView | null = null;
 /** Whether the extra views (adaptation, trajectory) are computed while training. */
 let views = true;
@@ -68,6 +72,8 @@ let running = false;
 let looping = false;
 let source = 'random initialisation';
 let rate = { iterations: 0, since: performance.now(), value: 0 };
+/** Seconds spent training the current session, for an exported checkpoint's record. */
+let trainSeconds = 0;
 let lastState = 0;
 let lastAdapt = 0;
 let queue: Promise<unknown> = Promise.resolve();
@@ -96,7 +102,7 @@ async function sendAdaptation() {
   lastAdapt = performance.now();
   const t = task;
   const a = await session.adaptation(t);
-  const transfer = Object.values(a.models).flatMap((m) => [m.curves.buffer, m.supportLoss.buffer, m.queryLoss.buffer, m.gradNorms.buffer, m.updateSize.buffer]);
+  const transfer = [...Object.values(a.models), ...Object.values(a.extra ?? {})].flatMap((m) => [m.curves.buffer, m.supportLoss.buffer, m.queryLoss.buffer, m.gradNorms.buffer, m.updateSize.buffer]);
   post({ type: 'adaptation', iteration: session.iteration, task: t, ...a }, [a.grid.buffer, ...transfer]);
 }
 
@@ -147,6 +153,7 @@ async function loop() {
         session.step();
         rate.iterations++;
       }
+      trainSeconds += (performance.now() - t0) / 1000;
       if (!(await flushCurves())) break;
       // The adaptation panel always refreshes; the trajectory views only when `views` is on.
       const now = performance.now();
@@ -187,19 +194,22 @@ async function chooseEngine(
     : { engine: 'tfjs', reason: `tfjs on ${choice.chosen} measured ${tfjsRate.toFixed(1)} it/s, faster than the fused JavaScript kernel (${fused.toFixed(1)} it/s)` };
 }
 
-function newSession(config: SinusoidConfig) {
+/** Replaces the session with a fresh one (or with `prepared`, already restored from a checkpoint). */
+function newSession(config: SinusoidConfig, prepared?: SinusoidSession) {
   session?.dispose();
   trajectory?.dispose();
-  session = new SinusoidSession(config, engine);
+  session = prepared ?? new SinusoidSession(config, engine, compare);
   trajectory = new TrajectoryView(config.seed, config.shots);
   lastOptima = -Infinity;
   source = 'random initialisation';
+  trainSeconds = 0;
 }
 
 async function handle(msg: ToWorker) {
   switch (msg.type) {
     case 'init': {
       task = msg.task;
+      compare = msg.compare;
       const choice = await chooseBackend(
         msg.backend,
         () => measureRate(msg.config),
@@ -207,6 +217,7 @@ async function handle(msg: ToWorker) {
       );
       const picked = await chooseEngine(msg.engine, msg.backend, msg.config, choice);
       engine = picked.engine;
+      backendName = choice.chosen;
       post({ type: 'backend', ...choice, engine, engineReason: picked.reason });
       newSession(msg.config);
       await sendAdaptation();
@@ -286,17 +297,70 @@ async function handle(msg: ToWorker) {
       task = msg.task;
       await sendAdaptation();
       return;
-    case 'loadCheckpoint': {
-      const ck = decodeCheckpoint(msg.manifest, msg.weights);
-      if (ck.manifest.experiment !== 'sinusoid') throw new Error(`this is a ${ck.manifest.experiment} checkpoint, not a sinusoid one`);
-      const config = ck.manifest.config as SinusoidConfig;
-      newSession(config);
-      await session!.restore(ck.learners.maml ?? Object.values(ck.learners)[0], ck.learners.pretrained);
-      source = `meta-trained checkpoint (${ck.learners.maml?.iteration ?? 0} iterations)`;
+    case 'setCompare':
+      compare = msg.compare;
+      newSession(msg.config);
+      await sendAdaptation();
+      await sendTrajectory(true);
+      sendState(true);
+      return;
+    case 'loadCheckpoint':
+    case 'importCheckpoint': {
+      let ck: ReturnType<typeof decodeCheckpoint>;
+      let config: SinusoidConfig;
+      try {
+        ck = decodeCheckpoint(msg.manifest, msg.weights);
+        if (ck.manifest.experiment !== 'sinusoid') throw new Error(`this is a ${ck.manifest.experiment} checkpoint, not a sinusoid one`);
+        config = ck.manifest.config as SinusoidConfig;
+        const bad = checkConfig(config);
+        if (bad) throw new Error(`Not a usable checkpoint: its settings are invalid (${bad})`);
+        const sizes = ck.manifest.architecture.kind === 'mlp' ? ck.manifest.architecture.sizes : [];
+        if (sizes.join() !== sizesOf(config.hidden).join()) throw new Error(`Not a usable checkpoint: the architecture [${sizes}] does not match its hidden layers [${config.hidden}]`);
+        if (!ck.learners.maml) throw new Error('Not a usable checkpoint: it has no meta-learner ("maml")');
+        for (const [key, l] of Object.entries(ck.learners)) {
+          if (!Number.isInteger(l.iteration) || l.iteration < 0 || l.iteration > 1e9) throw new Error(`Not a usable checkpoint: learner ${key} has iteration ${JSON.stringify(l.iteration)}`);
+          if (l.optimizer?.some((o) => !o.values.every(Number.isFinite))) throw new Error(`Not a usable checkpoint: learner ${key}'s optimizer state holds non-finite values`);
+        }
+      } catch (e) {
+        // Checked before anything changes: the running session is untouched.
+        if (msg.type === 'importCheckpoint') post({ type: 'importRejected', message: (e as Error).message });
+        else throw e;
+        return;
+      }
+      // Restored off to the side: if the optimizer state does not fit, the running session stays.
+      const next = new SinusoidSession(config, engine, compare);
+      try {
+        await next.restore(ck.learners.maml, ck.learners.pretrained);
+      } catch (e) {
+        next.dispose();
+        const message = `Not a usable checkpoint: its optimizer state does not fit the model (${(e as Error).message})`;
+        if (msg.type === 'importCheckpoint') post({ type: 'importRejected', message });
+        else post({ type: 'error', message });
+        return;
+      }
+      newSession(config, next);
+      source = msg.type === 'importCheckpoint' ? `imported checkpoint (${ck.learners.maml.iteration} iterations)` : `meta-trained checkpoint (${ck.learners.maml.iteration} iterations)`;
       post({ type: 'loaded', config, iteration: session!.iteration, note: source });
       await sendAdaptation();
       await sendTrajectory(true);
       sendState(true);
+      return;
+    }
+    case 'exportCheckpoint': {
+      if (!session) return;
+      const s = session;
+      const { manifest, weights } = await encodeCheckpoint(
+        {
+          experiment: 'sinusoid',
+          architecture: { kind: 'mlp', sizes: sizesOf(s.config.hidden), activation: 'relu' },
+          taskFamily: { name: 'sinusoid', ...PAPER_SINUSOID },
+          config: s.config,
+          trainedOn: { backend: `browser-${s.learnerEngine === 'fused' ? 'fused-js' : backendName}`, seconds: Math.round(trainSeconds), date: new Date().toISOString() },
+          learners: await s.learnerStates(),
+        },
+        `maml-sinusoid-${s.iteration}.weights.bin`,
+      );
+      post({ type: 'exported', manifest, weights, iteration: s.iteration }, [weights]);
       return;
     }
     case 'bench': {

@@ -67,10 +67,38 @@ export interface CurvePoint {
   /** The same for the pretrained baseline, trained alongside on the same tasks. */
   basePre: number;
   basePost: number;
+  /** In comparison mode: [pre, post] of every compared method, by methodKey. */
+  methods?: Record<string, [number, number]>;
+}
+
+/** One method of a comparison: an algorithm, trained with its own K where `shots` is given. */
+export interface MethodSpec {
+  algorithm: Algorithm;
+  shots?: number;
+}
+
+export const methodKey = (m: MethodSpec) => (m.shots ? `${m.algorithm}-k${m.shots}` : m.algorithm);
+
+/**
+ * Which of the session's learners a compared method is: the meta-learner (config.algorithm),
+ * the pretrained baseline, or an extra learner trained only for the comparison.
+ */
+export function methodSource(m: MethodSpec, config: { algorithm: Algorithm; shots: number }): 'learner' | 'baseline' | 'extra' {
+  const shots = m.shots ?? config.shots;
+  if (shots !== config.shots) return 'extra';
+  if (m.algorithm === config.algorithm) return 'learner';
+  if (m.algorithm === 'pretrained') return 'baseline';
+  return 'extra';
 }
 
 export type ToWorker =
-  | { type: 'init'; config: SinusoidConfig; backend: BackendChoice; engine: EngineChoice; task: TaskView; autoplay: boolean }
+  | { type: 'init'; config: SinusoidConfig; backend: BackendChoice; engine: EngineChoice; task: TaskView; autoplay: boolean; compare: MethodSpec[] }
+  /** Compare these methods (none: the single-method view); restarts training so all share one stream. */
+  | { type: 'setCompare'; compare: MethodSpec[]; config: SinusoidConfig }
+  /** Exports the current learners as a checkpoint (answered by 'exported'). */
+  | { type: 'exportCheckpoint' }
+  /** A checkpoint file from the user: checked fully; answered by 'loaded' or 'importRejected'. */
+  | { type: 'importCheckpoint'; manifest: unknown; weights: ArrayBuffer }
   | { type: 'play' }
   | { type: 'pause' }
   | { type: 'step' }
@@ -103,6 +131,8 @@ export type FromWorker =
       steps: number;
       /** The same task adapted from three starting points. */
       models: Record<StartingPoint, TraceData>;
+      /** In comparison mode, the compared methods that are extra learners, by methodKey. */
+      extra?: Record<string, TraceData>;
     }
   | {
       type: 'trajectory';
@@ -117,6 +147,8 @@ export type FromWorker =
       steps: number;
     }
   | { type: 'loaded'; config: SinusoidConfig; iteration: number; note: string }
+  | { type: 'exported'; manifest: unknown; weights: ArrayBuffer; iteration: number }
+  | { type: 'importRejected'; message: string }
   | { type: 'diverged'; iteration: number; message: string }
   | { type: 'error'; message: string }
   | { type: 'benchSessionResult'; backend: BackendName; engine: EngineName; views: boolean; metaItersPerSec: number; iterations: number; note: string }

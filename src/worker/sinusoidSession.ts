@@ -18,7 +18,7 @@ import type { Algorithm } from '../maml/algorithms/algorithm';
 import { initMlpValues } from '../maml/models/mlp';
 import { createRng } from '../maml/random';
 import { sampleSinusoidBatch } from '../maml/tasks/sinusoid';
-import type { CurvePoint, StartingPoint, TaskView, TraceData } from './protocol';
+import { methodKey, methodSource, type CurvePoint, type MethodSpec, type StartingPoint, type TaskView, type TraceData } from './protocol';
 import { sinusoid } from '../maml/tasks/sinusoid';
 
 /** Losses past this (or not finite) mean the run diverged. */
@@ -33,15 +33,22 @@ type Loss = tf.Scalar | number;
 export class SinusoidSession {
   learner: Learner;
   readonly baseline: Learner;
+  /** Comparison mode: the compared methods that are neither the meta-learner nor the baseline. */
+  readonly extras: { spec: MethodSpec; key: string; learner: Learner }[] = [];
   private pending: { iteration: number; losses: Loss[] }[] = [];
 
   constructor(
     public config: SinusoidConfig,
     readonly engine: Engine = 'tfjs',
+    /** The compared methods (empty: the single-method view, nothing extra is trained). */
+    readonly compare: MethodSpec[] = [],
   ) {
     const init = initMlpValues(sizesOf(config.hidden), createRng(`${config.seed}/init`));
     this.learner = this.makeLearner(init, config.algorithm);
     this.baseline = this.makeLearner(init, 'pretrained');
+    // Every method starts from the same initialisation.
+    for (const spec of compare)
+      if (methodSource(spec, config) === 'extra') this.extras.push({ spec, key: methodKey(spec), learner: this.makeLearner(init, spec.algorithm) });
   }
 
   private makeLearner(values: Float32Array[], algorithm: Algorithm): Learner {
@@ -60,9 +67,10 @@ export class SinusoidSession {
     return this.learner.iteration;
   }
 
-  /** Same architecture and seed: the change applies to the running learners. */
+  /** Same architecture and seed (and, when comparing, the same methods): the change applies to the running learners. */
   canApply(config: SinusoidConfig) {
-    return config.hidden.join() === this.config.hidden.join() && config.seed === this.config.seed;
+    const sameMethods = this.compare.every((m) => methodSource(m, config) === methodSource(m, this.config));
+    return config.hidden.join() === this.config.hidden.join() && config.seed === this.config.seed && sameMethods;
   }
 
   async apply(config: SinusoidConfig) {
@@ -78,6 +86,7 @@ export class SinusoidSession {
     }
     this.learner.setConfig(learnerConfig(config, config.algorithm));
     this.baseline.setConfig(learnerConfig(config, 'pretrained'));
+    for (const e of this.extras) e.learner.setConfig(learnerConfig(config, e.spec.algorithm));
   }
 
   async restore(learner: LearnerState, baseline?: LearnerState) {
@@ -92,21 +101,30 @@ export class SinusoidSession {
     this.pending = [];
   }
 
-  /** One meta-iteration of both learners on the meta-batch drawn from (seed, iteration). */
+  /**
+   * One meta-iteration of every learner on the meta-batch drawn from (seed, iteration); a
+   * compared method with its own K draws its batch from the same (seed, iteration).
+   */
   step() {
     const i = this.learner.iteration;
     const c = this.config;
-    const raw = sampleSinusoidBatch(createRng(`${c.seed}/batch/${i}`), c.metaBatch, c.shots);
-    let tensors: ReturnType<typeof batchTensors> | null = null;
-    const run = (l: Learner) => {
-      if (l instanceof FusedMetaLearner) return l.step(raw);
-      tensors ??= batchTensors(raw);
-      return l.step(tensors);
+    const batches = new Map<number, { raw: ReturnType<typeof sampleSinusoidBatch>; tensors?: ReturnType<typeof batchTensors> }>();
+    const run = (l: Learner, shots: number) => {
+      let b = batches.get(shots);
+      if (!b) batches.set(shots, (b = { raw: sampleSinusoidBatch(createRng(`${c.seed}/batch/${i}`), c.metaBatch, shots) }));
+      if (l instanceof FusedMetaLearner) return l.step(b.raw);
+      b.tensors ??= batchTensors(b.raw);
+      return l.step(b.tensors);
     };
-    const m = run(this.learner);
-    const b = run(this.baseline);
-    if (tensors) tf.dispose(Object.values(tensors));
-    this.pending.push({ iteration: i + 1, losses: [m.preLoss, m.postLoss, b.preLoss, b.postLoss] });
+    const m = run(this.learner, c.shots);
+    const b = run(this.baseline, c.shots);
+    const losses: Loss[] = [m.preLoss, m.postLoss, b.preLoss, b.postLoss];
+    for (const e of this.extras) {
+      const r = run(e.learner, e.spec.shots ?? c.shots);
+      losses.push(r.preLoss, r.postLoss);
+    }
+    for (const b of batches.values()) if (b.tensors) tf.dispose(Object.values(b.tensors));
+    this.pending.push({ iteration: i + 1, losses });
   }
 
   /** Reads back every iteration's losses since the last call, with one transfer. */
@@ -125,13 +143,21 @@ export class SinusoidSession {
     }
     let r = 0;
     const v = all.map((l) => (typeof l === 'number' ? l : read[r++]));
-    return pending.map((p, j) => ({
-      iteration: p.iteration,
-      pre: v[4 * j],
-      post: v[4 * j + 1],
-      basePre: v[4 * j + 2],
-      basePost: v[4 * j + 3],
-    }));
+    const stride = 4 + 2 * this.extras.length;
+    return pending.map((p, j) => {
+      const o = stride * j;
+      const point: CurvePoint = { iteration: p.iteration, pre: v[o], post: v[o + 1], basePre: v[o + 2], basePost: v[o + 3] };
+      if (this.compare.length) {
+        point.methods = {};
+        for (const spec of this.compare) {
+          const src = methodSource(spec, this.config);
+          const e = this.extras.findIndex((x) => x.key === methodKey(spec));
+          point.methods[methodKey(spec)] =
+            src === 'learner' ? [point.pre, point.post] : src === 'baseline' ? [point.basePre, point.basePost] : [v[o + 4 + 2 * e], v[o + 5 + 2 * e]];
+        }
+      }
+      return point;
+    });
   }
 
   /** A fixed random initialisation, the third starting point for comparisons. */
@@ -140,7 +166,10 @@ export class SinusoidSession {
   private randomTrace: { key: string; trace: TraceData } | null = null;
 
   /** The task adapted from the meta-learner, the baseline and a random initialisation, step by step. */
-  async adaptation(task: TaskView, gridSize = 120): Promise<{ grid: Float32Array; steps: number; models: Record<StartingPoint, TraceData> }> {
+  async adaptation(
+    task: TaskView,
+    gridSize = 120,
+  ): Promise<{ grid: Float32Array; steps: number; models: Record<StartingPoint, TraceData>; extra?: Record<string, TraceData> }> {
     const grid = new Float32Array(gridSize).map((_, i) => -5 + (10 * i) / (gridSize - 1));
     const truth = grid.map((x) => sinusoid(task, x));
     const support = { x: task.supportX, y: task.supportY };
@@ -168,13 +197,34 @@ export class SinusoidSession {
         this.randomTrace = { key: randomKey, trace: { ...m, curves: m.curves.slice(), supportLoss: m.supportLoss.slice(), queryLoss: m.queryLoss.slice(), gradNorms: m.gradNorms.slice(), updateSize: m.updateSize.slice() } };
       }
     }
-    return { grid, steps: testSteps, models };
+    if (!this.extras.length) return { grid, steps: testSteps, models };
+    const extra: Record<string, TraceData> = {};
+    for (const e of this.extras) {
+      // A method trained with its own K adapts on that many of the task's support points.
+      const k = e.spec.shots ?? support.x.length;
+      const t = adaptationTrace(e.learner.theta, { x: support.x.slice(0, k), y: support.y.slice(0, k) }, grid, truth, alpha, testSteps);
+      const [curves, supportLoss, queryLoss, gradNorms, updateSize] = (await Promise.all([
+        t.curves.data(), t.supportLoss.data(), t.queryLoss.data(), t.gradNorms.data(), t.updateSize.data(),
+      ])) as Float32Array[];
+      extra[e.key] = { curves, supportLoss, queryLoss, gradNorms, updateSize, layers: e.learner.theta.length / 2 };
+      tf.dispose(Object.values(t));
+    }
+    return { grid, steps: testSteps, models, extra };
+  }
+
+  /** The meta-learner and the baseline as a checkpoint's learners (theta and Adam's state). */
+  async learnerStates() {
+    return {
+      maml: { ...(await this.learner.state()), algorithm: this.config.algorithm },
+      pretrained: { ...(await this.baseline.state()), algorithm: 'pretrained' },
+    };
   }
 
   dispose() {
     this.dropPending();
     this.learner.dispose();
     this.baseline.dispose();
+    for (const e of this.extras) e.learner.dispose();
     if (this.randomInit) tf.dispose(this.randomInit);
   }
 }
@@ -185,7 +235,8 @@ function learnerConfig(c: SinusoidConfig, algorithm: LearnerConfig['algorithm'])
 
 /** True when a curve point shows divergence. */
 export function diverged(p: CurvePoint) {
-  return [p.pre, p.post].some((v) => !Number.isFinite(v) || v > DIVERGED_LOSS);
+  const compared = Object.values(p.methods ?? {}).flat();
+  return [p.pre, p.post, ...compared].some((v) => !Number.isFinite(v) || v > DIVERGED_LOSS);
 }
 
 /** Meta-iterations per second of `config` on the active backend (after a warm-up). */
