@@ -36,6 +36,20 @@ test('axe finds no serious violations on the Omniglot lab', async ({ page }) => 
   await expect(page.getByTestId('omniglot-backend')).toHaveText(/^(wasm|cpu)$/, { timeout: 120_000 });
   await expect(page.getByTestId('support-grid').locator('canvas')).toHaveCount(5, { timeout: 60_000 });
   expect(await axe(page, 'omniglot')).toEqual([]);
+  // The own-characters panel with results, and batch mode open.
+  const own = page.getByTestId('own-classes');
+  await expect(own.getByTestId('own-class')).toHaveCount(3, { timeout: 60_000 });
+  await own.getByTestId('classify').click();
+  await expect(own.getByTestId('own-result')).toHaveCount(6, { timeout: 60_000 });
+  await own.getByTestId('batch').locator('summary').click();
+  expect(await axe(page, 'omniglot with own results and batch mode')).toEqual([]);
+});
+
+test('axe finds no serious violations on the RL lab', async ({ page }) => {
+  await page.goto('./?experiment=rl');
+  await expect(page.getByTestId('rl-backend')).toContainText(/wasm|js/, { timeout: 120_000 });
+  await expect(page.getByTestId('plane-maml').getByTestId('path-after')).toHaveCount(5, { timeout: 120_000 });
+  expect(await axe(page, 'rl')).toEqual([]);
 });
 
 test('keyboard: a support point moves with the arrow keys and the model re-adapts', async ({ page }) => {
