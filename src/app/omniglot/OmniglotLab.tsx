@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { CONV_ALGORITHMS, type ConvAlgorithm } from '../../maml/fused/convMaml';
 import { OMNIGLOT_PRESETS, type OmniglotConfig, type OmniglotPreset } from '../../maml/experiments/omniglotConfig';
 import { EPISODE_LIMITS } from '../../maml/tasks/omniglot';
@@ -6,11 +6,13 @@ import type { EpisodeRequest } from '../../worker/omniglotProtocol';
 import { ALGORITHM_LABELS } from '../../maml/algorithms/algorithm';
 import { EpisodeView } from './EpisodeView';
 import { EvaluationTable } from './EvaluationTable';
-import { OmniglotCurves } from './OmniglotCurves';
+import { OmniglotCurves, describeChange } from './OmniglotCurves';
+import { CONFIG_FIELDS, checkNumber, linkedConfig, parseOmniglotUrl, serialiseOmniglotUrl } from './omniglotUrl';
 import { OwnClasses } from './OwnClasses';
 import { useOmniglot } from './useOmniglot';
 
-const FIRST_EPISODE: EpisodeRequest = { way: 5, shot: 1, queries: 2, serial: 0 };
+const URL_STATE = parseOmniglotUrl(location.search);
+const FIRST_EPISODE: EpisodeRequest = { ...URL_STATE.state.episode, queries: URL_STATE.state.episode.way > 10 ? 1 : 2 };
 
 function readInt(text: string, lo: number, hi: number, what: string): { value?: number; error?: string } {
   const v = Number(text.trim());
@@ -20,17 +22,6 @@ function readInt(text: string, lo: number, hi: number, what: string): { value?: 
   return { value: v };
 }
 
-const CONFIG_FIELDS: { key: keyof OmniglotConfig; label: string; lo: number; hi: number; integer: boolean; hint: string }[] = [
-  { key: 'way', label: 'Training way N', lo: 2, hi: 20, integer: true, hint: 'classes per training episode' },
-  { key: 'shot', label: 'Training shot K', lo: 1, hi: 5, integer: true, hint: 'examples per class' },
-  { key: 'metaBatch', label: 'Meta-batch', lo: 1, hi: 64, integer: true, hint: 'paper: 32 (5-way), 16 (20-way)' },
-  { key: 'alpha', label: 'Inner learning rate α', lo: 1e-4, hi: 5, integer: false, hint: 'paper: 0.4 (5-way), 0.1 (20-way)' },
-  { key: 'trainSteps', label: 'Inner steps (training)', lo: 1, hi: 5, integer: true, hint: 'paper: 1 (5-way), 5 (20-way)' },
-  { key: 'testSteps', label: 'Inner steps (test)', lo: 1, hi: 10, integer: true, hint: 'paper: 3 (5-way), 5 (20-way)' },
-  { key: 'metaLr', label: 'Meta learning rate', lo: 1e-6, hi: 0.1, integer: false, hint: 'Adam, 0.001' },
-  { key: 'filters', label: 'Filters', lo: 4, hi: 64, integer: true, hint: 'a new network: train from scratch' },
-];
-
 function Settings({ config, onApply, onScratch, disabled, onGpu }: { config: OmniglotConfig; onApply: (c: OmniglotConfig) => void; onScratch: (c: OmniglotConfig) => void; disabled: boolean; onGpu: boolean }) {
   const [draft, setDraft] = useState<Record<string, string>>(() => Object.fromEntries(CONFIG_FIELDS.map((f) => [f.key, String(config[f.key])])));
   const [algorithm, setAlgorithm] = useState<ConvAlgorithm>(config.algorithm);
@@ -39,12 +30,9 @@ function Settings({ config, onApply, onScratch, disabled, onGpu }: { config: Omn
     const next = { ...config, algorithm } as OmniglotConfig;
     const errs: Record<string, string | undefined> = {};
     for (const f of CONFIG_FIELDS) {
-      const t = draft[f.key].trim();
-      const v = Number(t);
-      if (t === '' || !Number.isFinite(v)) errs[f.key] = `"${draft[f.key]}" is not a number`;
-      else if (f.integer && !Number.isInteger(v)) errs[f.key] = 'must be a whole number';
-      else if (v < f.lo || v > f.hi) errs[f.key] = `must be from ${f.lo} to ${f.hi}`;
-      else (next as unknown as Record<string, number>)[f.key] = v;
+      const r = checkNumber(draft[f.key], f);
+      if (r.error) errs[f.key] = r.error;
+      else (next as unknown as Record<string, number>)[f.key] = r.value!;
     }
     setErrors(errs);
     return Object.values(errs).some(Boolean) ? null : next;
@@ -101,7 +89,11 @@ function Settings({ config, onApply, onScratch, disabled, onGpu }: { config: Omn
 export function OmniglotLab() {
   const { state, send, dismiss, subscribe } = useOmniglot(FIRST_EPISODE);
   const [episode, setEpisode] = useState<EpisodeRequest>(FIRST_EPISODE);
-  const [episodeDraft, setEpisodeDraft] = useState({ way: '5', shot: '1' });
+  const [episodeDraft, setEpisodeDraft] = useState({ way: String(FIRST_EPISODE.way), shot: String(FIRST_EPISODE.shot) });
+  // Settings a link asked for or this page applied, over the model's own (kept in the URL).
+  const [applied, setApplied] = useState<Partial<OmniglotConfig>>(URL_STATE.state.config);
+  const [linkNote, setLinkNote] = useState<string | null>(URL_STATE.problems.length ? `Some link settings were ignored: ${URL_STATE.problems.join('; ')}` : null);
+  const base = useRef<OmniglotConfig | null>(null);
   const [episodeError, setEpisodeError] = useState<string | null>(null);
   const [targetDraft, setTargetDraft] = useState('');
   const [targetError, setTargetError] = useState<string | null>(null);
@@ -109,6 +101,35 @@ export function OmniglotLab() {
   const [evalError, setEvalError] = useState<string | null>(null);
   const ready = state.phase === 'ready';
   const config = state.config;
+
+  // Once the model is known, a link's settings are applied to it (a new network when the filters differ).
+  useEffect(() => {
+    if (!ready || !config || base.current) return;
+    base.current = config;
+    const wanted = linkedConfig(config, applied);
+    if (!wanted) return;
+    send(wanted.filters !== config.filters ? { type: 'scratch', config: wanted } : { type: 'setConfig', config: wanted });
+    setLinkNote((n) => `${n ? `${n}. ` : ''}Settings from the link applied: ${describeChange(Object.fromEntries(Object.entries(applied).filter(([k, v]) => config[k as keyof OmniglotConfig] !== v)))}.`);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [ready, config]);
+  useEffect(() => {
+    const search = serialiseOmniglotUrl({ episode: { way: episode.way, shot: episode.shot, serial: episode.serial }, config: applied }, base.current ?? undefined, location.search);
+    history.replaceState(null, '', `${location.pathname}${search ? `?${search}` : ''}${location.hash}`);
+  }, [episode, applied]);
+  const applySettings = (c: OmniglotConfig, scratch: boolean) => {
+    const from = base.current ?? c;
+    setApplied(Object.fromEntries(Object.entries(c).filter(([k, v]) => from[k as keyof OmniglotConfig] !== v)) as Partial<OmniglotConfig>);
+    send(scratch ? { type: 'scratch', config: c } : { type: 'setConfig', config: c });
+  };
+  const [copied, setCopied] = useState<string | null>(null);
+  const copyLink = async () => {
+    try {
+      await navigator.clipboard.writeText(location.href);
+      setCopied('Link copied: it opens this episode with these settings.');
+    } catch {
+      setCopied(`Copy this link: ${location.href}`);
+    }
+  };
 
   const requestEpisode = (next: EpisodeRequest) => {
     setEpisode(next);
@@ -216,11 +237,17 @@ export function OmniglotLab() {
         >
           Reset to shipped model
         </button>
+        <button data-testid="omniglot-copy-link" onClick={copyLink}>Copy link</button>
         {targetError && <span className="error-text" role="alert">{targetError}</span>}
       </div>
+      {(copied || linkNote) && (
+        <p className="notice" role="status" data-testid="omniglot-link-note">
+          {copied ?? linkNote}
+        </p>
+      )}
       <main>
         {config ? (
-          <Settings key={`${state.iteration === 0}-${config.filters}-${state.source}`} config={config} disabled={!ready} onGpu={Boolean(state.ready?.engine.includes('tensor'))} onApply={(c) => send({ type: 'setConfig', config: c })} onScratch={(c) => send({ type: 'scratch', config: c })} />
+          <Settings key={`${state.iteration === 0}-${state.source}-${JSON.stringify(config)}`} config={config} disabled={!ready} onGpu={Boolean(state.ready?.engine.includes('tensor'))} onApply={(c) => applySettings(c, false)} onScratch={(c) => applySettings(c, true)} />
         ) : (
           <section className="controls muted">Loading…</section>
         )}
