@@ -76,4 +76,22 @@ test.describe('RL lab', () => {
     await expect(page.getByTestId('rl-train')).toHaveText('Train', { timeout: 120_000 });
     expect(errors).toEqual([]);
   });
+
+  test('the task family and goal live in the URL: a link opens the same task; bad values are named', async ({ page }) => {
+    const errors = watchErrors(page);
+    await page.goto('./?experiment=rl&r.task=velocity&r.goal=0.5,0.2');
+    await expect(page.getByTestId('family-velocity')).toBeChecked();
+    await expect(page.getByTestId('rl-goal')).toContainText('Goal velocity (0.50, 0.20), speed 0.54');
+    await expect(page.getByTestId('plane-maml').getByTestId('path-after')).toHaveCount(5, { timeout: 120_000 });
+    await page.getByTestId('family-navigation').check();
+    await expect.poll(() => new URL(page.url()).searchParams.get('r.task')).toBeNull();
+    await clickAt(page, 'plane-maml', 0.75, 0.25);
+    await expect.poll(() => new URL(page.url()).searchParams.get('r.goal')).toMatch(/^0\.\d+,0\.\d+$/);
+    const goal = await page.getByTestId('rl-goal').innerText();
+    await page.goto(page.url());
+    await expect(page.getByTestId('rl-goal')).toHaveText(goal);
+    await page.goto('./?experiment=rl&r.goal=3,0');
+    await expect(page.getByTestId('rl-link-note')).toContainText('r.goal=3,0: outside ±0.6; ignored');
+    expect(errors).toEqual([]);
+  });
 });

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import { parseRlUrl, serialiseRlUrl } from './rlUrl';
 import type { TaskFamily } from '../../maml/rl/env';
 import { NAVIGATION } from '../../maml/rl/navigation';
 import { VELOCITY } from '../../maml/rl/velocity';
@@ -36,10 +37,17 @@ function describe(m: MethodAdaptation): string {
   return `${METHOD_STYLE[m.method].label}: ${m.before.length} rollouts before adaptation (faint) and ${m.after.length} after one gradient step (bold); average return ${m.returnBefore.toFixed(1)} before, ${m.returnAfter.toFixed(1)} after.`;
 }
 
+const URL_STATE = parseRlUrl(location.search);
+
 export function RlLab() {
   const { state, send, adapt, dismiss } = useRl();
-  const [family, setFamily] = useState<TaskFamily>('navigation');
-  const [goal, setGoal] = useState<Record<TaskFamily, [number, number]>>(FIRST_GOAL);
+  const [family, setFamily] = useState<TaskFamily>(URL_STATE.state.family);
+  const [goal, setGoal] = useState<Record<TaskFamily, [number, number]>>(() => (URL_STATE.state.goal ? { ...FIRST_GOAL, [URL_STATE.state.family]: URL_STATE.state.goal } : FIRST_GOAL));
+  // The family and its goal live in the URL (r.task, r.goal), so a link opens the same task.
+  useEffect(() => {
+    const search = serialiseRlUrl({ family, goal: goal[family] === FIRST_GOAL[family] ? undefined : goal[family] }, location.search);
+    history.replaceState(null, '', `${location.pathname}${search ? `?${search}` : ''}${location.hash}`);
+  }, [family, goal]);
   const view = state.adaptation?.family === family ? state.adaptation : undefined;
   const horizon = family === 'navigation' ? NAVIGATION.horizon : VELOCITY.horizon;
   const upto = useAnimatedSteps(view?.serial, horizon);
@@ -103,6 +111,11 @@ export function RlLab() {
         <div className="alert error" role="alert">
           {state.error} <button onClick={dismiss}>Dismiss</button>
         </div>
+      )}
+      {URL_STATE.problems.length > 0 && (
+        <p className="notice" role="status" data-testid="rl-link-note">
+          Ignored in the link: {URL_STATE.problems.join('; ')}
+        </p>
       )}
       <div className="toolbar">
         <fieldset className="family-switch">

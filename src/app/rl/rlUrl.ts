@@ -1,0 +1,41 @@
+/**
+ * The RL lab's state in the query string: the task family (`r.task`) and the goal of the task
+ * shown (`r.goal=x,y`, a position for navigation, a velocity for the point mass). Bad values are
+ * dropped and named; other labs' parameters are kept.
+ */
+import type { TaskFamily } from '../../maml/rl/env';
+
+/** How far a goal may be from the origin along each axis, as the planes show. */
+export const GOAL_RANGE: Record<TaskFamily, number> = { navigation: 0.6, velocity: 1 };
+
+export interface RlUrlState {
+  family: TaskFamily;
+  goal?: [number, number];
+}
+
+export function parseRlUrl(search: string): { state: RlUrlState; problems: string[] } {
+  const q = new URLSearchParams(search);
+  const problems: string[] = [];
+  let family: TaskFamily = 'navigation';
+  const task = q.get('r.task');
+  if (task === 'navigation' || task === 'velocity') family = task;
+  else if (task !== null) problems.push(`r.task=${task}: not navigation or velocity; ignored`);
+  const text = q.get('r.goal');
+  let goal: [number, number] | undefined;
+  if (text !== null) {
+    const xy = text.split(',').map((v) => (v.trim() === '' ? NaN : Number(v)));
+    if (xy.length !== 2 || !xy.every(Number.isFinite)) problems.push(`r.goal=${text}: not two numbers "x,y"; ignored`);
+    else if (xy.some((v) => Math.abs(v) > GOAL_RANGE[family])) problems.push(`r.goal=${text}: outside ±${GOAL_RANGE[family]}; ignored`);
+    else goal = [xy[0], xy[1]];
+  }
+  return { state: { family, goal }, problems };
+}
+
+export function serialiseRlUrl(state: RlUrlState, search: string): string {
+  const q = new URLSearchParams(search);
+  q.delete('r.task');
+  q.delete('r.goal');
+  if (state.family !== 'navigation') q.set('r.task', state.family);
+  if (state.goal) q.set('r.goal', state.goal.map((v) => +v.toFixed(3)).join(','));
+  return q.toString().replace(/%2C/g, ',');
+}
