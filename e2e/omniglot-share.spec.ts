@@ -42,6 +42,16 @@ test.describe('Omniglot lab in the URL', () => {
     await expect(fresh.locator('#o-alpha')).toHaveValue('0.3');
     await expect(fresh.getByTestId('omniglot-link-note')).toContainText('Settings from the link applied: α 0.3');
 
+    // Hide flags and embed mode: a reduced view for a lesson page.
+    await fresh.goto('./?experiment=omniglot&embed=1&o.hide=settings,evaluation,training');
+    await expect(fresh.getByTestId('support-grid').locator('canvas')).toHaveCount(5, { timeout: 120_000 });
+    await expect(fresh.getByTestId('own-classes')).toBeVisible();
+    await expect(fresh.locator('section[aria-label="Meta-training settings"]')).toHaveCount(0);
+    await expect(fresh.locator('section[aria-label="Meta-test evaluation"]')).toHaveCount(0);
+    await expect(fresh.getByTestId('omniglot-play')).toHaveCount(0);
+    await expect(fresh.locator('nav.tabs')).toHaveCount(0);
+    await expect(fresh.locator('h1')).toHaveCount(0);
+
     // A bad value in a link is named and ignored.
     await fresh.goto('./?experiment=omniglot&o.way=99');
     await expect(fresh.getByTestId('omniglot-link-note')).toContainText('o.way=99: must be from 2 to 20; ignored');

@@ -90,6 +90,12 @@ test.describe('RL lab', () => {
     const goal = await page.getByTestId('rl-goal').innerText();
     await page.goto(page.url());
     await expect(page.getByTestId('rl-goal')).toHaveText(goal);
+    // Hide flags and embed mode.
+    await page.goto('./?experiment=rl&embed=1&r.hide=random,curve,training');
+    await expect(page.getByTestId('plane-maml').getByTestId('path-after')).toHaveCount(5, { timeout: 120_000 });
+    await expect(page.getByTestId('plane-random')).toHaveCount(0);
+    await expect(page.getByTestId('rl-train')).toHaveCount(0);
+    await expect(page.locator('h1')).toHaveCount(0);
     await page.goto('./?experiment=rl&r.goal=3,0');
     await expect(page.getByTestId('rl-link-note')).toContainText('r.goal=3,0: outside ±0.6; ignored');
     expect(errors).toEqual([]);

@@ -7,11 +7,12 @@ import { ALGORITHM_LABELS } from '../../maml/algorithms/algorithm';
 import { EpisodeView } from './EpisodeView';
 import { EvaluationTable } from './EvaluationTable';
 import { OmniglotCurves, describeChange } from './OmniglotCurves';
-import { CONFIG_FIELDS, checkNumber, linkedConfig, parseOmniglotUrl, serialiseOmniglotUrl } from './omniglotUrl';
+import { CONFIG_FIELDS, checkNumber, linkedConfig, parseOmniglotUrl, serialiseOmniglotUrl, type OmniglotPanel } from './omniglotUrl';
 import { OwnClasses } from './OwnClasses';
 import { useOmniglot } from './useOmniglot';
 
 const URL_STATE = parseOmniglotUrl(location.search);
+const EMBED = new URLSearchParams(location.search).get('embed') === '1';
 const FIRST_EPISODE: EpisodeRequest = { ...URL_STATE.state.episode, queries: URL_STATE.state.episode.way > 10 ? 1 : 2 };
 
 function readInt(text: string, lo: number, hi: number, what: string): { value?: number; error?: string } {
@@ -101,6 +102,8 @@ export function OmniglotLab() {
   const [evalError, setEvalError] = useState<string | null>(null);
   const ready = state.phase === 'ready';
   const config = state.config;
+  /** Parts hidden by the link (o.hide); embedded in a lesson page (embed=1), the introduction goes too. */
+  const shown = (p: OmniglotPanel) => !URL_STATE.state.hide.includes(p) && !(p === 'intro' && EMBED);
 
   // Once the model is known, a link's settings are applied to it (a new network when the filters differ).
   useEffect(() => {
@@ -113,7 +116,7 @@ export function OmniglotLab() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [ready, config]);
   useEffect(() => {
-    const search = serialiseOmniglotUrl({ episode: { way: episode.way, shot: episode.shot, serial: episode.serial }, config: applied }, base.current ?? undefined, location.search);
+    const search = serialiseOmniglotUrl({ episode: { way: episode.way, shot: episode.shot, serial: episode.serial }, hide: URL_STATE.state.hide, config: applied }, base.current ?? undefined, location.search);
     history.replaceState(null, '', `${location.pathname}${search ? `?${search}` : ''}${location.hash}`);
   }, [episode, applied]);
   const applySettings = (c: OmniglotConfig, scratch: boolean) => {
@@ -159,15 +162,15 @@ export function OmniglotLab() {
 
   return (
     <div className="app">
-      <header>
+      {shown('intro') && <header>
         <h1>MAML Lab <span className="muted">Omniglot: one example of a new character is enough</span></h1>
         <p className="lede">
           Each episode draws <em>N</em> characters the network has never seen, from alphabets held out of meta-training, and gives it <em>K</em> drawings of
           each. Starting from the meta-learned initialisation, a few gradient steps on those drawings teach it to tell the characters apart. MAML
           meta-trains the initialisation so that this works (Finn, Abbeel &amp; Levine, 2017, section 5.2).
         </p>
-      </header>
-      <section className="status" aria-live="polite" data-testid="omniglot-status">
+      </header>}
+      {shown('status') && <section className="status" aria-live="polite" data-testid="omniglot-status">
         {state.phase === 'starting' && (
           <span>
             <span className="spinner" aria-hidden="true" />
@@ -201,14 +204,14 @@ export function OmniglotLab() {
           </>
         )}
         {state.status && ready && <span className="muted">{state.status}</span>}
-      </section>
+      </section>}
       {state.error && ready && (
         <div className="alert error" role="alert" data-testid="omniglot-alert">
           <span>{state.error}</span>
           <button onClick={dismiss}>Dismiss</button>
         </div>
       )}
-      <div className="toolbar" role="toolbar" aria-label="Meta-training">
+      {shown('training') && <div className="toolbar" role="toolbar" aria-label="Meta-training">
         <button className="primary" disabled={!ready} data-testid="omniglot-play" onClick={play}>
           {state.running ? '❚❚ Pause' : '▶ Train'}
         </button>
@@ -239,20 +242,20 @@ export function OmniglotLab() {
         </button>
         <button data-testid="omniglot-copy-link" onClick={copyLink}>Copy link</button>
         {targetError && <span className="error-text" role="alert">{targetError}</span>}
-      </div>
+      </div>}
       {(copied || linkNote) && (
         <p className="notice" role="status" data-testid="omniglot-link-note">
           {copied ?? linkNote}
         </p>
       )}
-      <main>
-        {config ? (
+      <main className={shown('settings') ? undefined : 'no-controls'}>
+        {!shown('settings') ? null : config ? (
           <Settings key={`${state.iteration === 0}-${state.source}-${JSON.stringify(config)}`} config={config} disabled={!ready} onGpu={Boolean(state.ready?.engine.includes('tensor'))} onApply={(c) => applySettings(c, false)} onScratch={(c) => applySettings(c, true)} />
         ) : (
           <section className="controls muted">Loading…</section>
         )}
         <div className="panels">
-          <div className="toolbar" role="toolbar" aria-label="Episode">
+          {shown('episode') && <><div className="toolbar" role="toolbar" aria-label="Episode">
             <label className="inline-field">
               way N <input size={3} inputMode="numeric" value={episodeDraft.way} data-testid="episode-way" aria-invalid={Boolean(episodeError)} onChange={(e) => setEpisodeDraft((d) => ({ ...d, way: e.target.value }))} />
             </label>
@@ -263,10 +266,10 @@ export function OmniglotLab() {
             <button disabled={!ready} onClick={() => newEpisode(0)}>Apply N, K</button>
             {episodeError && <span className="error-text" role="alert" data-testid="episode-error">{episodeError}</span>}
           </div>
-          {state.episode ? <EpisodeView view={state.episode} /> : <p className="plot muted">Preparing an episode…</p>}
-          <OwnClasses send={send} subscribe={subscribe} ready={ready} defaultSteps={config?.testSteps ?? 1} />
-          <OmniglotCurves points={state.curves} events={state.events} />
-          <section className="plot" aria-label="Meta-test evaluation">
+          {state.episode ? <EpisodeView view={state.episode} /> : <p className="plot muted">Preparing an episode…</p>}</>}
+          {shown('own') && <OwnClasses send={send} subscribe={subscribe} ready={ready} defaultSteps={config?.testSteps ?? 1} />}
+          {shown('curves') && <OmniglotCurves points={state.curves} events={state.events} />}
+          {shown('evaluation') && <section className="plot" aria-label="Meta-test evaluation">
             <h3>Meta-test evaluation</h3>
             <div className="toolbar">
               <label className="inline-field">
@@ -284,7 +287,7 @@ export function OmniglotLab() {
                 the background; training can go on.
               </p>
             )}
-          </section>
+          </section>}
         </div>
       </main>
       <footer className="muted">

@@ -5,7 +5,7 @@ import { linkedConfig, parseOmniglotUrl, serialiseOmniglotUrl } from './omniglot
 describe('Omniglot state in the URL', () => {
   it('round-trips the episode and changed settings, keeping other parameters', () => {
     const model = { ...DEFAULT_OMNIGLOT_CONFIG };
-    const state = { episode: { way: 12, shot: 3, serial: 7 }, config: { alpha: 0.2, algorithm: 'maml1' as const, metaBatch: model.metaBatch } };
+    const state = { episode: { way: 12, shot: 3, serial: 7 }, hide: ['settings' as const, 'curves' as const], config: { alpha: 0.2, algorithm: 'maml1' as const, metaBatch: model.metaBatch } };
     const search = serialiseOmniglotUrl(state, model, 'experiment=omniglot&alpha=0.5&o.way=3');
     const q = new URLSearchParams(search);
     expect(q.get('experiment')).toBe('omniglot');
@@ -14,21 +14,24 @@ describe('Omniglot state in the URL', () => {
     const back = parseOmniglotUrl(search);
     expect(back.problems).toEqual([]);
     expect(back.state.episode).toEqual(state.episode);
+    expect(back.state.hide).toEqual(['settings', 'curves']);
+    expect(q.get('o.hide')).toBe('settings,curves');
     expect(back.state.config).toEqual({ alpha: 0.2, algorithm: 'maml1' });
     expect(linkedConfig(model, back.state.config)).toEqual({ ...model, alpha: 0.2, algorithm: 'maml1' });
     expect(linkedConfig(model, { alpha: model.alpha })).toBeNull();
   });
 
   it('drops bad values and names them', () => {
-    const { state, problems } = parseOmniglotUrl('o.way=40&o.shot=x&o.episode=-1&o.algorithm=sgd&o.train.alpha=9&o.train.filters=32');
+    const { state, problems } = parseOmniglotUrl('o.way=40&o.shot=x&o.episode=-1&o.algorithm=sgd&o.train.alpha=9&o.train.filters=32&o.hide=episode,menu');
+    expect(state.hide).toEqual(['episode']);
     expect(state.episode).toEqual({ way: 5, shot: 1, serial: 0 });
     expect(state.config).toEqual({ filters: 32 });
-    expect(problems).toHaveLength(5);
+    expect(problems).toHaveLength(6);
     expect(problems.join('\n')).toMatch(/o\.way=40: must be from 2 to 20/);
     expect(problems.join('\n')).toMatch(/o\.algorithm=sgd/);
   });
 
   it('writes nothing for the defaults', () => {
-    expect(serialiseOmniglotUrl({ episode: { way: 5, shot: 1, serial: 0 }, config: {} }, DEFAULT_OMNIGLOT_CONFIG, 'experiment=omniglot')).toBe('experiment=omniglot');
+    expect(serialiseOmniglotUrl({ episode: { way: 5, shot: 1, serial: 0 }, hide: [], config: {} }, DEFAULT_OMNIGLOT_CONFIG, 'experiment=omniglot')).toBe('experiment=omniglot');
   });
 });

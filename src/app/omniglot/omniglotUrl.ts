@@ -39,8 +39,13 @@ export function checkNumber(text: string, f: Pick<ConfigField, 'lo' | 'hi' | 'in
   return { value: v };
 }
 
+/** Parts of the lab a link can hide (?o.hide=settings,curves), for a reduced view in a lesson page. */
+export const OMNIGLOT_PANELS = ['intro', 'status', 'training', 'settings', 'episode', 'own', 'curves', 'evaluation'] as const;
+export type OmniglotPanel = (typeof OMNIGLOT_PANELS)[number];
+
 export interface OmniglotUrlState {
   episode: { way: number; shot: number; serial: number };
+  hide: OmniglotPanel[];
   /** Settings to apply over the model's own (only those the link names). */
   config: Partial<OmniglotConfig>;
 }
@@ -78,7 +83,12 @@ export function parseOmniglotUrl(search: string): { state: OmniglotUrlState; pro
     const v = read(`train.${f.key}`, f);
     if (v !== undefined) (config as Record<string, number>)[f.key] = v;
   }
-  return { state: { episode, config }, problems };
+  const hide: OmniglotPanel[] = [];
+  for (const h of (q.get(`${P}hide`) ?? '').split(',').map((x) => x.trim()).filter(Boolean)) {
+    if ((OMNIGLOT_PANELS as readonly string[]).includes(h)) hide.includes(h as OmniglotPanel) || hide.push(h as OmniglotPanel);
+    else problems.push(`${P}hide=${h}: no such panel (${OMNIGLOT_PANELS.join(', ')}); ignored`);
+  }
+  return { state: { episode, hide, config }, problems };
 }
 
 /** The query string with this lab's parameters set (non-defaults only) and everyone else's kept. */
@@ -89,12 +99,13 @@ export function serialiseOmniglotUrl(state: OmniglotUrlState, model: OmniglotCon
   if (way !== DEFAULT_EPISODE.way) q.set(`${P}way`, String(way));
   if (shot !== DEFAULT_EPISODE.shot) q.set(`${P}shot`, String(shot));
   if (serial !== DEFAULT_EPISODE.serial) q.set(`${P}episode`, String(serial));
+  if (state.hide.length) q.set(`${P}hide`, state.hide.join(','));
   if (state.config.algorithm && state.config.algorithm !== model?.algorithm) q.set(`${P}algorithm`, state.config.algorithm);
   for (const f of CONFIG_FIELDS) {
     const v = state.config[f.key];
     if (typeof v === 'number' && v !== model?.[f.key]) q.set(`${P}train.${f.key}`, String(v));
   }
-  return q.toString();
+  return q.toString().replace(/%2C/g, ',');
 }
 
 /** The settings a link asks for that differ from the model's, or null when there are none. */

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { parseRlUrl, serialiseRlUrl } from './rlUrl';
+import { parseRlUrl, serialiseRlUrl, type RlPanel } from './rlUrl';
 import type { TaskFamily } from '../../maml/rl/env';
 import { NAVIGATION } from '../../maml/rl/navigation';
 import { VELOCITY } from '../../maml/rl/velocity';
@@ -38,6 +38,9 @@ function describe(m: MethodAdaptation): string {
 }
 
 const URL_STATE = parseRlUrl(location.search);
+const EMBED = new URLSearchParams(location.search).get('embed') === '1';
+/** Parts hidden by the link (r.hide); embedded in a lesson page (embed=1), the introduction goes too. */
+const shown = (p: RlPanel) => !URL_STATE.state.hide?.includes(p) && !(p === 'intro' && EMBED);
 
 export function RlLab() {
   const { state, send, adapt, dismiss } = useRl();
@@ -45,7 +48,7 @@ export function RlLab() {
   const [goal, setGoal] = useState<Record<TaskFamily, [number, number]>>(() => (URL_STATE.state.goal ? { ...FIRST_GOAL, [URL_STATE.state.family]: URL_STATE.state.goal } : FIRST_GOAL));
   // The family and its goal live in the URL (r.task, r.goal), so a link opens the same task.
   useEffect(() => {
-    const search = serialiseRlUrl({ family, goal: goal[family] === FIRST_GOAL[family] ? undefined : goal[family] }, location.search);
+    const search = serialiseRlUrl({ family, goal: goal[family] === FIRST_GOAL[family] ? undefined : goal[family], hide: URL_STATE.state.hide }, location.search);
     history.replaceState(null, '', `${location.pathname}${search ? `?${search}` : ''}${location.hash}`);
   }, [family, goal]);
   const view = state.adaptation?.family === family ? state.adaptation : undefined;
@@ -73,7 +76,7 @@ export function RlLab() {
   const g = goal[family];
   return (
     <div className="app rl-lab">
-      <header>
+      {shown('intro') && <header>
         <h1>
           MAML for reinforcement learning <span className="muted">a policy that adapts to a new goal in one gradient step</span>
         </h1>
@@ -84,8 +87,8 @@ export function RlLab() {
             ? ' Click anywhere on a plane to put the goal there: each policy samples rollouts toward it, takes one step, and samples again.'
             : ' Click the goal-velocity pad to set a direction and speed: the body has momentum and friction, and each policy adapts to the new goal velocity.'}
         </p>
-      </header>
-      <div className="status" role="status" aria-live="polite">
+      </header>}
+      {shown('status') && <div className="status" role="status" aria-live="polite">
         <span data-testid="rl-backend">
           Backend: <b>{state.backend || '…'}</b> <span className="muted">{state.backendNote}</span>
         </span>
@@ -106,7 +109,7 @@ export function RlLab() {
             Adapting to the new goal…
           </span>
         )}
-      </div>
+      </div>}
       {state.error && (
         <div className="alert error" role="alert">
           {state.error} <button onClick={dismiss}>Dismiss</button>
@@ -127,7 +130,7 @@ export function RlLab() {
             </label>
           ))}
         </fieldset>
-        <button
+        {shown('training') && <button
           className="primary"
           data-testid="rl-train"
           disabled={!fam}
@@ -135,7 +138,7 @@ export function RlLab() {
           aria-label={state.running ? 'Pause meta-training' : 'Continue meta-training from the shipped policy'}
         >
           {state.running ? 'Pause' : 'Train'}
-        </button>
+        </button>}
         {state.running && <span className="muted">{state.secondsPerIteration.toFixed(1)} s per meta-iteration (4 goals each)</span>}
         <span className="muted" data-testid="rl-goal">
           {family === 'navigation' ? 'Goal position' : 'Goal velocity'} ({g[0].toFixed(2)}, {g[1].toFixed(2)})
@@ -162,7 +165,7 @@ export function RlLab() {
         </div>
       )}
       <div className="triple">
-        {(['maml', 'pretrained', 'random'] as const).map((method) => {
+        {(['maml', 'pretrained', 'random'] as const).filter(shown).map((method) => {
           const m = methods.find((x) => x.method === method);
           return (
             <div key={method}>
@@ -195,8 +198,8 @@ export function RlLab() {
         })}
       </div>
       <div className="pair">
-        {methods.length > 0 && <ReturnBars methods={methods} />}
-        {fam && <RlCurve points={fam.curves} shippedUpTo={shipped.current[family] ?? 0} />}
+        {shown('bars') && methods.length > 0 && <ReturnBars methods={methods} />}
+        {shown('curve') && fam && <RlCurve points={fam.curves} shippedUpTo={shipped.current[family] ?? 0} />}
       </div>
       {view && (
         <p className="muted small" data-testid="rl-summary">

@@ -8,9 +8,14 @@ import type { TaskFamily } from '../../maml/rl/env';
 /** How far a goal may be from the origin along each axis, as the planes show. */
 export const GOAL_RANGE: Record<TaskFamily, number> = { navigation: 0.6, velocity: 1 };
 
+/** Parts of the lab a link can hide (?r.hide=curve,random), for a reduced view in a lesson page. */
+export const RL_PANELS = ['intro', 'status', 'training', 'maml', 'pretrained', 'random', 'bars', 'curve'] as const;
+export type RlPanel = (typeof RL_PANELS)[number];
+
 export interface RlUrlState {
   family: TaskFamily;
   goal?: [number, number];
+  hide?: RlPanel[];
 }
 
 export function parseRlUrl(search: string): { state: RlUrlState; problems: string[] } {
@@ -28,7 +33,12 @@ export function parseRlUrl(search: string): { state: RlUrlState; problems: strin
     else if (xy.some((v) => Math.abs(v) > GOAL_RANGE[family])) problems.push(`r.goal=${text}: outside ±${GOAL_RANGE[family]}; ignored`);
     else goal = [xy[0], xy[1]];
   }
-  return { state: { family, goal }, problems };
+  const hide: RlPanel[] = [];
+  for (const h of (q.get('r.hide') ?? '').split(',').map((x) => x.trim()).filter(Boolean)) {
+    if ((RL_PANELS as readonly string[]).includes(h)) hide.includes(h as RlPanel) || hide.push(h as RlPanel);
+    else problems.push(`r.hide=${h}: no such panel (${RL_PANELS.join(', ')}); ignored`);
+  }
+  return { state: { family, goal, ...(hide.length ? { hide } : {}) }, problems };
 }
 
 export function serialiseRlUrl(state: RlUrlState, search: string): string {
@@ -37,5 +47,7 @@ export function serialiseRlUrl(state: RlUrlState, search: string): string {
   q.delete('r.goal');
   if (state.family !== 'navigation') q.set('r.task', state.family);
   if (state.goal) q.set('r.goal', state.goal.map((v) => +v.toFixed(3)).join(','));
+  q.delete('r.hide');
+  if (state.hide?.length) q.set('r.hide', state.hide.join(','));
   return q.toString().replace(/%2C/g, ',');
 }
