@@ -52,6 +52,12 @@ test.describe('Omniglot lab in the URL', () => {
     await expect(fresh.locator('nav.tabs')).toHaveCount(0);
     await expect(fresh.locator('h1')).toHaveCount(0);
 
+    // Single settings too.
+    await fresh.goto('./?experiment=omniglot&o.hide=alpha,preset');
+    await expect(fresh.locator('#o-metaLr')).toBeVisible({ timeout: 120_000 });
+    await expect(fresh.locator('#o-alpha')).toHaveCount(0);
+    await expect(fresh.locator('#o-preset')).toHaveCount(0);
+
     // A bad value in a link is named and ignored.
     await fresh.goto('./?experiment=omniglot&o.way=99');
     await expect(fresh.getByTestId('omniglot-link-note')).toContainText('o.way=99: must be from 2 to 20; ignored');

@@ -23,7 +23,7 @@ function readInt(text: string, lo: number, hi: number, what: string): { value?: 
   return { value: v };
 }
 
-function Settings({ config, onApply, onScratch, disabled, onGpu }: { config: OmniglotConfig; onApply: (c: OmniglotConfig) => void; onScratch: (c: OmniglotConfig) => void; disabled: boolean; onGpu: boolean }) {
+function Settings({ config, onApply, onScratch, disabled, onGpu, shown }: { config: OmniglotConfig; onApply: (c: OmniglotConfig) => void; onScratch: (c: OmniglotConfig) => void; disabled: boolean; onGpu: boolean; shown: (p: OmniglotPanel) => boolean }) {
   const [draft, setDraft] = useState<Record<string, string>>(() => Object.fromEntries(CONFIG_FIELDS.map((f) => [f.key, String(config[f.key])])));
   const [algorithm, setAlgorithm] = useState<ConvAlgorithm>(config.algorithm);
   const [errors, setErrors] = useState<Record<string, string | undefined>>({});
@@ -46,7 +46,7 @@ function Settings({ config, onApply, onScratch, disabled, onGpu }: { config: Omn
   };
   return (
     <section className="controls" aria-label="Meta-training settings">
-      <div className="field">
+      {shown('preset') && <div className="field">
         <label htmlFor="o-preset">Preset</label>
         <select id="o-preset" data-testid="preset" defaultValue="" onChange={(e) => applyPreset(e.target.value)}>
           <option value="" disabled>
@@ -59,16 +59,16 @@ function Settings({ config, onApply, onScratch, disabled, onGpu }: { config: Omn
           ))}
         </select>
         <small className="muted">fills the fields; then Apply or Train from scratch</small>
-      </div>
-      <div className="field">
+      </div>}
+      {shown('algorithm') && <div className="field">
         <label htmlFor="o-algorithm">Algorithm</label>
         <select id="o-algorithm" value={algorithm} onChange={(e) => setAlgorithm(e.target.value as ConvAlgorithm)}>
           {CONV_ALGORITHMS.map((a) => (
             <option key={a} value={a}>{ALGORITHM_LABELS[a]}</option>
           ))}
         </select>
-      </div>
-      {CONFIG_FIELDS.map((f) => (
+      </div>}
+      {CONFIG_FIELDS.filter((f) => shown(f.key)).map((f) => (
         <div className={`field${errors[f.key] ? ' invalid' : ''}`} key={f.key}>
           <label htmlFor={`o-${f.key}`}>{f.label}</label>
           <input id={`o-${f.key}`} inputMode="decimal" value={draft[f.key]} aria-invalid={Boolean(errors[f.key])} aria-describedby={`oh-${f.key}`} onChange={(e) => setDraft((d) => ({ ...d, [f.key]: e.target.value }))} />
@@ -250,7 +250,7 @@ export function OmniglotLab() {
       )}
       <main className={shown('settings') ? undefined : 'no-controls'}>
         {!shown('settings') ? null : config ? (
-          <Settings key={`${state.iteration === 0}-${state.source}-${JSON.stringify(config)}`} config={config} disabled={!ready} onGpu={Boolean(state.ready?.engine.includes('tensor'))} onApply={(c) => applySettings(c, false)} onScratch={(c) => applySettings(c, true)} />
+          <Settings key={`${state.iteration === 0}-${state.source}-${JSON.stringify(config)}`} config={config} disabled={!ready} onGpu={Boolean(state.ready?.engine.includes('tensor'))} onApply={(c) => applySettings(c, false)} onScratch={(c) => applySettings(c, true)} shown={shown} />
         ) : (
           <section className="controls muted">Loading…</section>
         )}

@@ -31,6 +31,10 @@ describe('Omniglot state in the URL', () => {
     expect(problems.join('\n')).toMatch(/o\.algorithm=sgd/);
   });
 
+  it('hides single settings as well as panels', () => {
+    expect(parseOmniglotUrl('o.hide=alpha,metaLr,curves')).toEqual({ state: { episode: { way: 5, shot: 1, serial: 0 }, hide: ['alpha', 'metaLr', 'curves'], config: {} }, problems: [] });
+  });
+
   it('writes nothing for the defaults', () => {
     expect(serialiseOmniglotUrl({ episode: { way: 5, shot: 1, serial: 0 }, hide: [], config: {} }, DEFAULT_OMNIGLOT_CONFIG, 'experiment=omniglot')).toBe('experiment=omniglot');
   });

@@ -39,8 +39,11 @@ export function checkNumber(text: string, f: Pick<ConfigField, 'lo' | 'hi' | 'in
   return { value: v };
 }
 
-/** Parts of the lab a link can hide (?o.hide=settings,curves), for a reduced view in a lesson page. */
-export const OMNIGLOT_PANELS = ['intro', 'status', 'training', 'settings', 'episode', 'own', 'curves', 'evaluation'] as const;
+/**
+ * Parts of the lab a link can hide (?o.hide=settings,curves), and single settings (?o.hide=alpha,filters),
+ * for a reduced view in a lesson page.
+ */
+export const OMNIGLOT_PANELS = ['intro', 'status', 'training', 'settings', 'episode', 'own', 'curves', 'evaluation', 'preset', 'algorithm', ...CONFIG_FIELDS.map((f) => f.key)] as const;
 export type OmniglotPanel = (typeof OMNIGLOT_PANELS)[number];
 
 export interface OmniglotUrlState {
