@@ -135,6 +135,8 @@ test.describe('your own classes', () => {
       rs.map((r) => [r.querySelector('[aria-label^="query "]')?.getAttribute('aria-label') ?? '', r.querySelector('[data-testid="own-prediction"]')?.textContent ?? '']),
     );
     expect(pairs).toHaveLength(6);
+    // They are shown in the order they were chosen, whichever finished decoding first.
+    expect(pairs.map(([query]) => query)).toEqual(names.flatMap((n) => [`query ${n}-q1.png`, `query ${n}-q2.png`]));
     expect(pairs.filter(([query, predicted]) => query.replace('query ', '').startsWith(`${predicted}-`)).length).toBeGreaterThanOrEqual(5);
     // Every query has a bar per class, with probabilities that sum to 100%.
     const first = own.getByTestId('own-result').first();

@@ -23,6 +23,8 @@ interface OwnClass {
 
 let serial = 0;
 const nextId = () => `img${++serial}`;
+/** Images are decoded in parallel: each goes where it was chosen (ids count up in that order), not where it finished. */
+const byChoice = (list: Example[], ex: Example) => [...list, ex].sort((a, b) => Number(a.id.slice(3)) - Number(b.id.slice(3)));
 const MAX_CLASSES = 20;
 const MAX_EXAMPLES = 5;
 const QUERIES = -1;
@@ -68,7 +70,7 @@ export function OwnClasses({ send, subscribe, ready, defaultSteps }: { send: (m:
             return;
           }
           const ex = { id: m.id, name: m.name, bytes: toInkBytes(m.pixels), pixels: m.pixels };
-          if (to === QUERIES) setQueries((q) => [...q, ex]);
+          if (to === QUERIES) setQueries((q) => byChoice(q, ex));
           else
             setClasses((cs) =>
               cs.map((c, i) => {
@@ -77,7 +79,7 @@ export function OwnClasses({ send, subscribe, ready, defaultSteps }: { send: (m:
                   setProblems((p) => [...p, `${m.name}: class ${i + 1} already has ${MAX_EXAMPLES} examples (the model is meant for 1 to 5); remove one first`]);
                   return c;
                 }
-                return { ...c, examples: [...c.examples, ex] };
+                return { ...c, examples: byChoice(c.examples, ex) };
               }),
             );
         } else if (m.type === 'classified') {
