@@ -9,3 +9,10 @@ export function meanCi95(values: ArrayLike<number>): { mean: number; ci95: numbe
   const sd = n > 1 ? Math.sqrt(ss / (n - 1)) : 0;
   return { mean, ci95: (1.96 * sd) / Math.sqrt(n) };
 }
+
+/** The most probable class of row `row` of probabilities laid out [rows, way] (the first on ties). */
+export function mostProbableClass(probs: ArrayLike<number>, row: number, way: number): number {
+  let best = 0;
+  for (let c = 1; c < way; c++) if (probs[row * way + c] > probs[row * way + best]) best = c;
+  return best;
+}

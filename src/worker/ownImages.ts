@@ -69,7 +69,7 @@ export async function classifyOwn(ctx: OwnImagesContext, msg: Extract<ToOmniglot
   ctx.post({ type: 'classified', probs: meta.probs, supportLoss: meta.supportLoss, predicted: meta.predicted, baselines });
 }
 
-/** The last path segments after the class (or query) folder, for naming a file in the results. */
+/** A file's name without its folders, for naming it in the results (as npm run classify does). */
 const nameIn = (path: string) => path.split('/').pop() ?? path;
 
 export async function batchClassify(ctx: OwnImagesContext, msg: Extract<ToOmniglotWorker, { type: 'batchClassify' }>) {

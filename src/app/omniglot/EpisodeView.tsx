@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { EpisodeView as View } from '../../worker/omniglotProtocol';
 import { Glyph } from './Glyph';
+import { mostProbableClass } from '../../maml/metrics';
 
 const PX = 784;
 
@@ -24,8 +25,7 @@ export function EpisodeView({ view }: { view: View }) {
   const nq = view.queryLabels.length;
   const probs = view.probs[Math.min(step, view.probs.length - 1)];
   const predictions = Array.from({ length: nq }, (_, q) => {
-    let best = 0;
-    for (let c = 1; c < way; c++) if (probs[q * way + c] > probs[q * way + best]) best = c;
+    const best = mostProbableClass(probs, q, way);
     const tie = Array.from({ length: way }, (_, c) => probs[q * way + c]).filter((p) => p === probs[q * way + best]).length > 1;
     return { predicted: tie ? -1 : best, confidence: probs[q * way + best] };
   });

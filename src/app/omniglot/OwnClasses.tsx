@@ -140,7 +140,7 @@ export function OwnClasses({ send, subscribe, ready, defaultSteps }: { send: (m:
     setProblems(errors);
     setNotice(null);
     if (errors.length) return;
-    snapshot.current = { names: classes.map((c, i) => c.name || `class ${i + 1}`), queries, steps };
+    snapshot.current = { names: classes.map((c, i) => c.name || `class ${i + 1}`), queries };
     setBusy(true);
     send({ type: 'classify', classes: classes.map((c) => c.examples.map((e) => e.pixels)), queries: queries.map((q) => q.pixels), steps });
   };

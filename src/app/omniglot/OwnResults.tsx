@@ -1,6 +1,7 @@
 import * as d3 from 'd3';
 import { useEffect, useState, type ReactNode } from 'react';
 import type { FromOmniglotWorker } from '../../worker/omniglotProtocol';
+import { mostProbableClass } from '../../maml/metrics';
 import { Axes } from '../AdaptationPlot';
 import { classColor } from './EpisodeView';
 import { Glyph } from './Glyph';
@@ -11,7 +12,6 @@ export interface OwnResult {
   data: Classified;
   names: string[];
   queries: Example[];
-  steps: number;
 }
 
 const STEP_MS = 600;
@@ -28,12 +28,6 @@ const METHODS = [
 const SHORT: Record<string, string> = { pretrained: 'pretrained', random: 'random init', nearest: 'nearest neighbour' };
 /** Losses fall to tiny values after a few steps: three decimals, then powers of ten. */
 export const formatLoss = (l: number) => (l >= 0.001 || l === 0 ? l.toFixed(3) : l.toExponential(1));
-
-const argmax = (p: ArrayLike<number>, offset: number, way: number) => {
-  let best = 0;
-  for (let c = 1; c < way; c++) if (p[offset + c] > p[offset + best]) best = c;
-  return best;
-};
 
 /** Support loss per inner step, for the meta-learned initialisation and the baselines. */
 function LossPerStep({ series, step }: { series: { label: string; color: string; dash: string; loss: number[] }[]; step: number }) {
@@ -101,7 +95,6 @@ export function OwnResults({ result }: { result: OwnResult }) {
   ];
   const known = queries.every((q) => q.expected !== undefined && q.expected < way);
   const score = (labels: number[]) => labels.filter((l, i) => l === queries[i].expected).length;
-  const metaLabels = queries.map((_, i) => argmax(data.probs[last], i * way, way));
 
   return (
     <div className="own-results" data-testid="own-results">
@@ -122,7 +115,7 @@ export function OwnResults({ result }: { result: OwnResult }) {
           </p>
           {known && (
             <p className="small" data-testid="own-score">
-              Correct on the example queries (after {last} step{last === 1 ? '' : 's'}): <b>meta-learned {score(metaLabels)}/{queries.length}</b>
+              Correct on the example queries (after {last} step{last === 1 ? '' : 's'}): <b>meta-learned {score(data.predicted.map((p) => p.label))}/{queries.length}</b>
               {data.baselines.map((b) => (b.unavailable ? null : <span key={b.id}> · {b.name} {score(b.predicted.map((p) => p.label))}/{queries.length}</span>))}
             </p>
           )}
@@ -134,7 +127,7 @@ export function OwnResults({ result }: { result: OwnResult }) {
       </div>
       {queries.map((q, i) => {
         const row = probs.subarray(i * way, (i + 1) * way);
-        const pred = argmax(probs, i * way, way);
+        const pred = mostProbableClass(probs, i, way);
         const ok = q.expected === undefined ? null : pred === q.expected;
         return (
           <div key={q.id} className="own-result" data-testid="own-result">

@@ -8,6 +8,7 @@
 import { adaptationTrace, type ConvInner } from '../fused/convMaml';
 import type { ConvNet } from '../fused/convNet';
 import type { Vec } from '../fused/gemm';
+import { mostProbableClass } from '../metrics';
 
 export interface LabelledImages {
   /** images[c] holds class c's examples, 28*28 floats each (ink = 1). */
@@ -47,8 +48,7 @@ export function classifyFewShot(net: ConvNet, body: Vec[], data: LabelledImages,
   const trace = adaptationTrace(net, body, { way, xs, ys, ws, xq, yq: new Int32Array(data.queries.length) }, inner);
   const last = trace.probs[trace.probs.length - 1];
   const predicted = data.queries.map((_, q) => {
-    let best = 0;
-    for (let c = 1; c < way; c++) if (last[q * way + c] > last[q * way + best]) best = c;
+    const best = mostProbableClass(last, q, way);
     return { label: best, probability: last[q * way + best] };
   });
   return { probs: trace.probs, supportLoss: trace.supportLoss, predicted };
