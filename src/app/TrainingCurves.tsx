@@ -1,7 +1,7 @@
 import * as d3 from 'd3';
 import type { CurvePoint } from '../worker/protocol';
 import { Axes } from './AdaptationPlot';
-import type { Value } from './series';
+import { DRAWN_POINTS, movingAverage, thinned, type Value } from './series';
 import { spreadLabels } from './compare/CompareView';
 
 const W = 620;
@@ -25,16 +25,8 @@ export function TrainingCurves({ points, trainSteps }: { points: CurvePoint[]; t
   const hi = values.length ? Math.min(1e6, d3.max(values)!) : 10;
   const y = d3.scaleLog().domain([lo * 0.8, hi * 1.25]).range([H - M.bottom, M.top]).clamp(true);
   const yTicks = y.ticks(5).filter((t) => [1, 2, 5].includes(Math.round(t / 10 ** Math.floor(Math.log10(t) + 1e-9))));
-  const smooth = (key: Value) => {
-    // A short moving average: single meta-batches are noisy.
-    const w = Math.max(1, Math.floor(points.length / 60));
-    return points.map((p, i) => {
-      const from = Math.max(0, i - w + 1);
-      let s = 0;
-      for (let j = from; j <= i; j++) s += points[j][key];
-      return [p.iteration, s / (i - from + 1)] as [number, number];
-    });
-  };
+  // A short moving average: single meta-batches are noisy.
+  const smooth = (key: Value) => thinned(movingAverage(points, (p) => p[key], Math.max(1, Math.floor(points.length / 60))), DRAWN_POINTS);
   const line = d3
     .line<[number, number]>()
     .defined((d) => d[1] > 0 && Number.isFinite(d[1]))

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { appendPoints, emptySeries, visiblePoints } from './series';
+import type { CurvePoint } from '../worker/protocol';
+import { appendPoints, emptySeries, movingAverage, thinned, visiblePoints } from './series';
 
 describe('training curve series', () => {
   it('stays within its limit with uniform bins over the whole run', () => {
@@ -31,5 +32,33 @@ describe('training curve series in comparison mode', () => {
     }
     // The first bin's mean of iterations 1..stride.
     expect(s.points[0].methods!.maml2[0]).toBeCloseTo((1 + s.stride) / 2, 9);
+  });
+});
+
+describe('drawing a curve', () => {
+  it('the moving average matches the direct mean over the trailing window', () => {
+    const pts = Array.from({ length: 50 }, (_, i) => ({ iteration: i + 1, pre: Math.sin(i) * 3 + i, post: 0, basePre: 0, basePost: 0 }));
+    const avg = movingAverage(pts, (p) => p.pre, 7);
+    avg.forEach(([it, v], i) => {
+      const from = Math.max(0, i - 6);
+      const direct = pts.slice(from, i + 1).reduce((s, p) => s + p.pre, 0) / (i + 1 - from);
+      expect(it).toBe(i + 1);
+      expect(v).toBeCloseTo(direct, 9);
+    });
+  });
+  it('thinning keeps at most about max points, the first and the last', () => {
+    const items = Array.from({ length: 1501 }, (_, i) => i);
+    const t = thinned(items, 320);
+    expect(t.length).toBeLessThanOrEqual(321);
+    expect(t.length).toBeGreaterThan(250);
+    expect(t[0]).toBe(0);
+    expect(t[t.length - 1]).toBe(1500);
+    expect(thinned([1, 2, 3], 320)).toEqual([1, 2, 3]);
+  });
+  it('a value missing from some points is left out of their means', () => {
+    const pts: CurvePoint[] = [1, 2, 3, 4].map((i) => ({ iteration: i, pre: 0, post: 0, basePre: 0, basePost: 0, methods: (i === 2 ? {} : { m: [0, i] }) as Record<string, [number, number]> }));
+    const avg = movingAverage(pts, (p) => p.methods?.m?.[1], 2);
+    expect(avg.map(([, v]) => v)).toEqual([1, 1, 3, 3.5]);
+    expect(movingAverage(pts.slice(1, 2), (p) => p.methods?.m?.[1], 2)[0][1]).toBeNaN();
   });
 });

@@ -70,3 +70,35 @@ export function visiblePoints(series: Series): CurvePoint[] {
   const p = series.partial;
   return p ? [...series.points, mean(p.sums, p.count, series.points.length ? series.points[series.points.length - 1].iteration + p.count : p.count)] : series.points;
 }
+
+/**
+ * The trailing moving average of one value over `window` points, as [iteration, mean];
+ * points where the value is missing are left out of the mean (NaN where none is left). O(n).
+ */
+export function movingAverage(points: CurvePoint[], value: (p: CurvePoint) => number | undefined, window: number): [number, number][] {
+  const out: [number, number][] = [];
+  let sum = 0;
+  let count = 0;
+  for (let i = 0; i < points.length; i++) {
+    const v = value(points[i]);
+    if (v !== undefined) (sum += v), count++;
+    if (i >= window) {
+      const old = value(points[i - window]);
+      if (old !== undefined) (sum -= old), count--;
+    }
+    out.push([points[i].iteration, count ? sum / count : NaN]);
+  }
+  return out;
+}
+
+/** Points drawn per curve: about one per pixel of a plot; more would cost the main thread for nothing. */
+export const DRAWN_POINTS = 320;
+
+/** At most about `max` evenly spaced items, always keeping the first and the last. */
+export function thinned<T>(items: T[], max: number): T[] {
+  if (items.length <= max) return items;
+  const step = Math.ceil(items.length / max);
+  const out = items.filter((_, i) => i % step === 0);
+  if ((items.length - 1) % step) out.push(items[items.length - 1]);
+  return out;
+}

@@ -1,6 +1,7 @@
-import { useCallback, useEffect, useReducer, useRef } from 'react';
+import { startTransition, useCallback, useEffect, useReducer, useRef } from 'react';
 import type { SinusoidConfig } from '../maml/experiments/sinusoidConfig';
 import type { BackendChoice, BackendName, EngineChoice, EngineName, BackendReport, FromWorker, MethodSpec, TaskView, ToWorker } from '../worker/protocol';
+import { messageBatch } from './messageBatch';
 import { appendPoints, emptySeries, type Series } from './series';
 
 export type Adaptation = Extract<FromWorker, { type: 'adaptation' }>;
@@ -27,6 +28,11 @@ export interface TrainerState {
 }
 
 const initial: TrainerState = { phase: 'starting', running: false, iteration: 0, itersPerSec: 0, tensors: 0, source: '', curves: emptySeries() };
+
+/** Messages that arrive many times a second while training; the rest are shown at once. */
+const STREAMED = new Set<FromWorker['type']>(['state', 'curves', 'adaptation', 'trajectory']);
+/** The longest a streamed message waits before it is drawn. */
+const STREAM_MS = 100;
 
 type Action = FromWorker | { type: 'clearCurves' } | { type: 'dismiss' };
 
@@ -71,10 +77,22 @@ export function useTrainer(init: { config: SinusoidConfig; backend: BackendChoic
   useEffect(() => {
     const w = new Worker(new URL('../worker/maml.worker.ts', import.meta.url), { type: 'module' });
     worker.current = w;
-    w.onmessage = (e: MessageEvent<FromWorker>) => dispatch(e.data);
-    w.onerror = (e) => dispatch({ type: 'error', message: `The training worker failed: ${e.message}` });
+    // What the worker sends renders in batches of up to STREAM_MS, as a transition: React
+    // slices that work and yields to input, so a busy page never blocks the main thread long.
+    const stream = messageBatch<FromWorker>((batch) => startTransition(() => batch.forEach(dispatch)), STREAM_MS);
+    w.onmessage = (e: MessageEvent<FromWorker>) => {
+      stream.push(e.data);
+      if (!STREAMED.has(e.data.type)) stream.flush();
+    };
+    w.onerror = (e) => {
+      stream.flush();
+      dispatch({ type: 'error', message: `The training worker failed: ${e.message}` });
+    };
     w.postMessage({ type: 'init', ...init } satisfies ToWorker);
-    return () => w.terminate();
+    return () => {
+      stream.cancel();
+      w.terminate();
+    };
     // The worker lives as long as the page; later changes go through send().
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);

@@ -3,6 +3,7 @@ import { memo } from 'react';
 import type { SinusoidConfig } from '../../maml/experiments/sinusoidConfig';
 import { methodKey, type CurvePoint, type MethodSpec, type TaskView } from '../../worker/protocol';
 import { AdaptationPlot, Axes } from '../AdaptationPlot';
+import { DRAWN_POINTS, movingAverage, thinned } from '../series';
 import type { Adaptation } from '../useTrainer';
 import { METHOD_STYLES, methodLabel, methodTrace } from './methods';
 
@@ -20,17 +21,7 @@ export const CompareCurves = memo(function CompareCurves({ points, methods, conf
   const hi = values.length ? Math.min(1e6, d3.max(values)!) : 10;
   const y = d3.scaleLog().domain([lo * 0.8, hi * 1.25]).range([H - M.bottom, M.top]).clamp(true);
   const w = Math.max(1, Math.floor(points.length / 60));
-  const series = keys.map((k) =>
-    points.map((p, i) => {
-      let s = 0;
-      let n = 0;
-      for (let j = Math.max(0, i - w + 1); j <= i; j++) {
-        const v = points[j].methods?.[k]?.[1];
-        if (v !== undefined) (s += v), n++;
-      }
-      return [p.iteration, n ? s / n : NaN] as [number, number];
-    }),
-  );
+  const series = keys.map((k) => thinned(movingAverage(points, (p) => p.methods?.[k]?.[1], w), DRAWN_POINTS));
   const line = d3.line<[number, number]>().defined((d) => d[1] > 0 && Number.isFinite(d[1])).x((d) => x(d[0])).y((d) => y(d[1]));
   const finals = keys.map((k) => last?.methods?.[k]?.[1]);
   // End labels, pushed apart where the lines end close together.

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useReducer, useRef } from 'react';
+import { startTransition, useCallback, useEffect, useReducer, useRef } from 'react';
 import type { OmniglotConfig } from '../../maml/experiments/omniglotConfig';
 import type { EpisodeRequest, EpisodeView, EvaluationRow, FromOmniglotWorker, ModelSource, OmniglotCurvePoint, SettingsEvent, ToOmniglotWorker } from '../../worker/omniglotProtocol';
 
@@ -75,7 +75,9 @@ export function useOmniglot(firstEpisode: EpisodeRequest) {
     const w = new Worker(new URL('../../worker/omniglot.worker.ts', import.meta.url), { type: 'module' });
     worker.current = w;
     w.onmessage = (e: MessageEvent<FromOmniglotWorker>) => {
-      dispatch(e.data);
+      // Training progress streams in; it renders as an interruptible transition.
+      if (e.data.type === 'progress') startTransition(() => dispatch(e.data));
+      else dispatch(e.data);
       listeners.current.forEach((l) => l(e.data));
     };
     w.onerror = (e) => dispatch({ type: 'error', message: `The Omniglot worker failed: ${e.message || 'unknown error'}` });

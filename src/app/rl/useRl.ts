@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useReducer, useRef } from 'react';
+import { startTransition, useCallback, useEffect, useReducer, useRef } from 'react';
 import type { TaskFamily } from '../../maml/rl/env';
 import type { AdaptationView, FromRlWorker, RlCurvePoint, ToRlWorker } from '../../worker/rlProtocol';
 
@@ -63,7 +63,8 @@ export function useRl() {
   useEffect(() => {
     const w = new Worker(new URL('../../worker/rl.worker.ts', import.meta.url), { type: 'module' });
     worker.current = w;
-    w.onmessage = (e: MessageEvent<FromRlWorker>) => dispatch(e.data);
+    // Training progress streams in; it renders as an interruptible transition.
+    w.onmessage = (e: MessageEvent<FromRlWorker>) => (e.data.type === 'progress' ? startTransition(() => dispatch(e.data)) : dispatch(e.data));
     w.onerror = (e) => dispatch({ type: 'error', message: `The RL worker failed: ${e.message || 'unknown error'}` });
     const backend = new URLSearchParams(location.search).get('backend') ?? 'auto';
     w.postMessage({ type: 'init', baseUrl: new URL(import.meta.env.BASE_URL, location.href).href, backend } satisfies ToRlWorker);
