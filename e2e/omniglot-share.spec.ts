@@ -21,6 +21,8 @@ test.describe('Omniglot lab in the URL', () => {
     await page.getByTestId('apply-settings').click();
     await expect(page.locator('#o-alpha')).toHaveValue('0.3');
     await expect.poll(() => new URL(page.url()).searchParams.get('o.train.alpha')).toBe('0.3');
+    // The change is marked on the training curves at the iteration it took effect.
+    await expect(page.getByTestId('omniglot-accuracy-curve').getByTestId('settings-event').last()).toContainText('α 0.3');
     const url = new URL(page.url());
     expect(url.searchParams.get('o.way')).toBe('3');
     expect(url.searchParams.get('o.shot')).toBe('2');

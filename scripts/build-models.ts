@@ -1,0 +1,93 @@
+/**
+ * Builds the Omniglot models from the packed data (public/data/omniglot.bin): they are learned
+ * from the Omniglot drawings, so like the pack they are made on this machine, never committed.
+ *
+ *   npm run build-models [-- --schedule install|full] [--optional]
+ *
+ * install (the default, run by npm install, npm start and the tests; about 8 min on 2 cores):
+ *   second-order MAML, 20-way 1-shot, meta-batch 8, α 1.6, 250 meta-iterations on 2 processes,
+ *   and the pretrained baseline, 400 steps.
+ * full (the schedule of docs/RESULTS.md, about 2 h 10 min on 2 cores): 4,000 meta-iterations in
+ *   four phases and 3,000 pretraining steps, from scratch; a stopped full build resumes.
+ *
+ * A model that has already reached its schedule is left alone, so running this again costs
+ * nothing. With --optional a missing data pack is a warning, as for pack-omniglot.
+ */
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { loadCheckpoint } from './load-checkpoint';
+import { PACK_DIR } from './lib/omniglotData';
+import { metaTrainOmniglot } from './lib/metaTrainOmniglot';
+import type { OmniglotConfig } from '../src/maml/experiments/omniglotConfig';
+import { MODEL_DIRS, SCHEDULES, scheduleLength, type Schedule } from './lib/omniglotSchedules';
+import { PRETRAIN_DEFAULTS, pretrainOmniglot } from './lib/pretrainOmniglot';
+import { useBackend } from './node-backend';
+
+/** Training steps already in the model at `dir` (0 where there is none). */
+function trainedSteps(dir: string, learner: 'maml' | 'pretrained'): number {
+  if (!existsSync(`${dir}/manifest.json`) || !existsSync(`${dir}/weights.bin`)) return 0;
+  try {
+    return loadCheckpoint(dir).learners[learner]?.iteration ?? 0;
+  } catch {
+    return 0; // unreadable: built again
+  }
+}
+
+/** Whether a model at `done` iterations with `config` was trained along `schedule` (its last phase's settings). */
+function followsSchedule(config: OmniglotConfig, done: number, schedule: Schedule): boolean {
+  const phase = schedule.maml.find((p) => done <= p.until) ?? schedule.maml[schedule.maml.length - 1];
+  return Object.entries(phase.settings).every(([k, v]) => config[k as keyof OmniglotConfig] === v);
+}
+
+const { values: args } = parseArgs({
+  options: { schedule: { type: 'string', default: 'install' }, optional: { type: 'boolean', default: false } },
+});
+const name = args.schedule as keyof typeof SCHEDULES;
+const schedule = SCHEDULES[name];
+if (!schedule) {
+  console.error(`build-models: --schedule must be install or full, not ${args.schedule}`);
+  process.exit(2);
+}
+if (!existsSync(`${PACK_DIR}/omniglot.bin`)) {
+  console.error(`build-models: ${PACK_DIR}/omniglot.bin is missing, so the Omniglot models cannot be built; run npm run pack-omniglot first.`);
+  process.exit(args.optional ? 0 : 1);
+}
+
+const mamlTarget = scheduleLength(schedule);
+const mamlDone = trainedSteps(MODEL_DIRS.maml, 'maml');
+const pretrainedDone = trainedSteps(MODEL_DIRS.pretrained, 'pretrained');
+if (mamlDone >= mamlTarget && pretrainedDone >= schedule.pretrainedSteps) {
+  console.log(`build-models: the Omniglot models are built (meta-learned ${mamlDone} iterations, pretrained ${pretrainedDone} steps).`);
+  process.exit(0);
+}
+await useBackend('wasm');
+const started = performance.now();
+if (mamlDone < mamlTarget) {
+  console.log(`build-models: meta-training the Omniglot model (${name} schedule, ${mamlTarget} meta-iterations; progress below, it resumes if stopped)`);
+  // A model trained with other settings (the install schedule, when building the full one)
+  // is not continued: the schedule starts afresh.
+  const onPath = mamlDone > 0 && followsSchedule(loadCheckpoint(MODEL_DIRS.maml).manifest.config as OmniglotConfig, mamlDone, schedule);
+  let fresh = !onPath;
+  for (const phase of schedule.maml) {
+    if (!fresh && trainedSteps(MODEL_DIRS.maml, 'maml') >= phase.until) continue;
+    await metaTrainOmniglot({
+      iterations: phase.until,
+      out: MODEL_DIRS.maml,
+      fresh,
+      saveEvery: 25,
+      logEvery: 25,
+      evalEvery: 250,
+      evalEpisodes: 200,
+      backend: 'wasm',
+      threads: 2,
+      overrides: phase.settings,
+    });
+    fresh = false;
+  }
+}
+if (pretrainedDone < schedule.pretrainedSteps) {
+  console.log(`build-models: training the pretrained baseline (${schedule.pretrainedSteps} steps)`);
+  await pretrainOmniglot({ ...PRETRAIN_DEFAULTS, out: MODEL_DIRS.pretrained, iterations: schedule.pretrainedSteps, filters: 32, seed: 1, logEvery: 50 });
+}
+console.log(`build-models: done in ${Math.round((performance.now() - started) / 1000)} s.`);
+process.exit(0);
