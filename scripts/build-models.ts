@@ -15,6 +15,7 @@
  */
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import type { Checkpoint } from '../src/maml/checkpoint';
 import { loadCheckpoint } from './load-checkpoint';
 import { PACK_DIR } from './lib/omniglotData';
 import { metaTrainOmniglot } from './lib/metaTrainOmniglot';
@@ -23,13 +24,13 @@ import { MODEL_DIRS, SCHEDULES, scheduleLength, type Schedule } from './lib/omni
 import { PRETRAIN_DEFAULTS, pretrainOmniglot } from './lib/pretrainOmniglot';
 import { useBackend } from './node-backend';
 
-/** Training steps already in the model at `dir` (0 where there is none). */
-function trainedSteps(dir: string, learner: 'maml' | 'pretrained'): number {
-  if (!existsSync(`${dir}/manifest.json`) || !existsSync(`${dir}/weights.bin`)) return 0;
+/** The model at `dir`, or null where there is none (or it cannot be read: it is built again). */
+function readModel(dir: string): Checkpoint | null {
+  if (!existsSync(`${dir}/manifest.json`) || !existsSync(`${dir}/weights.bin`)) return null;
   try {
-    return loadCheckpoint(dir).learners[learner]?.iteration ?? 0;
+    return loadCheckpoint(dir);
   } catch {
-    return 0; // unreadable: built again
+    return null;
   }
 }
 
@@ -54,8 +55,9 @@ if (!existsSync(`${PACK_DIR}/omniglot.bin`)) {
 }
 
 const mamlTarget = scheduleLength(schedule);
-const mamlDone = trainedSteps(MODEL_DIRS.maml, 'maml');
-const pretrainedDone = trainedSteps(MODEL_DIRS.pretrained, 'pretrained');
+const maml = readModel(MODEL_DIRS.maml);
+const mamlDone = maml?.learners.maml?.iteration ?? 0;
+const pretrainedDone = readModel(MODEL_DIRS.pretrained)?.learners.pretrained?.iteration ?? 0;
 if (mamlDone >= mamlTarget && pretrainedDone >= schedule.pretrainedSteps) {
   console.log(`build-models: the Omniglot models are built (meta-learned ${mamlDone} iterations, pretrained ${pretrainedDone} steps).`);
   process.exit(0);
@@ -66,14 +68,13 @@ if (mamlDone < mamlTarget) {
   console.log(`build-models: meta-training the Omniglot model (${name} schedule, ${mamlTarget} meta-iterations; progress below, it resumes if stopped)`);
   // A model trained with other settings (the install schedule, when building the full one)
   // is not continued: the schedule starts afresh.
-  const onPath = mamlDone > 0 && followsSchedule(loadCheckpoint(MODEL_DIRS.maml).manifest.config as OmniglotConfig, mamlDone, schedule);
-  let fresh = !onPath;
+  let done = maml && followsSchedule(maml.manifest.config as OmniglotConfig, mamlDone, schedule) ? mamlDone : 0;
   for (const phase of schedule.maml) {
-    if (!fresh && trainedSteps(MODEL_DIRS.maml, 'maml') >= phase.until) continue;
+    if (done >= phase.until) continue;
     await metaTrainOmniglot({
       iterations: phase.until,
       out: MODEL_DIRS.maml,
-      fresh,
+      fresh: done === 0,
       saveEvery: 25,
       logEvery: 25,
       evalEvery: 250,
@@ -82,7 +83,7 @@ if (mamlDone < mamlTarget) {
       threads: 2,
       overrides: phase.settings,
     });
-    fresh = false;
+    done = phase.until;
   }
 }
 if (pretrainedDone < schedule.pretrainedSteps) {

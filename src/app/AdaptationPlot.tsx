@@ -190,8 +190,10 @@ export function Axes({
   yTicks,
   xTicks,
   xFormat,
+  yFormat,
 }: {
   xFormat?: (v: number) => string;
+  yFormat?: (v: number) => string;
   x: d3.ScaleLinear<number, number>;
   y: d3.ScaleContinuousNumeric<number, number>;
   xLabel: string;
@@ -203,7 +205,7 @@ export function Axes({
   const [y0, y1] = y.range();
   const xt = xTicks ?? x.ticks(6);
   const yt = yTicks ?? y.ticks(6);
-  const fmt = y.tickFormat(6, '~g');
+  const fmt = yFormat ?? y.tickFormat(6, '~g');
   return (
     <g className="axes">
       <line x1={x0} x2={x1} y1={y0} y2={y0} />

@@ -26,7 +26,8 @@ export function TrainingCurves({ points, trainSteps }: { points: CurvePoint[]; t
   const y = d3.scaleLog().domain([lo * 0.8, hi * 1.25]).range([H - M.bottom, M.top]).clamp(true);
   const yTicks = y.ticks(5).filter((t) => [1, 2, 5].includes(Math.round(t / 10 ** Math.floor(Math.log10(t) + 1e-9))));
   // A short moving average: single meta-batches are noisy.
-  const smooth = (key: Value) => thinned(movingAverage(points, (p) => p[key], Math.max(1, Math.floor(points.length / 60))), DRAWN_POINTS);
+  const span = Math.max(1, Math.floor(points.length / 60));
+  const smoothed = Object.fromEntries(SERIES.map((s) => [s.key, points.length > 1 ? thinned(movingAverage(points, (p) => p[s.key], span), DRAWN_POINTS) : []])) as Record<Value, [number, number][]>;
   const line = d3
     .line<[number, number]>()
     .defined((d) => d[1] > 0 && Number.isFinite(d[1]))
@@ -34,7 +35,7 @@ export function TrainingCurves({ points, trainSteps }: { points: CurvePoint[]; t
     .y((d) => y(d[1]));
   // The adapted curves are labelled at their ends, so colour is not the only way to tell them apart.
   const ends = ([['post', 'meta-learner'], ['basePost', 'pretrained']] as const).map(([key, text]) => {
-    const sm = points.length > 1 ? smooth(key) : [];
+    const sm = smoothed[key];
     const v = sm[sm.length - 1]?.[1];
     return { key, text, y: v !== undefined && v > 0 && Number.isFinite(v) ? y(v) : NaN };
   });
@@ -56,7 +57,7 @@ export function TrainingCurves({ points, trainSteps }: { points: CurvePoint[]; t
         )}
         {points.length > 1 &&
           SERIES.map((s) => (
-            <path key={s.key} d={line(smooth(s.key)) ?? ''} fill="none" stroke={s.color} strokeWidth={s.dash ? 1.5 : 2.2} strokeDasharray={s.dash} data-testid={`curve-${s.key}`} />
+            <path key={s.key} d={line(smoothed[s.key]) ?? ''} fill="none" stroke={s.color} strokeWidth={s.dash ? 1.5 : 2.2} strokeDasharray={s.dash} data-testid={`curve-${s.key}`} />
           ))}
         {ends.map((e, i) =>
           Number.isFinite(endY[i]) ? (

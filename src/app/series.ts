@@ -75,7 +75,7 @@ export function visiblePoints(series: Series): CurvePoint[] {
  * The trailing moving average of one value over `window` points, as [iteration, mean];
  * points where the value is missing are left out of the mean (NaN where none is left). O(n).
  */
-export function movingAverage(points: CurvePoint[], value: (p: CurvePoint) => number | undefined, window: number): [number, number][] {
+export function movingAverage<P extends { iteration: number }>(points: P[], value: (p: P) => number | undefined, window: number): [number, number][] {
   const out: [number, number][] = [];
   let sum = 0;
   let count = 0;

@@ -1,6 +1,8 @@
 import * as d3 from 'd3';
 import { memo } from 'react';
 import type { RlCurvePoint } from '../../worker/rlProtocol';
+import { Axes } from '../AdaptationPlot';
+import { movingAverage } from '../series';
 
 const W = 560;
 const H = 230;
@@ -12,15 +14,7 @@ export const RlCurve = memo(function RlCurve({ points, shippedUpTo }: { points: 
   const x = d3.scaleLinear().domain([0, Math.max(10, last?.iteration ?? 10)]).range([M.left, W - M.right]).nice();
   const vals = points.flatMap((p) => [p.returnBefore, p.returnAfter]);
   const y = d3.scaleLinear().domain([Math.min(-1, d3.min(vals) ?? -100), Math.max(0, d3.max(vals) ?? 0)]).range([H - M.bottom, M.top]).nice();
-  const smooth = (key: 'returnBefore' | 'returnAfter') => {
-    const w = 5;
-    return points.map((p, i) => {
-      const from = Math.max(0, i - w + 1);
-      let s = 0;
-      for (let j = from; j <= i; j++) s += points[j][key];
-      return [x(p.iteration), y(s / (i - from + 1))] as [number, number];
-    });
-  };
+  const smooth = (key: 'returnBefore' | 'returnAfter') => movingAverage(points, (p) => p[key], 5).map(([i, v]) => [x(i), y(v)] as [number, number]);
   const summary = last
     ? `After ${last.iteration} meta-iterations the batch's average return is ${last.returnBefore.toFixed(1)} before and ${last.returnAfter.toFixed(1)} after one step.`
     : 'No training log.';
@@ -30,19 +24,7 @@ export const RlCurve = memo(function RlCurve({ points, shippedUpTo }: { points: 
         <strong>Meta-training</strong> <span className="muted">average return on each meta-batch of goals, before (dashed) and after (solid) adaptation; moving average of 5</span>
       </figcaption>
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={summary}>
-        <g className="axes">
-          {y.ticks(5).map((t) => (
-            <g key={t}>
-              <line className="grid" x1={M.left} x2={W - M.right} y1={y(t)} y2={y(t)} />
-              <text x={M.left - 5} y={y(t) + 4} textAnchor="end">{t}</text>
-            </g>
-          ))}
-          {x.ticks(6).map((t) => (
-            <text key={t} x={x(t)} y={H - M.bottom + 14} textAnchor="middle">{t}</text>
-          ))}
-          <text x={(M.left + W - M.right) / 2} y={H - 4} textAnchor="middle">meta-iteration</text>
-          <text transform={`translate(12,${(H - M.bottom) / 2}) rotate(-90)`} textAnchor="middle">return</text>
-        </g>
+        <Axes x={x} y={y} xLabel="meta-iteration" yLabel="return" yTicks={y.ticks(5)} xFormat={d3.format(',~d')} yFormat={String} />
         {shippedUpTo > 0 && last && last.iteration > shippedUpTo && (
           <line x1={x(shippedUpTo)} x2={x(shippedUpTo)} y1={M.top} y2={H - M.bottom} stroke="#999" strokeDasharray="3 3" />
         )}
