@@ -37,8 +37,9 @@ test.describe('Omniglot lab', () => {
     expect(after).toBeGreaterThanOrEqual(60);
     await expect(queries.first()).toContainText(/class \d+ +\d+%/);
     expect(await page.locator('[data-testid=query][data-correct=true]').count()).toBeGreaterThan(5);
-    // The built model's training curves (settings changes are marked on them: e2e/omniglot-share).
+    // The shipped run's curves, with its settings changes marked.
     await expect(page.getByTestId('omniglot-accuracy-curve').locator('path[stroke="#0072b2"]').first()).toHaveAttribute('d', /M.*L/);
+    await expect(page.getByTestId('omniglot-accuracy-curve').getByTestId('settings-event').first()).toContainText('way 20');
     await page.screenshot({ path: `${SCREENSHOTS}/omniglot-episode.png`, fullPage: true });
     // Step 0: the zero head has no preference, every query shows so.
     await page.getByTestId('step-accuracy-0').click();
@@ -78,7 +79,7 @@ test.describe('Omniglot lab', () => {
     await page.screenshot({ path: `${SCREENSHOTS}/omniglot-evaluation.png`, fullPage: true });
   });
 
-  test('training continues from the built model, survives a reload, and resets', async ({ page }) => {
+  test('training continues from the shipped model, survives a reload, and resets', async ({ page }) => {
     await openLab(page);
     const start = Number((await page.getByTestId('omniglot-iteration').innerText()).replace(/[^0-9]/g, ''));
     expect(start).toBeGreaterThan(0);

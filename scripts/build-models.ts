@@ -1,17 +1,17 @@
 /**
- * Builds the Omniglot models from the packed data (public/data/omniglot.bin): they are learned
- * from the Omniglot drawings, so like the pack they are made on this machine, never committed.
+ * Reproduces the committed Omniglot models (public/models/omniglot*/) from the packed data
+ * (public/data/omniglot.bin). Nothing runs it at install, start or test time: the models are
+ * committed, and this is the documented way to make them again.
  *
- *   npm run build-models [-- --schedule install|full] [--optional]
+ *   npm run build-models [-- --schedule full|short] [--fresh] [--optional]
  *
- * install (the default, run by npm install, npm start and the tests; about 8 min on 2 cores):
- *   second-order MAML, 20-way 1-shot, meta-batch 8, α 1.6, 250 meta-iterations on 2 processes,
- *   and the pretrained baseline, 400 steps.
- * full (the schedule of docs/RESULTS.md, about 2 h 10 min on 2 cores): 4,000 meta-iterations in
- *   four phases and 3,000 pretraining steps, from scratch; a stopped full build resumes.
+ * full (the default, the committed models; about 2 h 10 min on 2 cores): 4,000 meta-iterations
+ *   in four phases and 3,000 pretraining steps, from scratch; a stopped build resumes.
+ * short (about 8 min): second-order MAML, 20-way 1-shot, meta-batch 8, α 1.6, 250
+ *   meta-iterations on 2 processes, and the pretrained baseline, 400 steps.
  *
- * A model that has already reached its schedule is left alone, so running this again costs
- * nothing. With --optional a missing data pack is a warning, as for pack-omniglot.
+ * A model that has already reached its schedule is left alone unless --fresh is given (which
+ * trains both from scratch, replacing them). With --optional a missing data pack is a warning.
  */
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -41,12 +41,12 @@ function followsSchedule(config: OmniglotConfig, done: number, schedule: Schedul
 }
 
 const { values: args } = parseArgs({
-  options: { schedule: { type: 'string', default: 'install' }, optional: { type: 'boolean', default: false } },
+  options: { schedule: { type: 'string', default: 'full' }, fresh: { type: 'boolean', default: false }, optional: { type: 'boolean', default: false } },
 });
 const name = args.schedule as keyof typeof SCHEDULES;
 const schedule = SCHEDULES[name];
 if (!schedule) {
-  console.error(`build-models: --schedule must be install or full, not ${args.schedule}`);
+  console.error(`build-models: --schedule must be full or short, not ${args.schedule}`);
   process.exit(2);
 }
 if (!existsSync(`${PACK_DIR}/omniglot.bin`)) {
@@ -55,9 +55,9 @@ if (!existsSync(`${PACK_DIR}/omniglot.bin`)) {
 }
 
 const mamlTarget = scheduleLength(schedule);
-const maml = readModel(MODEL_DIRS.maml);
+const maml = args.fresh ? null : readModel(MODEL_DIRS.maml);
 const mamlDone = maml?.learners.maml?.iteration ?? 0;
-const pretrainedDone = readModel(MODEL_DIRS.pretrained)?.learners.pretrained?.iteration ?? 0;
+const pretrainedDone = args.fresh ? 0 : readModel(MODEL_DIRS.pretrained)?.learners.pretrained?.iteration ?? 0;
 if (mamlDone >= mamlTarget && pretrainedDone >= schedule.pretrainedSteps) {
   console.log(`build-models: the Omniglot models are built (meta-learned ${mamlDone} iterations, pretrained ${pretrainedDone} steps).`);
   process.exit(0);
@@ -66,7 +66,7 @@ await useBackend('wasm');
 const started = performance.now();
 if (mamlDone < mamlTarget) {
   console.log(`build-models: meta-training the Omniglot model (${name} schedule, ${mamlTarget} meta-iterations; progress below, it resumes if stopped)`);
-  // A model trained with other settings (the install schedule, when building the full one)
+  // A model trained with other settings (the short schedule, when building the full one)
   // is not continued: the schedule starts afresh.
   let done = maml && followsSchedule(maml.manifest.config as OmniglotConfig, mamlDone, schedule) ? mamlDone : 0;
   for (const phase of schedule.maml) {
@@ -88,7 +88,7 @@ if (mamlDone < mamlTarget) {
 }
 if (pretrainedDone < schedule.pretrainedSteps) {
   console.log(`build-models: training the pretrained baseline (${schedule.pretrainedSteps} steps)`);
-  await pretrainOmniglot({ ...PRETRAIN_DEFAULTS, out: MODEL_DIRS.pretrained, iterations: schedule.pretrainedSteps, filters: 32, seed: 1, logEvery: 50 });
+  await pretrainOmniglot({ ...PRETRAIN_DEFAULTS, out: MODEL_DIRS.pretrained, iterations: schedule.pretrainedSteps, filters: 32, seed: 1, logEvery: 50, fresh: pretrainedDone === 0 });
 }
 console.log(`build-models: done in ${Math.round((performance.now() - started) / 1000)} s.`);
 process.exit(0);

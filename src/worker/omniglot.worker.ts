@@ -1,6 +1,6 @@
 /**
  * The Omniglot worker: loads the packed data set and the meta-trained model (the user's
- * saved state from IndexedDB first, else the checkpoint built by npm run build-models), meta-trains on request
+ * saved state from IndexedDB first, else the shipped checkpoint), meta-trains on request
  * toward a target iteration, answers episode views, and runs the held-out evaluation in
  * the background, all interleaved in short slices so every message is answered quickly.
  */
@@ -91,7 +91,7 @@ async function loadShipped(): Promise<{ config: OmniglotConfig; state: LearnerSt
     }
     return { config: ck.manifest.config as OmniglotConfig, state: ck.learners.maml, curves: log, events: logEvents };
   } catch (e) {
-    post({ type: 'status', message: `No meta-trained Omniglot model could be loaded (${(e as Error).message}); starting from scratch. npm install builds it (npm run build-models).` });
+    post({ type: 'status', message: `No meta-trained Omniglot model could be loaded (${(e as Error).message}); starting from scratch.` });
     return null;
   }
 }

@@ -25,7 +25,7 @@ export interface OwnImagesContext {
 let pretrained: Promise<{ learner: ConvMetaLearner } | { unavailable: string }> | null = null;
 let random: ConvMetaLearner | null = null;
 
-/** The pretrained baseline built by npm run build-models (models/omniglot-pretrained/), loaded once. */
+/** The shipped pretrained baseline (models/omniglot-pretrained/), loaded once. */
 function loadPretrained(ctx: OwnImagesContext) {
   pretrained ??= (async () => {
     try {

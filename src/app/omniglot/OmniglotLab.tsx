@@ -236,9 +236,9 @@ export function OmniglotLab() {
         <button
           disabled={!ready}
           data-testid="omniglot-reset"
-          onClick={() => (state.source !== 'saved' || confirm('Discard your saved training and go back to the meta-trained model built on install?')) && send({ type: 'reset' })}
+          onClick={() => (state.source !== 'saved' || confirm('Discard your saved training and go back to the shipped meta-trained model?')) && send({ type: 'reset' })}
         >
-          Reset to built model
+          Reset to shipped model
         </button>
         <button data-testid="omniglot-copy-link" onClick={copyLink}>Copy link</button>
         {targetError && <span className="error-text" role="alert">{targetError}</span>}

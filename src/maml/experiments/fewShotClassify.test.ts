@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { loadOmniglot } from '../../../scripts/lib/omniglotData';
-import { MODEL_DIRS, completedSchedule } from '../../../scripts/lib/omniglotSchedules';
 import { loadCheckpoint } from '../../../scripts/load-checkpoint';
 import { OMNIGLOT_PIXELS } from '../data/omniglotPack';
 import { ConvMetaLearner } from '../fused/convLearner';
@@ -23,8 +22,7 @@ function episodeData(seed: string): { data: LabelledImages; truth: number[] } {
 
 describe('few-shot classification of given examples', () => {
   it('the meta-learned model beats nearest neighbour in pixel space and a random initialisation', () => {
-    const ck = loadCheckpoint(MODEL_DIRS.maml);
-    const schedule = completedSchedule(ck.learners.maml.iteration)!;
+    const ck = loadCheckpoint('public/models/omniglot');
     const config = ck.manifest.config as OmniglotConfig;
     const meta = new ConvMetaLearner(config, tfGemm, ck.learners.maml.theta);
     const random = new ConvMetaLearner({ ...config, seed: 123 }, tfGemm);
@@ -42,14 +40,13 @@ describe('few-shot classification of given examples', () => {
         n += Number(nn[q].label === t);
       });
     }
-    // The schedule's 5-way 1-shot target, less a margin for 200 queries (one standard error is about 0.03).
-    expect(m / 200).toBeGreaterThan(schedule.targets.fiveWayOneShot - 0.05);
+    expect(m / 200).toBeGreaterThan(0.8);
     expect(m).toBeGreaterThan(n + 20);
     expect(m).toBeGreaterThan(r + 20);
   });
 
   it('weighs classes equally: repeating the example of one class changes no prediction', () => {
-    const ck = loadCheckpoint(MODEL_DIRS.maml);
+    const ck = loadCheckpoint('public/models/omniglot');
     const config = ck.manifest.config as OmniglotConfig;
     const l = new ConvMetaLearner(config, tfGemm, ck.learners.maml.theta);
     const { data } = episodeData('balance');
@@ -63,7 +60,7 @@ describe('few-shot classification of given examples', () => {
 
   it('says what is missing', () => {
     const q = new Float32Array(784);
-    const ck = loadCheckpoint(MODEL_DIRS.maml);
+    const ck = loadCheckpoint('public/models/omniglot');
     const l = new ConvMetaLearner(ck.manifest.config as OmniglotConfig, tfGemm, ck.learners.maml.theta);
     const inner = { alpha: 0.4, steps: 1 };
     expect(() => classifyFewShot(l.net, l.body, { classes: [[q]], queries: [q] }, inner)).toThrow(/1 classes: the model serves 2 to 20/);

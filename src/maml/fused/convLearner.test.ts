@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { loadOmniglot } from '../../../scripts/lib/omniglotData';
-import { MODEL_DIRS, completedSchedule } from '../../../scripts/lib/omniglotSchedules';
 import { loadCheckpoint } from '../../../scripts/load-checkpoint';
 import { evaluateOmniglot } from '../experiments/omniglot';
 import { innerFor, DEFAULT_OMNIGLOT_CONFIG, EVALUATION_QUERIES, EVALUATION_SEED, type OmniglotConfig } from '../experiments/omniglotConfig';
@@ -32,23 +31,19 @@ describe('Omniglot meta-learning', () => {
     expect(after).toBeGreaterThan(before + 0.1);
   });
 
-  it('the built checkpoint reaches the targets of its schedule on held-out alphabets (full: 5-way 1-shot >= 90%, 20-way 1-shot >= 70%)', () => {
-    const ck = loadCheckpoint(MODEL_DIRS.maml);
-    const schedule = completedSchedule(ck.learners.maml.iteration);
-    expect(schedule, `${MODEL_DIRS.maml} has completed no schedule of npm run build-models`).not.toBeNull();
+  it('the shipped checkpoint reaches its targets on held-out alphabets (5-way 1-shot >= 90%, 20-way 1-shot >= 70%)', () => {
+    const ck = loadCheckpoint('public/models/omniglot');
     const config = ck.manifest.config as OmniglotConfig;
     const learner = new ConvMetaLearner(config, tfGemm, ck.learners.maml.theta);
     const five = evaluateOmniglot(learner.net, learner.body, ds, { way: 5, shot: 1, queries: EVALUATION_QUERIES, episodes: 150, inner: innerFor(config, 5), seed: EVALUATION_SEED });
     const twenty = evaluateOmniglot(learner.net, learner.body, ds, { way: 20, shot: 1, queries: EVALUATION_QUERIES, episodes: 60, inner: innerFor(config, 20), seed: EVALUATION_SEED });
-    console.log(`held-out after one step, ${ck.learners.maml.iteration} meta-iterations: 5-way 1-shot ${five.accuracy.toFixed(3)}, 20-way 1-shot ${twenty.accuracy.toFixed(3)}`);
-    expect(five.accuracy).toBeGreaterThanOrEqual(schedule!.targets.fiveWayOneShot);
-    expect(twenty.accuracy).toBeGreaterThanOrEqual(schedule!.targets.twentyWayOneShot);
+    expect(five.accuracy).toBeGreaterThanOrEqual(0.9);
+    expect(twenty.accuracy).toBeGreaterThanOrEqual(0.7);
   });
 
-  it('the meta-learned body against the pretrained baseline on the same held-out episodes (5-way 1-shot, one step): full schedule 4 points better', () => {
-    const maml = loadCheckpoint(MODEL_DIRS.maml);
-    const base = loadCheckpoint(MODEL_DIRS.pretrained);
-    const schedule = completedSchedule(maml.learners.maml.iteration)!;
+  it('the meta-learned body adapts better than the pretrained baseline on the same held-out episodes (5-way 1-shot, one step)', () => {
+    const maml = loadCheckpoint('public/models/omniglot');
+    const base = loadCheckpoint('public/models/omniglot-pretrained');
     expect(base.learners.pretrained.iteration).toBeGreaterThan(0);
     const accuracy = (ck: typeof maml, theta: Float32Array[]) => {
       const config = ck.manifest.config as OmniglotConfig;
@@ -59,6 +54,6 @@ describe('Omniglot meta-learning', () => {
     const pretrained = accuracy(base, base.learners.pretrained.theta);
     console.log(`held-out 5-way 1-shot after one step: meta-learned ${meta.toFixed(3)}, pretrained ${pretrained.toFixed(3)}`);
     expect(pretrained).toBeGreaterThan(0.5); // a real baseline, far above chance (20%)
-    expect(meta).toBeGreaterThan(pretrained + schedule.targets.overPretrained);
+    expect(meta).toBeGreaterThan(pretrained + 0.04);
   });
 });
