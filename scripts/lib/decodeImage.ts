@@ -1,57 +1,45 @@
-/** PNG and JPEG files to RGBA for the command line, with the same limits as the page. */
-import { decode as decodePng } from 'fast-png';
+/**
+ * The one image decoder of every Node path (npm run pack-omniglot, npm run classify, the
+ * tests): PNG of every colour type and bit depth (1, 2, 4, 8, 16 bits; gray, gray+alpha,
+ * RGB, RGBA, palette; Adam7-interlaced; tRNS transparency) through pngjs, and JPEG
+ * (baseline, progressive, grayscale) through jpeg-js with the EXIF orientation applied,
+ * as a browser shows it. Everything becomes 8-bit RGBA, not premultiplied, as a canvas's
+ * getImageData gives it in the page's worker. Limits are the page's (20 MB, 8,000 px a
+ * side), checked before anything is inflated; every refusal names the file and the reason.
+ */
 import jpeg from 'jpeg-js';
-
+import { PNG } from 'pngjs';
+import { isAnimated, jpegOrientation, orient, pngSize, sniffImage, type Rgba } from '../../src/classify/imageFile';
 import { MAX_IMAGE_BYTES as MAX_FILE_BYTES, MAX_IMAGE_SIDE as MAX_SIDE } from '../../src/maml/data/preprocess';
 
-export interface Rgba {
-  width: number;
-  height: number;
-  data: Uint8ClampedArray;
-}
+export type { Rgba };
 
 export class ImageInputError extends Error {}
 
-function sniff(bytes: Uint8Array): 'png' | 'jpeg' | null {
-  if (bytes.length >= 8 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47) return 'png';
-  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
-  return null;
+function checkSide(name: string, width: number, height: number) {
+  if (width > MAX_SIDE || height > MAX_SIDE) throw new ImageInputError(`${name}: ${width}x${height} is over the ${MAX_SIDE} px limit`);
+  if (width < 1 || height < 1) throw new ImageInputError(`${name}: the image is empty (${width}x${height})`);
 }
 
 /** Decodes a PNG or JPEG (by its content, not its name); throws ImageInputError naming the file and the reason. */
 export function decodeImage(name: string, bytes: Uint8Array): Rgba {
   if (bytes.length > MAX_FILE_BYTES) throw new ImageInputError(`${name}: ${(bytes.length / 1e6).toFixed(1)} MB is over the 20 MB limit`);
-  const kind = sniff(bytes);
-  if (!kind) throw new ImageInputError(`${name}: not a PNG or JPEG image`);
+  const kind = sniffImage(bytes);
+  if (kind !== 'png' && kind !== 'jpeg') throw new ImageInputError(`${name}: not a PNG or JPEG image${kind ? ` (it is ${kind.toUpperCase()})` : ''}`);
+  if (isAnimated(bytes)) throw new ImageInputError(`${name}: animated images are not accepted; use a single still image`);
   try {
     if (kind === 'png') {
-      const img = decodePng(bytes);
-      if (img.width > MAX_SIDE || img.height > MAX_SIDE) throw new ImageInputError(`${name}: ${img.width}x${img.height} is over the ${MAX_SIDE} px limit`);
-      const { width, height, channels, depth } = img;
-      const max = (1 << depth) - 1;
-      const src = img.data as ArrayLike<number>;
-      const out = new Uint8ClampedArray(width * height * 4);
-      const palette = img.palette;
-      for (let i = 0; i < width * height; i++) {
-        let r: number, g: number, b: number, a = 255;
-        if (palette) {
-          [r, g, b, a = 255] = palette[src[i]] as number[];
-        } else if (channels >= 3) {
-          r = (src[i * channels] / max) * 255;
-          g = (src[i * channels + 1] / max) * 255;
-          b = (src[i * channels + 2] / max) * 255;
-          if (channels === 4) a = (src[i * channels + 3] / max) * 255;
-        } else {
-          r = g = b = (src[i * channels] / max) * 255;
-          if (channels === 2) a = (src[i * channels + 1] / max) * 255;
-        }
-        out.set([r, g, b, a], 4 * i);
-      }
-      return { width, height, data: out };
+      const size = pngSize(bytes);
+      if (!size) throw new ImageInputError(`${name}: the PNG data is corrupt or truncated (no image header)`);
+      checkSide(name, size.width, size.height);
+      // pngjs expands every colour type and depth to 8-bit RGBA (16-bit samples rounded to 8 bits).
+      const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+      return { width: png.width, height: png.height, data: new Uint8ClampedArray(png.data.buffer, png.data.byteOffset, png.data.byteLength) };
     }
     const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: 64, maxMemoryUsageInMB: 512 });
-    if (img.width > MAX_SIDE || img.height > MAX_SIDE) throw new ImageInputError(`${name}: ${img.width}x${img.height} is over the ${MAX_SIDE} px limit`);
-    return { width: img.width, height: img.height, data: new Uint8ClampedArray(img.data.buffer, img.data.byteOffset, img.data.byteLength) };
+    checkSide(name, img.width, img.height);
+    const rgba = { width: img.width, height: img.height, data: new Uint8ClampedArray(img.data.buffer, img.data.byteOffset, img.data.byteLength) };
+    return orient(rgba, jpegOrientation(bytes));
   } catch (e) {
     if (e instanceof ImageInputError) throw e;
     throw new ImageInputError(`${name}: the ${kind.toUpperCase()} data is corrupt or truncated (${(e as Error).message})`);

@@ -4,8 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 import { unzipSync } from 'fflate';
-import { decode } from 'fast-png';
 import { areaResize } from '../../src/maml/data/areaResize';
+import { decodeImage } from './decodeImage';
 import {
   OMNIGLOT_PIXELS,
   OMNIGLOT_SIZE,
@@ -34,38 +34,20 @@ export function verifyChecksum(file: string, bytes: Uint8Array, expected: string
   if (actual !== expected) throw new Error(`${file}: SHA-256 ${actual} does not match the expected ${expected}; the file is corrupt or not the official one`);
 }
 
-/** One drawing, decoded and downsampled: 784 bytes, ink = 255. */
+/** One drawing, decoded (by the one decoder of the command line) and downsampled: 784 bytes, ink = 255. */
 export function packDrawing(png: Uint8Array, name: string): Uint8Array {
   let img;
   try {
-    img = decode(png);
+    img = decodeImage(name, png);
   } catch (e) {
-    throw new Error(`${name}: not a readable PNG (${(e as Error).message})`);
+    throw new Error(`${name}: not a readable PNG (${(e as Error).message.replace(`${name}: `, '')})`);
   }
-  const { width, height, channels, depth, data } = img;
-  const max = depth === 1 ? 1 : (1 << depth) - 1;
-  const gray = new Float32Array(width * height);
-  const bits = depth === 1 ? unpackBits(data as Uint8Array, width, height, channels) : null;
-  for (let i = 0; i < width * height; i++) {
-    const v = bits ? bits[i] : (data as ArrayLike<number>)[i * channels] / max;
-    gray[i] = 1 - v; // black strokes on white paper: ink = 1
-  }
-  const small = areaResize(gray, width, height, OMNIGLOT_SIZE, OMNIGLOT_SIZE);
+  const { width, height, data } = img;
+  const ink = new Float32Array(width * height);
+  for (let i = 0; i < ink.length; i++) ink[i] = 1 - data[4 * i] / 255; // black strokes on white paper: ink = 1
+  const small = areaResize(ink, width, height, OMNIGLOT_SIZE, OMNIGLOT_SIZE);
   const out = new Uint8Array(OMNIGLOT_PIXELS);
   for (let i = 0; i < out.length; i++) out[i] = Math.round(Math.min(1, Math.max(0, small[i])) * 255);
-  return out;
-}
-
-/** 1-bit rows are padded to whole bytes. */
-function unpackBits(data: Uint8Array, width: number, height: number, channels: number): Float32Array {
-  const out = new Float32Array(width * height);
-  const rowBytes = Math.ceil((width * channels) / 8);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const bit = x * channels;
-      out[y * width + x] = (data[y * rowBytes + (bit >> 3)] >> (7 - (bit & 7))) & 1;
-    }
-  }
   return out;
 }
 

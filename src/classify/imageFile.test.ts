@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { encode } from 'fast-png';
 import { animatedGif } from '../../e2e/fixtures/images';
-import { gifFrames, isAnimated } from './decodeImage';
+import { gifFrames, isAnimated } from './imageFile';
 
 describe('animation detection', () => {
   it('counts the frames of a GIF from its blocks', () => {
