@@ -1,20 +1,18 @@
 /**
  * The one image decoder of every Node path (npm run pack-omniglot, npm run classify, the
  * tests): PNG of every colour type and bit depth (1, 2, 4, 8, 16 bits; gray, gray+alpha,
- * RGB, RGBA, palette; Adam7-interlaced; tRNS transparency) through pngjs, and JPEG
- * (baseline, progressive, grayscale) through jpeg-js with the EXIF orientation applied,
- * as a browser shows it. Everything becomes 8-bit RGBA, not premultiplied, as a canvas's
+ * RGB, RGBA, palette; Adam7-interlaced; tRNS transparency) through pngjs (16-bit samples to
+ * their high byte, as browsers do), and JPEG (baseline, progressive, grayscale) through
+ * src/classify/decodeJpeg.ts, the page's worker's JPEG decoder too, with the EXIF orientation. Everything becomes 8-bit RGBA, not premultiplied, as a canvas's
  * getImageData gives it in the page's worker. Limits are the page's (20 MB, 8,000 px a
  * side), checked before anything is inflated; every refusal names the file and the reason.
  */
-import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
-import { isAnimated, jpegOrientation, orient, pngSize, sniffImage, type Rgba } from '../../src/classify/imageFile';
+import { decodeJpeg } from '../../src/classify/decodeJpeg';
+import { ImageInputError, isAnimated, pngSize, sniffImage, type Rgba } from '../../src/classify/imageFile';
 import { MAX_IMAGE_BYTES as MAX_FILE_BYTES, MAX_IMAGE_SIDE as MAX_SIDE } from '../../src/maml/data/preprocess';
 
-export type { Rgba };
-
-export class ImageInputError extends Error {}
+export { ImageInputError, type Rgba };
 
 function checkSide(name: string, width: number, height: number) {
   if (width > MAX_SIDE || height > MAX_SIDE) throw new ImageInputError(`${name}: ${width}x${height} is over the ${MAX_SIDE} px limit`);
@@ -32,14 +30,14 @@ export function decodeImage(name: string, bytes: Uint8Array): Rgba {
       const size = pngSize(bytes);
       if (!size) throw new ImageInputError(`${name}: the PNG data is corrupt or truncated (no image header)`);
       checkSide(name, size.width, size.height);
-      // pngjs expands every colour type and depth to 8-bit RGBA (16-bit samples rounded to 8 bits).
-      const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-      return { width: png.width, height: png.height, data: new Uint8ClampedArray(png.data.buffer, png.data.byteOffset, png.data.byteLength) };
+      // pngjs expands every colour type and depth to RGBA. 16-bit samples keep their high byte,
+      // as browsers (libpng's strip_16) do, rather than pngjs's rounding.
+      const sixteen = bytes[24] === 16;
+      const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), { skipRescale: sixteen });
+      const data = sixteen ? Uint8ClampedArray.from(png.data as unknown as Uint16Array, (v) => v >> 8) : new Uint8ClampedArray(png.data.buffer, png.data.byteOffset, png.data.byteLength);
+      return { width: png.width, height: png.height, data };
     }
-    const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: 64, maxMemoryUsageInMB: 512 });
-    checkSide(name, img.width, img.height);
-    const rgba = { width: img.width, height: img.height, data: new Uint8ClampedArray(img.data.buffer, img.data.byteOffset, img.data.byteLength) };
-    return orient(rgba, jpegOrientation(bytes));
+    return decodeJpeg(name, bytes);
   } catch (e) {
     if (e instanceof ImageInputError) throw e;
     throw new ImageInputError(`${name}: the ${kind.toUpperCase()} data is corrupt or truncated (${(e as Error).message})`);

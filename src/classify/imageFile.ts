@@ -5,6 +5,9 @@
  * command line applies it too). Pure: no DOM, no Node.
  */
 
+/** A file that cannot be used, with a message that names it and says why. */
+export class ImageInputError extends Error {}
+
 export type ImageKind = 'png' | 'jpeg' | 'gif' | 'webp' | 'bmp' | 'svg';
 
 export interface Rgba {
