@@ -1,5 +1,5 @@
 /**
- * Reproduces the committed Omniglot models (public/models/omniglot*/) from the packed data
+ * Reproduces the committed Omniglot models (public/models/omniglot and omniglot-pretrained) from the packed data
  * (public/data/omniglot.bin). Nothing runs it at install, start or test time: the models are
  * committed, and this is the documented way to make them again.
  *

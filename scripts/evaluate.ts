@@ -2,7 +2,9 @@
  * Evaluates a checkpoint on new tasks and prints one JSON object per line (--json) or a table.
  *   npm run evaluate -- --experiment sinusoid [--checkpoint public/models/sinusoid] [--tasks 600] [--json]
  *   npm run evaluate -- --experiment omniglot [--checkpoint public/models/omniglot] [--episodes 600] [--json]
- *       [--steps K] [--alpha A] [--settings 5x1,5x5,20x1,20x5]
+ *       [--steps K] [--alpha A] [--settings 5x1,5x5,20x1,20x5,20x1@katakana,17x1@tagalog,20x1@any]
+ *   WAYxSHOT mixes the held-out alphabets; WAYxSHOT@ALPHABET takes all classes from one (a part of
+ *   its name will do; "any" draws one per episode among those with WAY characters).
  *   npm run evaluate -- --experiment rl [--task navigation|velocity] [--goals 100] [--json] [--write]
  */
 import { parseArgs } from 'node:util';
@@ -14,6 +16,7 @@ import { loadCheckpoint } from './load-checkpoint';
 import { useBackend } from './node-backend';
 import { EVALUATION_SEED, evaluateCheckpoint } from './lib/evaluateOmniglot';
 import { evaluateRl } from './lib/evaluateRl';
+import { WITHIN_ANY_ALPHABET } from '../src/maml/tasks/omniglot';
 
 const { values: args } = parseArgs({
   options: {
@@ -45,9 +48,10 @@ if (args.experiment === 'omniglot') {
   await useBackend(args.backend);
   const ck = loadCheckpoint(args.checkpoint ?? 'public/models/omniglot');
   const settings = args.settings?.split(',').map((s) => {
-    const [way, shot] = s.split('x').map(Number);
-    if (!Number.isInteger(way) || !Number.isInteger(shot)) throw new Error(`--settings: "${s}" is not WAYxSHOT`);
-    return { way, shot };
+    const m = /^(\d+)x(\d+)(?:@(.+))?$/.exec(s.trim());
+    if (!m) throw new Error(`--settings: "${s}" is not WAYxSHOT or WAYxSHOT@ALPHABET`);
+    const alphabet = m[3] === undefined ? {} : { alphabet: m[3] === 'any' ? WITHIN_ANY_ALPHABET : m[3] };
+    return { way: Number(m[1]), shot: Number(m[2]), ...alphabet };
   });
   if (!args.json) console.log(`Omniglot, held-out alphabets, ${args.episodes} episodes per setting, checkpoint ${args.checkpoint ?? 'public/models/omniglot'}`);
   evaluateCheckpoint(
@@ -57,7 +61,7 @@ if (args.experiment === 'omniglot') {
       console.log(
         args.json
           ? JSON.stringify(r)
-          : `${r.way}-way ${r.shot}-shot  ${(100 * r.accuracy).toFixed(1)}% ± ${(100 * r.ci95).toFixed(1)}%  (${r.episodes} episodes, ${r.steps} steps of alpha ${r.alpha}; paper ${r.paper ? (100 * r.paper).toFixed(1) + '%' : '-'})`,
+          : `${r.way}-way ${r.shot}-shot${r.alphabet ? ` within ${r.alphabet}` : ''}  ${(100 * r.accuracy).toFixed(1)}% ± ${(100 * r.ci95).toFixed(1)}%  (${r.episodes} episodes, ${r.steps} steps of alpha ${r.alpha}; paper ${r.paper ? (100 * r.paper).toFixed(1) + '%' : '-'})`,
       ),
   );
   process.exit(0);

@@ -5,6 +5,7 @@
  *       [--algorithm maml2|maml1|reptile] [--filters 32] [--way 5] [--shot 1] [--queries 5]
  *       [--meta-batch 32] [--alpha 0.4] [--steps 1] [--test-steps 3] [--meta-lr 0.001] [--seed 1]
  *       [--shift 2]  (random shifts of training drawings by up to 2 pixels)
+ *       [--affine 1]  (random rotation up to 15°, shear 0.15 and scale ±15% per training class)
  *       [--threads 2]  (a second process computes half of each meta-batch)
  *   npm run meta-train -- --experiment omniglot --algorithm pretrained [--iterations 3000]
  *       (the pretrained baseline: one 712-way classifier over the meta-training classes;
@@ -53,6 +54,7 @@ const { values: args } = parseArgs({
     'test-steps': { type: 'string' },
     'meta-lr': { type: 'string' },
     shift: { type: 'string' },
+    affine: { type: 'string' },
     'eval-every': { type: 'string', default: '250' },
     threads: { type: 'string', default: '1' },
     'eval-episodes': { type: 'string', default: '200' },
@@ -117,6 +119,7 @@ if (args.experiment === 'omniglot') {
       testSteps: num('test-steps'),
       metaLr: num('meta-lr'),
       shift: num('shift'),
+      affine: num('affine'),
     }).filter(([, v]) => v !== undefined),
   );
   await metaTrainOmniglot({

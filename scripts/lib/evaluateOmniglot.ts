@@ -7,6 +7,7 @@ import { evaluateOmniglot, type EvaluationResult } from '../../src/maml/experime
 import { innerFor, EVALUATION_QUERIES, EVALUATION_SEED, EVALUATION_SETTINGS, type OmniglotConfig } from '../../src/maml/experiments/omniglotConfig';
 import { ConvMetaLearner } from '../../src/maml/fused/convLearner';
 import { tfGemm } from '../../src/maml/fused/gemm';
+import { resolveAlphabet } from '../../src/maml/tasks/omniglot';
 import { loadOmniglot } from './omniglotData';
 
 export interface OmniglotEvalArgs {
@@ -14,7 +15,8 @@ export interface OmniglotEvalArgs {
   seed: number;
   steps?: number;
   alpha?: number;
-  settings?: { way: number; shot: number }[];
+  /** Mixed-alphabet settings, or within one alphabet (`alphabet`: a held-out alphabet's name, or '*' for any large enough). */
+  settings?: { way: number; shot: number; alphabet?: string }[];
 }
 
 export function evaluateCheckpoint(ck: Checkpoint, a: OmniglotEvalArgs, onDone?: (r: EvaluationResult & { iteration: number; paper?: number }) => void) {
@@ -25,8 +27,9 @@ export function evaluateCheckpoint(ck: Checkpoint, a: OmniglotEvalArgs, onDone?:
   const ds = loadOmniglot();
   const rows = [];
   for (const s of a.settings ?? EVALUATION_SETTINGS) {
-    const r = evaluateOmniglot(learner.net, learner.body, ds, { way: s.way, shot: s.shot, queries: EVALUATION_QUERIES, episodes: a.episodes, inner: { alpha: a.alpha ?? innerFor(config, s.way).alpha, steps: a.steps ?? config.testSteps }, seed: a.seed });
-    const paper = EVALUATION_SETTINGS.find((p) => p.way === s.way && p.shot === s.shot)?.paper;
+    const alphabet = s.alphabet === undefined ? undefined : resolveAlphabet(ds, 'test', s.alphabet);
+    const r = evaluateOmniglot(learner.net, learner.body, ds, { way: s.way, shot: s.shot, queries: EVALUATION_QUERIES, episodes: a.episodes, inner: { alpha: a.alpha ?? innerFor(config, s.way).alpha, steps: a.steps ?? config.testSteps }, seed: a.seed, alphabet });
+    const paper = alphabet === undefined ? EVALUATION_SETTINGS.find((p) => p.way === s.way && p.shot === s.shot && !p.alphabet)?.paper : undefined;
     const row = { ...r, accuracy: +r.accuracy.toFixed(4), ci95: +r.ci95.toFixed(4), iteration: state.iteration, ...(paper ? { paper } : {}) };
     onDone?.(row);
     rows.push(row);

@@ -65,7 +65,7 @@ export async function metaTrainOmniglot(a: OmniglotTrainArgs) {
     learner = new ConvMetaLearner(config, tfGemm);
     writeFileSync(logPath, '');
   }
-  console.log(`Omniglot ${config.way}-way ${config.shot}-shot, ${config.algorithm}, ${config.filters} filters, meta-batch ${config.metaBatch}, alpha ${config.alpha} x ${config.trainSteps}, shift ${config.shift ?? 0}, meta-lr ${config.metaLr}`);
+  console.log(`Omniglot ${config.way}-way ${config.shot}-shot, ${config.algorithm}, ${config.filters} filters, meta-batch ${config.metaBatch}, alpha ${config.alpha} x ${config.trainSteps}, shift ${config.shift ?? 0}, affine ${config.affine ?? 0}, meta-lr ${config.metaLr}`);
 
   const save = async () => {
     const { manifest, weights } = await encodeCheckpoint({

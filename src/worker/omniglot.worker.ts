@@ -302,7 +302,7 @@ async function persist() {
 
 function sendEvaluation() {
   if (!evaluation) return;
-  const rows = evaluation.run.results().map((r, i) => ({ way: r.way, shot: r.shot, episodes: r.episodes, done: r.done, accuracy: r.accuracy, ci95: r.ci95, paper: EVALUATION_SETTINGS[i].paper }));
+  const rows = evaluation.run.results().map((r, i) => ({ way: r.way, shot: r.shot, episodes: r.episodes, done: r.done, accuracy: r.accuracy, ci95: r.ci95, paper: EVALUATION_SETTINGS[i].paper, alphabet: r.alphabet }));
   post({ type: 'evaluation', rows, running: !evaluation.run.finished, iteration: evaluation.iteration });
 }
 
@@ -431,7 +431,7 @@ self.onmessage = async (ev: MessageEvent<ToOmniglotWorker>) => {
         return;
       case 'evaluate': {
         const body = learner!.body.map((b) => b.slice()); // the model as it is now
-        const settings = EVALUATION_SETTINGS.map((s) => ({ way: s.way, shot: s.shot, queries: EVALUATION_QUERIES, episodes: msg.episodes, inner: innerFor(learner!.config, s.way), seed: EVALUATION_SEED }));
+        const settings = EVALUATION_SETTINGS.map((s) => ({ way: s.way, shot: s.shot, queries: EVALUATION_QUERIES, episodes: msg.episodes, inner: innerFor(learner!.config, s.way), seed: EVALUATION_SEED, alphabet: s.alphabet }));
         evaluation = { run: new IncrementalEvaluation(learner!.net, body, ds!, settings), iteration: learner!.iteration };
         sendEvaluation();
         void loop();

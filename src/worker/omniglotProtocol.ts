@@ -59,7 +59,10 @@ export interface EvaluationRow {
   done: number;
   accuracy: number;
   ci95: number;
-  paper: number;
+  /** The paper's accuracy for the setting, where it reports one. */
+  paper?: number;
+  /** Within-alphabet episodes: the alphabet all classes come from. */
+  alphabet?: string;
 }
 
 export interface Prediction {

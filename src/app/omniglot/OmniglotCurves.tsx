@@ -31,7 +31,7 @@ function binned(points: OmniglotCurvePoint[], n = 300): OmniglotCurvePoint[] {
 
 /** "way 20, alpha 1.6" */
 export function describeChange(changed: Record<string, unknown>): string {
-  const names: Record<string, string> = { way: 'way', shot: 'shot', metaBatch: 'meta-batch', alpha: 'α', trainSteps: 'steps', testSteps: 'test steps', metaLr: 'meta-lr', shift: 'shifts ±px', algorithm: '', queries: 'queries' };
+  const names: Record<string, string> = { way: 'way', shot: 'shot', metaBatch: 'meta-batch', alpha: 'α', trainSteps: 'steps', testSteps: 'test steps', metaLr: 'meta-lr', shift: 'shifts ±px', affine: 'affine', algorithm: '', queries: 'queries' };
   return Object.entries(changed)
     .map(([k, v]) => `${names[k] ?? k} ${v}`.trim())
     .join(', ');

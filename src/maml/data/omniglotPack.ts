@@ -78,11 +78,16 @@ export function openOmniglotPack(index: OmniglotIndex, pixels: Uint8Array): Omni
  * rotated by `quarterTurns` * 90 degrees counter-clockwise and shifted by whole pixels.
  * `out` must hold zeros there (fresh arrays do).
  */
-export function writeImage(ds: OmniglotDataset, image: number, quarterTurns: number, out: Float32Array, offset: number, shiftX = 0, shiftY = 0) {
+export function writeImage(ds: OmniglotDataset, image: number, quarterTurns: number, out: Float32Array, offset: number, shiftX = 0, shiftY = 0, warp?: AffineWarp) {
   const n = OMNIGLOT_SIZE;
   const src = ds.pixels;
   const base = image * OMNIGLOT_PIXELS;
   const r = ((quarterTurns % 4) + 4) % 4;
+  // Warped: rotate into a scratch image, then sample it (bilinear) through the warp below.
+  const target = warp ? (scratch ??= new Float32Array(OMNIGLOT_PIXELS)).fill(0) : out;
+  const at = warp ? 0 : offset;
+  const sx0 = warp ? 0 : shiftX;
+  const sy0 = warp ? 0 : shiftY;
   for (let y = 0; y < n; y++) {
     for (let x = 0; x < n; x++) {
       // (x, y) of the output reads the source pixel that rotates onto it.
@@ -92,9 +97,39 @@ export function writeImage(ds: OmniglotDataset, image: number, quarterTurns: num
       else if (r === 2) { sx = n - 1 - x; sy = n - 1 - y; }
       else if (r === 3) { sx = y; sy = n - 1 - x; }
       // Then shifted by (shiftX, shiftY) pixels, paper filling in.
-      const ty = y + shiftY;
-      const tx = x + shiftX;
-      if (ty >= 0 && ty < n && tx >= 0 && tx < n) out[offset + ty * n + tx] = src[base + sy * n + sx] / 255;
+      const ty = y + sy0;
+      const tx = x + sx0;
+      if (ty >= 0 && ty < n && tx >= 0 && tx < n) target[at + ty * n + tx] = src[base + sy * n + sx] / 255;
+    }
+  }
+  if (warp) warpInto(target, out, offset, warp, shiftX, shiftY);
+}
+
+/**
+ * An affine map of the image plane about its centre, as the matrix that takes an output
+ * pixel (relative to the centre) to the point of the source it shows: [a, b, c, d] for
+ * u = a x + b y, v = c x + d y.
+ */
+export type AffineWarp = readonly [number, number, number, number];
+
+let scratch: Float32Array | null = null;
+
+/** out = img seen through `warp` and then shifted, bilinear, paper (0) outside. */
+function warpInto(img: Float32Array, out: Float32Array, offset: number, [a, b, c, d]: AffineWarp, shiftX: number, shiftY: number) {
+  const n = OMNIGLOT_SIZE;
+  const mid = (n - 1) / 2;
+  const px = (x: number, y: number) => (x >= 0 && x < n && y >= 0 && y < n ? img[y * n + x] : 0);
+  for (let ty = 0; ty < n; ty++) {
+    for (let tx = 0; tx < n; tx++) {
+      const x = tx - shiftX - mid;
+      const y = ty - shiftY - mid;
+      const u = a * x + b * y + mid;
+      const v = c * x + d * y + mid;
+      const x0 = Math.floor(u);
+      const y0 = Math.floor(v);
+      const fx = u - x0;
+      const fy = v - y0;
+      out[offset + ty * n + tx] = (1 - fy) * ((1 - fx) * px(x0, y0) + fx * px(x0 + 1, y0)) + fy * ((1 - fx) * px(x0, y0 + 1) + fx * px(x0 + 1, y0 + 1));
     }
   }
 }

@@ -1,6 +1,7 @@
 /**
  * Meta-test evaluation on held-out alphabets: adapt from the meta-learned blocks (and a
- * zero head) on each episode's support set, classify its query set.
+ * zero head) on each episode's support set, classify its query set. Episodes mix alphabets,
+ * or (a setting's `alphabet`) take all classes from one, as Lake et al.'s one-shot runs do.
  */
 import type { OmniglotDataset } from '../data/omniglotPack';
 import { adapt, episodeTask, withZeroHead, type ConvInner, type EpisodeTask } from '../fused/convMaml';
@@ -32,6 +33,8 @@ export interface EvaluationSetting {
   episodes: number;
   inner: ConvInner;
   seed: number;
+  /** Within-alphabet episodes: all classes from this held-out alphabet (or WITHIN_ANY_ALPHABET); mixed when absent. */
+  alphabet?: string;
 }
 
 export interface EvaluationResult {
@@ -44,7 +47,25 @@ export interface EvaluationResult {
   episodes: number;
   accuracy: number;
   ci95: number;
+  /** Present for within-alphabet settings. */
+  alphabet?: string;
 }
+
+/** The seeded stream of a setting's episodes: mixed settings keep the stream they always had. */
+const streamOf = (s: EvaluationSetting) => createRng(`${s.seed}/omniglot-test/${s.way}-way/${s.shot}-shot${s.alphabet === undefined ? '' : `/within/${s.alphabet}`}`);
+const specOf = (s: EvaluationSetting) => ({ way: s.way, shot: s.shot, queries: s.queries, rotations: false, ...(s.alphabet === undefined ? {} : { alphabet: s.alphabet }) });
+const resultOf = (s: EvaluationSetting, accuracy: number, ci95: number): EvaluationResult => ({
+  experiment: 'omniglot',
+  way: s.way,
+  shot: s.shot,
+  queries: s.queries,
+  steps: s.inner.steps,
+  alpha: s.inner.alpha,
+  episodes: s.episodes,
+  accuracy,
+  ci95,
+  ...(s.alphabet === undefined ? {} : { alphabet: s.alphabet }),
+});
 
 /**
  * Mean accuracy over `episodes` held-out episodes with its 95% interval. The episodes
@@ -57,15 +78,15 @@ export function evaluateOmniglot(
   s: EvaluationSetting,
   onEpisode?: (done: number, accuracy: number) => void,
 ): EvaluationResult {
-  const rng = createRng(`${s.seed}/omniglot-test/${s.way}-way/${s.shot}-shot`);
+  const rng = streamOf(s);
   const acc = new Float64Array(s.episodes);
   for (let e = 0; e < s.episodes; e++) {
-    const batch = sampleEpisodes(ds, 'test', { way: s.way, shot: s.shot, queries: s.queries, rotations: false }, 1, rng);
+    const batch = sampleEpisodes(ds, 'test', specOf(s), 1, rng);
     acc[e] = episodeAccuracy(net, body, episodeTask(batch, 0), s.inner);
     onEpisode?.(e + 1, acc[e]);
   }
   const { mean, ci95 } = meanCi95(acc);
-  return { experiment: 'omniglot', way: s.way, shot: s.shot, queries: s.queries, steps: s.inner.steps, alpha: s.inner.alpha, episodes: s.episodes, accuracy: mean, ci95 };
+  return resultOf(s, mean, ci95);
 }
 
 /**
@@ -87,7 +108,7 @@ export class IncrementalEvaluation {
   ) {
     this.accs = settings.map((s) => new Float64Array(s.episodes));
     this.done = settings.map(() => 0);
-    this.rngs = settings.map((s) => createRng(`${s.seed}/omniglot-test/${s.way}-way/${s.shot}-shot`));
+    this.rngs = settings.map(streamOf);
   }
 
   get finished(): boolean {
@@ -100,7 +121,7 @@ export class IncrementalEvaluation {
     while (!this.finished) {
       const i = this.current;
       const s = this.settings[i];
-      const batch = sampleEpisodes(this.ds, 'test', { way: s.way, shot: s.shot, queries: s.queries, rotations: false }, 1, this.rngs[i]);
+      const batch = sampleEpisodes(this.ds, 'test', specOf(s), 1, this.rngs[i]);
       this.accs[i][this.done[i]] = episodeAccuracy(this.net, this.body, episodeTask(batch, 0), s.inner);
       if (++this.done[i] === s.episodes) this.current++;
       if (performance.now() - t0 > budgetMs) break;
@@ -112,7 +133,7 @@ export class IncrementalEvaluation {
     return this.settings.map((s, i) => {
       const n = this.done[i];
       const { mean, ci95 } = n ? meanCi95(this.accs[i].subarray(0, n)) : { mean: NaN, ci95: NaN };
-      return { experiment: 'omniglot', way: s.way, shot: s.shot, queries: s.queries, steps: s.inner.steps, alpha: s.inner.alpha, episodes: s.episodes, accuracy: mean, ci95, done: n };
+      return { ...resultOf(s, mean, ci95), done: n };
     });
   }
 }

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { loadOmniglot } from '../../../scripts/lib/omniglotData';
 import { OMNIGLOT_PIXELS } from '../data/omniglotPack';
 import { createRng } from '../random';
-import { checkEpisodeSpec, sampleEpisodes, trainingBatch } from './omniglot';
+import { writeImage } from '../data/omniglotPack';
+import { checkEpisodeSpec, randomWarp, resolveAlphabet, sampleEpisodes, trainingBatch, WITHIN_ANY_ALPHABET } from './omniglot';
 
 const ds = loadOmniglot();
 
@@ -33,6 +34,64 @@ describe('Omniglot episode sampler', () => {
       for (let l = 0; l < way; l++) expect(ql.filter((x) => x === l)).toHaveLength(queries);
     }
     expect(b.support.every((v) => v >= 0 && v <= 1)).toBe(true);
+  });
+
+  it('within one alphabet: every class from it, support by the same drawers for all classes and queries by others', () => {
+    const drawerOf = (image: number) => {
+      for (const a of ds.index.alphabets) for (const c of a.characters) if (image >= c.first && image < c.first + c.count) return c.drawers[image - c.first];
+      throw new Error(`image ${image} is in no character`);
+    };
+    for (const alphabet of ['Japanese_(katakana)', 'Tagalog', WITHIN_ANY_ALPHABET]) {
+      const way = alphabet === 'Tagalog' ? 17 : 20;
+      const b = sampleEpisodes(ds, 'test', { way, shot: 2, queries: 3, rotations: false, alphabet }, 6, createRng(`within/${alphabet}`));
+      for (const classes of b.classes) {
+        expect(new Set(classes.map((c) => c.alphabet)).size).toBe(1);
+        if (alphabet !== WITHIN_ANY_ALPHABET) expect(classes[0].alphabet).toBe(alphabet);
+        expect(new Set(classes.map((c) => c.character)).size).toBe(way);
+        const drawers = classes.map((c) => c.images.map(drawerOf));
+        for (const d of drawers) expect(d).toEqual(drawers[0]); // the same drawers, in the same roles, for every class
+        expect(new Set(drawers[0]).size).toBe(5); // support drawers (2) and query drawers (3) differ
+      }
+    }
+    // Any alphabet: only katakana has 20 held-out characters, so it is always katakana at 20-way; both appear at 10.
+    const ten = sampleEpisodes(ds, 'test', { way: 10, shot: 1, queries: 1, rotations: false, alphabet: WITHIN_ANY_ALPHABET }, 40, createRng('any'));
+    expect(new Set(ten.classes.map((e) => e[0].alphabet))).toEqual(new Set(['Japanese_(katakana)', 'Tagalog']));
+  });
+
+  it('names what a within-alphabet episode cannot have', () => {
+    expect(() => checkEpisodeSpec({ way: 20, shot: 1, queries: 1, rotations: false, alphabet: 'Tagalog' }, ds, 'test')).toThrow('Tagalog has 17 characters, fewer than 20');
+    expect(() => checkEpisodeSpec({ way: 5, shot: 1, queries: 1, rotations: false, alphabet: 'Korean' }, ds, 'test')).toThrow('Korean is not an alphabet of the test split');
+    expect(resolveAlphabet(ds, 'test', 'katakana')).toBe('Japanese_(katakana)');
+    expect(resolveAlphabet(ds, 'test', 'TAGALOG')).toBe('Tagalog');
+    expect(() => resolveAlphabet(ds, 'test', 'Latin')).toThrow('"Latin" is none of the test alphabets: Japanese_(katakana), Tagalog');
+    expect(() => resolveAlphabet(ds, 'test', 'a')).toThrow('"a" matches several of the test alphabets');
+  });
+
+  it('affine augmentation: the identity warp changes nothing; a random one moves ink but keeps most of it, one warp per class', () => {
+    const plain = new Float32Array(784);
+    const same = new Float32Array(784);
+    writeImage(ds, 10, 1, plain, 0, 2, -1);
+    writeImage(ds, 10, 1, same, 0, 2, -1, [1, 0, 0, 1]);
+    for (let i = 0; i < 784; i++) expect(same[i]).toBeCloseTo(plain[i], 6);
+    expect(randomWarp(createRng('w'), 0)).toEqual([1, -0, -0, 1]);
+    const ink = (x: Float32Array) => x.reduce((s, v) => s + v, 0);
+    const rng = createRng('warps');
+    for (let k = 0; k < 20; k++) {
+      const w = randomWarp(rng, 1);
+      const det = w[0] * w[3] - w[1] * w[2];
+      expect(1 / det).toBeGreaterThan(0.85 ** 2 - 1e-9); // area scale within the scale limits
+      expect(1 / det).toBeLessThan(1.15 ** 2 + 1e-9);
+      const warped = new Float32Array(784);
+      writeImage(ds, 100 + k, 0, warped, 0, 0, 0, w);
+      const base = new Float32Array(784);
+      writeImage(ds, 100 + k, 0, base, 0);
+      expect(ink(warped) / ink(base)).toBeGreaterThan(0.6);
+      expect(ink(warped) / ink(base)).toBeLessThan(1.5);
+      expect(warped).not.toEqual(base);
+    }
+    // Episodes with the augmentation are seeded like any others.
+    const spec = { way: 3, shot: 1, queries: 1, rotations: false, affine: 1 };
+    expect(sampleEpisodes(ds, 'train', spec, 2, createRng('a')).support).toEqual(sampleEpisodes(ds, 'train', spec, 2, createRng('a')).support);
   });
 
   it('never mixes the held-out alphabets into training', () => {
