@@ -10,9 +10,14 @@ export interface PredictionRow {
 
 export const CSV_HEADER = 'query,predicted,probability';
 
-/** A field quoted where it holds a comma, quote or line break (RFC 4180). */
+/**
+ * A field quoted where it holds a comma, quote or line break (RFC 4180). File and class names
+ * are user text: one that a spreadsheet would run as a formula (starting with =, +, -, @, a tab
+ * or a carriage return) is written as text, with a leading apostrophe (OWASP's CSV-injection rule).
+ */
 export function csvField(s: string): string {
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+  return /[",\r\n]/.test(safe) || safe !== s ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
 export function predictionsCsv(rows: PredictionRow[]): string {
