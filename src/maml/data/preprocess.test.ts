@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BlankImageError, INK_EXTENT, preprocessRgba } from './preprocess';
+import { BlankImageError, INK_EXTENT, MIN_INK, preprocessRgba } from './preprocess';
 
 /** An RGBA image of a filled ring (a known shape) with given size, place and colours. */
 function ring(W: number, H: number, cx: number, cy: number, r: number, ink: number[], paper: number[], alpha = 255): Uint8ClampedArray {
@@ -50,5 +50,18 @@ describe('preprocessing of people’s own images', () => {
     expect(() => preprocessRgba(blank, 50, 50)).toThrow(BlankImageError);
     const faint = ring(100, 100, 50, 50, 30, [250, 250, 250], [255, 255, 255]);
     expect(() => preprocessRgba(faint, 100, 100)).toThrow(/no ink/);
+  });
+
+  it('refuses an image whose character shrinks to too little ink, and keeps a thin but visible one', () => {
+    // A 3 px line across a 7990x10 image: at 28x28 almost nothing is left of it.
+    const W = 7990, H = 10;
+    const line = new Uint8ClampedArray(W * H * 4).fill(255);
+    for (let y = 4; y < 7; y++) for (let x = 10; x < W - 10; x++) line.set([0, 0, 0, 255], 4 * (y * W + x));
+    expect(() => preprocessRgba(line, W, H)).toThrow(BlankImageError);
+    expect(() => preprocessRgba(line, W, H)).toThrow(/^too little ink to classify: at 28×28 the character holds 0\.\d pixels of ink \(at least 4\)/);
+    // A thin stroke drawn at a usual size is kept.
+    const small = new Uint8ClampedArray(100 * 100 * 4).fill(255);
+    for (let y = 20; y < 80; y++) small.set([0, 0, 0, 255], 4 * (y * 100 + 50));
+    expect(preprocessRgba(small, 100, 100).pixels.reduce((s, v) => s + v, 0)).toBeGreaterThan(MIN_INK);
   });
 });
