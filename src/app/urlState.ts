@@ -10,6 +10,7 @@ import { PAPER_SINUSOID_CONFIG, type SinusoidConfig } from '../maml/experiments/
 import { methodKey, type MethodSpec } from '../worker/protocol';
 import { PRESETS } from './presets';
 import { FIELDS, isAlgorithm, parseField, parseHidden, type FieldKey } from './validation';
+import { shown } from './numberText';
 
 /** Panels that can be hidden (?hide=trajectory,inspector). */
 export const PANELS = [
@@ -106,12 +107,12 @@ export function parseLabState(search: string): { state: LabState; problems: stri
     if (p) {
       state.config = { ...p.config };
       state.compare = p.compare ?? [];
-    } else problems.push(`preset "${preset}" is not known`);
+    } else problems.push(`preset "${shown(preset)}" is not known`);
   }
   const algorithm = q.get('algorithm');
   if (algorithm !== null) {
     if (isAlgorithm(algorithm)) state.config.algorithm = algorithm;
-    else problems.push(`algorithm "${algorithm}" is not known`);
+    else problems.push(`algorithm "${shown(algorithm)}" is not known`);
   }
   for (const key of FIELD_KEYS) {
     const text = q.get(key);
@@ -130,7 +131,7 @@ export function parseLabState(search: string): { state: LabState; problems: stri
   if (task !== null) {
     const t = parseTask(task);
     if (t) state.task = t;
-    else problems.push(`task "${task}" is not a task number (e.g. 3, or t2 for a trajectory task)`);
+    else problems.push(`task "${shown(task)}" is not a task number (e.g. 3, or t2 for a trajectory task)`);
   }
   const compare = q.get('compare');
   if (compare !== null && compare !== '') {
@@ -142,7 +143,7 @@ export function parseLabState(search: string): { state: LabState; problems: stri
   if (hide) {
     for (const h of hide.split(',').map((s) => s.trim()).filter(Boolean)) {
       if (HIDEABLE.has(h)) state.hide.includes(h) || state.hide.push(h);
-      else problems.push(`"${h}" is not a panel or control that can be hidden`);
+      else problems.push(`"${shown(h)}" is not a panel or control that can be hidden`);
     }
   }
   state.embed = q.get('embed') === '1';

@@ -1,5 +1,6 @@
 import { ALGORITHMS, type Algorithm } from '../maml/algorithms/algorithm';
 import type { SinusoidConfig } from '../maml/experiments/sinusoidConfig';
+import { isWholeText, parseBounded } from './numberText';
 
 /** A control's allowed values and how to read it from text. */
 interface NumberField {
@@ -27,11 +28,7 @@ export function parseField(key: FieldKey, text: string): { value?: number; error
   const f = FIELDS[key];
   const t = text.trim();
   if (t === '') return { error: `${f.label} is required` };
-  const v = Number(t);
-  if (!Number.isFinite(v)) return { error: `"${text}" is not a number` };
-  if (f.integer && !Number.isInteger(v)) return { error: 'must be a whole number' };
-  if (v < f.min || v > f.max) return { error: `must be between ${f.min} and ${f.max}` };
-  return { value: v };
+  return parseBounded(t, f.min, f.max, !!f.integer, `must be between ${f.min} and ${f.max}`);
 }
 
 /** Hidden layer sizes as "40, 40": 1 to 4 layers of 1 to 256 units. */
@@ -39,7 +36,7 @@ export function parseHidden(text: string): { value?: number[]; error?: string } 
   const parts = text.split(/[\s,x×]+/).filter(Boolean);
   if (!parts.length) return { error: 'give 1 to 4 layer sizes, e.g. 40, 40' };
   if (parts.length > 4) return { error: 'at most 4 hidden layers' };
-  const sizes = parts.map(Number);
+  const sizes = parts.map((p) => (isWholeText(p) ? Number(p) : NaN));
   if (sizes.some((s) => !Number.isInteger(s))) return { error: 'layer sizes must be whole numbers' };
   if (sizes.some((s) => s < 1 || s > 256)) return { error: 'each layer needs 1 to 256 units' };
   return { value: sizes };

@@ -7,6 +7,7 @@
 import { CONV_ALGORITHMS, type ConvAlgorithm } from '../../maml/fused/convMaml';
 import type { OmniglotConfig } from '../../maml/experiments/omniglotConfig';
 import { EPISODE_LIMITS } from '../../maml/tasks/omniglot';
+import { parseBounded, shown } from '../numberText';
 
 export interface ConfigField {
   key: keyof OmniglotConfig;
@@ -31,12 +32,7 @@ export const CONFIG_FIELDS: ConfigField[] = [
 
 /** A number within a field's limits, or why not. */
 export function checkNumber(text: string, f: Pick<ConfigField, 'lo' | 'hi' | 'integer'>): { value?: number; error?: string } {
-  const t = text.trim();
-  const v = Number(t);
-  if (t === '' || !Number.isFinite(v)) return { error: `"${text}" is not a number` };
-  if (f.integer && !Number.isInteger(v)) return { error: 'must be a whole number' };
-  if (v < f.lo || v > f.hi) return { error: `must be from ${f.lo} to ${f.hi}` };
-  return { value: v };
+  return parseBounded(text, f.lo, f.hi, f.integer, `must be from ${f.lo} to ${f.hi}`);
 }
 
 /**
@@ -68,7 +64,7 @@ export function parseOmniglotUrl(search: string): { state: OmniglotUrlState; pro
     const text = q.get(P + name);
     if (text === null) return undefined;
     const r = checkNumber(text, f);
-    if (r.error) problems.push(`${P}${name}=${text}: ${r.error}; ignored`);
+    if (r.error) problems.push(`${P}${name}=${shown(text)}: ${r.error}; ignored`);
     return r.value;
   };
   const episode = {
@@ -80,7 +76,7 @@ export function parseOmniglotUrl(search: string): { state: OmniglotUrlState; pro
   const algorithm = q.get(`${P}algorithm`);
   if (algorithm !== null) {
     if ((CONV_ALGORITHMS as readonly string[]).includes(algorithm)) config.algorithm = algorithm as ConvAlgorithm;
-    else problems.push(`${P}algorithm=${algorithm}: not one of ${CONV_ALGORITHMS.join(', ')}; ignored`);
+    else problems.push(`${P}algorithm=${shown(algorithm)}: not one of ${CONV_ALGORITHMS.join(', ')}; ignored`);
   }
   for (const f of CONFIG_FIELDS) {
     const v = read(`train.${f.key}`, f);
@@ -89,7 +85,7 @@ export function parseOmniglotUrl(search: string): { state: OmniglotUrlState; pro
   const hide: OmniglotPanel[] = [];
   for (const h of (q.get(`${P}hide`) ?? '').split(',').map((x) => x.trim()).filter(Boolean)) {
     if ((OMNIGLOT_PANELS as readonly string[]).includes(h)) hide.includes(h as OmniglotPanel) || hide.push(h as OmniglotPanel);
-    else problems.push(`${P}hide=${h}: no such panel (${OMNIGLOT_PANELS.join(', ')}); ignored`);
+    else problems.push(`${P}hide=${shown(h)}: no such panel (${OMNIGLOT_PANELS.join(', ')}); ignored`);
   }
   return { state: { episode, hide, config }, problems };
 }

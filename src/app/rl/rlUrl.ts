@@ -4,6 +4,7 @@
  * dropped and named; other labs' parameters are kept.
  */
 import type { TaskFamily } from '../../maml/rl/env';
+import { parseNumberText, shown } from '../numberText';
 
 /** How far a goal may be from the origin along each axis, as the planes show. */
 export const GOAL_RANGE: Record<TaskFamily, number> = { navigation: 0.6, velocity: 1 };
@@ -24,19 +25,19 @@ export function parseRlUrl(search: string): { state: RlUrlState; problems: strin
   let family: TaskFamily = 'navigation';
   const task = q.get('r.task');
   if (task === 'navigation' || task === 'velocity') family = task;
-  else if (task !== null) problems.push(`r.task=${task}: not navigation or velocity; ignored`);
+  else if (task !== null) problems.push(`r.task=${shown(task)}: not navigation or velocity; ignored`);
   const text = q.get('r.goal');
   let goal: [number, number] | undefined;
   if (text !== null) {
-    const xy = text.split(',').map((v) => (v.trim() === '' ? NaN : Number(v)));
-    if (xy.length !== 2 || !xy.every(Number.isFinite)) problems.push(`r.goal=${text}: not two numbers "x,y"; ignored`);
-    else if (xy.some((v) => Math.abs(v) > GOAL_RANGE[family])) problems.push(`r.goal=${text}: outside ±${GOAL_RANGE[family]}; ignored`);
+    const xy = text.split(',').map((v) => parseNumberText(v)).map((r) => ('value' in r ? r.value : NaN));
+    if (xy.length !== 2 || !xy.every(Number.isFinite)) problems.push(`r.goal=${shown(text)}: not two numbers "x,y"; ignored`);
+    else if (xy.some((v) => Math.abs(v) > GOAL_RANGE[family])) problems.push(`r.goal=${shown(text)}: outside ±${GOAL_RANGE[family]}; ignored`);
     else goal = [xy[0], xy[1]];
   }
   const hide: RlPanel[] = [];
   for (const h of (q.get('r.hide') ?? '').split(',').map((x) => x.trim()).filter(Boolean)) {
     if ((RL_PANELS as readonly string[]).includes(h)) hide.includes(h as RlPanel) || hide.push(h as RlPanel);
-    else problems.push(`r.hide=${h}: no such panel (${RL_PANELS.join(', ')}); ignored`);
+    else problems.push(`r.hide=${shown(h)}: no such panel (${RL_PANELS.join(', ')}); ignored`);
   }
   return { state: { family, goal, ...(hide.length ? { hide } : {}) }, problems };
 }
