@@ -198,6 +198,7 @@ test.describe('your own classes', () => {
       'delta/1.png': new Uint8Array(Buffer.from('broken')),
       'alpha/../../escape.png': png(2),
       'more.zip': zipSync({ 'x/1.png': png(3) }),
+      ...Object.fromEntries(Array.from({ length: 7 }, (_, i) => [`epsilon/${i + 1}.png`, png(4)])),
       'query/q1.png': png(0),
       'query/q2.png': png(1),
     });
@@ -209,6 +210,7 @@ test.describe('your own classes', () => {
     await expect(batchProblems).toContainText('gamma/readme.txt: not an image file name');
     await expect(batchProblems).toContainText('delta/1.png: not a readable image');
     await expect(batchProblems).toContainText('delta/: class has no usable examples');
+    await expect(batchProblems).toContainText('epsilon/: class has 7 examples, more than the 5 the model takes, and is left out');
     await expect(own.getByTestId('batch-table').locator('tbody tr')).toHaveCount(2);
 
     // Not a zip at all.

@@ -13,7 +13,7 @@ import { predictionsCsv } from '../src/classify/predictionsCsv';
 import { parseArgs } from 'node:util';
 import { preprocessRgba } from '../src/maml/data/preprocess';
 import { innerFor, type OmniglotConfig } from '../src/maml/experiments/omniglotConfig';
-import { classifyFewShot } from '../src/maml/experiments/fewShotClassify';
+import { classifyFewShot, FEW_SHOT_LIMITS } from '../src/maml/experiments/fewShotClassify';
 import { ConvMetaLearner } from '../src/maml/fused/convLearner';
 import { tfGemm } from '../src/maml/fused/gemm';
 import { loadCheckpoint } from './load-checkpoint';
@@ -67,11 +67,11 @@ for (const d of [args.support, args.query]) {
 }
 const classDirs = readdirSync(args.support).filter((n) => statSync(join(args.support!, n)).isDirectory()).sort();
 if (classDirs.length < 2) fail(`${args.support} needs at least 2 class sub-folders, it has ${classDirs.length}`);
-if (classDirs.length > 20) fail(`${args.support} has ${classDirs.length} classes; the model serves 2 to 20`);
+if (classDirs.length > FEW_SHOT_LIMITS.classes.max) fail(`${args.support} has ${classDirs.length} classes; the model serves ${FEW_SHOT_LIMITS.classes.min} to ${FEW_SHOT_LIMITS.classes.max}`);
 const classes = classDirs.map((c) => ({ name: c, images: readImages(join(args.support!, c)) }));
 for (const c of classes) {
   if (c.images.length === 0) fail(`class "${c.name}" has no usable examples`);
-  if (c.images.length > 5) console.error(`classify: class "${c.name}" has ${c.images.length} examples; all are used, the model was meta-trained with 1 to 5`);
+  if (c.images.length > FEW_SHOT_LIMITS.examples.max) fail(`class "${c.name}" has ${c.images.length} examples; the model takes ${FEW_SHOT_LIMITS.examples.min} to ${FEW_SHOT_LIMITS.examples.max}`);
 }
 const queries = readImages(args.query);
 if (!queries.length) fail(`${args.query} holds no usable query images`);

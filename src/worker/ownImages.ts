@@ -7,7 +7,7 @@
 import { groupByClass, pathProblem, readZip, type ArchiveProblem, type NamedBytes } from '../classify/supportArchive';
 import { decodeCheckpoint } from '../maml/checkpoint';
 import { MAX_IMAGE_BYTES } from '../maml/data/preprocess';
-import { classifyFewShot, nearestNeighbour, type LabelledImages } from '../maml/experiments/fewShotClassify';
+import { classifyFewShot, FEW_SHOT_LIMITS, nearestNeighbour, type LabelledImages } from '../maml/experiments/fewShotClassify';
 import { innerFor, type OmniglotConfig } from '../maml/experiments/omniglotConfig';
 import { ConvMetaLearner } from '../maml/fused/convLearner';
 import type { Gemm } from '../maml/fused/gemm';
@@ -107,7 +107,7 @@ async function classifyBatch(ctx: OwnImagesContext, msg: Extract<ToOmniglotWorke
   const report = () => problems.map((p) => `${p.path}: ${p.reason}`);
   const fail = (message: string) => ctx.post({ type: 'batchResult', classes: [], rows: [], problems: [...report(), message], steps: msg.steps, seconds: 0 });
   if (set.classes.length < 2) return fail(`The support set needs at least 2 class folders; it has ${set.classes.length}. Put each class's examples in a folder named after the class.`);
-  if (set.classes.length > 20) return fail(`The support set has ${set.classes.length} class folders; the model serves 2 to 20.`);
+  if (set.classes.length > FEW_SHOT_LIMITS.classes.max) return fail(`The support set has ${set.classes.length} class folders; the model serves ${FEW_SHOT_LIMITS.classes.min} to ${FEW_SHOT_LIMITS.classes.max}.`);
   if (!queryFiles.length) return fail('There are no query images: choose a folder of them, or put them in a "query" folder inside the zip.');
 
   const total = set.classes.reduce((a, c) => a + c.examples.length, 0) + queryFiles.length;
@@ -135,7 +135,9 @@ async function classifyBatch(ctx: OwnImagesContext, msg: Extract<ToOmniglotWorke
       const p = await decode(e.path, new Blob([e.bytes as BlobPart]));
       if (p) pixels.push(p);
     }
+    const most = FEW_SHOT_LIMITS.examples.max;
     if (!pixels.length) problems.push({ path: `${c.name}/`, reason: 'class has no usable examples and is left out' });
+    else if (pixels.length > most) problems.push({ path: `${c.name}/`, reason: `class has ${pixels.length} examples, more than the ${most} the model takes, and is left out` });
     else classes.push({ name: c.name, pixels });
   }
   const queries: { name: string; pixels: Float32Array }[] = [];

@@ -1,3 +1,4 @@
+import { FEW_SHOT_LIMITS } from '../../maml/experiments/fewShotClassify';
 import { useEffect, useRef, useState } from 'react';
 import { toInkBytes } from '../../maml/data/omniglotPack';
 import type { FromOmniglotWorker, ToOmniglotWorker } from '../../worker/omniglotProtocol';
@@ -25,8 +26,8 @@ let serial = 0;
 const nextId = () => `img${++serial}`;
 /** Images are decoded in parallel: each goes where it was chosen (ids count up in that order), not where it finished. */
 const byChoice = (list: Example[], ex: Example) => [...list, ex].sort((a, b) => Number(a.id.slice(3)) - Number(b.id.slice(3)));
-const MAX_CLASSES = 20;
-const MAX_EXAMPLES = 5;
+const MAX_CLASSES = FEW_SHOT_LIMITS.classes.max;
+const MAX_EXAMPLES = FEW_SHOT_LIMITS.examples.max;
 const QUERIES = -1;
 
 /**

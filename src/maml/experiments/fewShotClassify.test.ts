@@ -66,5 +66,7 @@ describe('few-shot classification of given examples', () => {
     expect(() => classifyFewShot(l.net, l.body, { classes: [[q]], queries: [q] }, inner)).toThrow(/1 classes: the model serves 2 to 20/);
     expect(() => classifyFewShot(l.net, l.body, { classes: [[q], []], queries: [q] }, inner)).toThrow(/class 2 has no examples/);
     expect(() => classifyFewShot(l.net, l.body, { classes: [[q], [q]], queries: [] }, inner)).toThrow(/nothing to classify/);
+    // One limit of examples per class everywhere (the page, batch mode, npm run classify): 1 to 5.
+    expect(() => classifyFewShot(l.net, l.body, { classes: [[q], Array(6).fill(q)], queries: [q] }, inner)).toThrow('class 2 has 6 examples: the model takes 1 to 5');
   });
 });

@@ -10,6 +10,9 @@ import type { ConvNet } from '../fused/convNet';
 import type { Vec } from '../fused/gemm';
 import { mostProbableClass } from '../metrics';
 
+/** What the model serves, the same for the page, batch mode and npm run classify: 2 to 20 classes of 1 to 5 examples. */
+export const FEW_SHOT_LIMITS = { classes: { min: 2, max: 20 }, examples: { min: 1, max: 5 } } as const;
+
 export interface LabelledImages {
   /** images[c] holds class c's examples, 28*28 floats each (ink = 1). */
   classes: Float32Array[][];
@@ -26,9 +29,12 @@ export interface FewShotResult {
 
 export function classifyFewShot(net: ConvNet, body: Vec[], data: LabelledImages, inner: ConvInner): FewShotResult {
   const way = data.classes.length;
-  if (way < 2 || way > 20) throw new Error(`${way} classes: the model serves 2 to 20`);
+  const { classes, examples: per } = FEW_SHOT_LIMITS;
+  if (way < classes.min || way > classes.max) throw new Error(`${way} classes: the model serves ${classes.min} to ${classes.max}`);
   const empty = data.classes.findIndex((c) => c.length === 0);
   if (empty >= 0) throw new Error(`class ${empty + 1} has no examples`);
+  const many = data.classes.findIndex((c) => c.length > per.max);
+  if (many >= 0) throw new Error(`class ${many + 1} has ${data.classes[many].length} examples: the model takes ${per.min} to ${per.max}`);
   if (!data.queries.length) throw new Error('there is nothing to classify: add a query image');
   const examples = data.classes.flat();
   const xs = new Float32Array(examples.length * 784);
