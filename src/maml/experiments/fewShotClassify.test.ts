@@ -6,6 +6,8 @@ import { ConvMetaLearner } from '../fused/convLearner';
 import { tfGemm } from '../fused/gemm';
 import { createRng } from '../random';
 import { sampleEpisodes } from '../tasks/omniglot';
+import { adaptationTrace } from '../fused/convMaml';
+import { mostProbableClass } from '../metrics';
 import { classifyFewShot, nearestNeighbour, type LabelledImages } from './fewShotClassify';
 import { innerFor, type OmniglotConfig } from './omniglotConfig';
 
@@ -45,17 +47,37 @@ describe('few-shot classification of given examples', () => {
     expect(m).toBeGreaterThan(r + 20);
   });
 
-  it('weighs classes equally: repeating the example of one class changes no prediction', () => {
+  it('weighs classes equally: repeating the example of one class keeps the predictions, where unweighted examples change most', () => {
     const ck = loadCheckpoint('public/models/omniglot');
     const config = ck.manifest.config as OmniglotConfig;
     const l = new ConvMetaLearner(config, tfGemm, ck.learners.maml.theta);
-    const { data } = episodeData('balance');
     const inner = innerFor(config, 5, 2);
-    const once = classifyFewShot(l.net, l.body, data, inner);
-    const repeated = classifyFewShot(l.net, l.body, { ...data, classes: data.classes.map((c, i) => (i === 0 ? [c[0], c[0], c[0], c[0]] : c)) }, inner);
-    // Batch norm sees the repeats, so not bit for bit; the weighting keeps class 0 from taking over.
-    const top = (r: typeof once) => r.predicted.map((p) => p.label);
-    expect(top(repeated)).toEqual(top(once));
+    let kept = 0;
+    let keptUnweighted = 0;
+    let total = 0;
+    for (const seed of ['balance', 'b2', 'b3', 'b4']) {
+      const { data } = episodeData(seed);
+      const once = classifyFewShot(l.net, l.body, data, inner).predicted.map((p) => p.label);
+      const classes = data.classes.map((c, i) => (i === 0 ? [c[0], c[0], c[0], c[0]] : c));
+      const repeated = classifyFewShot(l.net, l.body, { ...data, classes }, inner).predicted.map((p) => p.label);
+      // The same adaptation with every example weighing the same: class 0 counts four times.
+      const xs = new Float32Array(8 * OMNIGLOT_PIXELS);
+      classes.flat().forEach((img, i) => xs.set(img, i * OMNIGLOT_PIXELS));
+      const ys = Int32Array.from(classes.flatMap((c, label) => c.map(() => label)));
+      const xq = new Float32Array(10 * OMNIGLOT_PIXELS);
+      data.queries.forEach((q, i) => xq.set(q, i * OMNIGLOT_PIXELS));
+      const trace = adaptationTrace(l.net, l.body, { way: 5, xs, ys, ws: new Float64Array(8).fill(1), xq, yq: new Int32Array(10) }, inner);
+      const last = trace.probs[trace.probs.length - 1];
+      once.forEach((label, q) => {
+        kept += Number(repeated[q] === label);
+        keptUnweighted += Number(mostProbableClass(last, q, 5) === label);
+        total++;
+      });
+    }
+    // Batch norm sees the repeats, so not bit for bit: measured 37 of 40 kept, 15 of 40 without the weights.
+    console.log(`repeating one class's example 4 times: ${kept} of ${total} predictions kept with the class weights, ${keptUnweighted} without`);
+    expect(kept).toBeGreaterThanOrEqual(36);
+    expect(keptUnweighted).toBeLessThan(total / 2);
   });
 
   it('says what is missing', () => {
