@@ -5,8 +5,8 @@
  *
  *   npm run build-models [-- --schedule full|short] [--fresh] [--optional]
  *
- * full (the default, the committed models; about 2 h 45 min on 2 cores): 5,500 meta-iterations
- *   in five phases and 3,000 pretraining steps, from scratch; a stopped build resumes.
+ * full (the default, the committed models; about 2 h 10 min on 2 cores): 4,000 meta-iterations
+ *   in four phases and 3,000 pretraining steps, from scratch; a stopped build resumes.
  * short (about 8 min): second-order MAML, 20-way 1-shot, meta-batch 8, α 1.6, 250
  *   meta-iterations on 2 processes, and the pretrained baseline, 400 steps.
  *
