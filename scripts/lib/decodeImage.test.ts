@@ -69,7 +69,7 @@ describe('the one image decoder of the command line', () => {
     // A header that declares a huge image is refused before anything is inflated.
     const huge = Buffer.from(good);
     huge.writeUInt32BE(100_000, 16);
-    expect(() => decodeImage('huge.png', huge)).toThrow(/^huge\.png: 100000x97 is over the 8000 px limit/);
+    expect(() => decodeImage('huge.png', huge)).toThrow(/^huge\.png: 100000×97 px is over the 8000 px limit/);
   });
 });
 

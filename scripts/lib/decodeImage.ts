@@ -9,15 +9,10 @@
  */
 import { PNG } from 'pngjs';
 import { decodeJpeg } from '../../src/classify/decodeJpeg';
-import { ImageInputError, isAnimated, pngSize, sniffImage, type Rgba } from '../../src/classify/imageFile';
-import { MAX_IMAGE_BYTES as MAX_FILE_BYTES, MAX_IMAGE_SIDE as MAX_SIDE } from '../../src/maml/data/preprocess';
+import { checkImageSide, ImageInputError, isAnimated, pngSize, sniffImage, type Rgba } from '../../src/classify/imageFile';
+import { MAX_IMAGE_BYTES as MAX_FILE_BYTES } from '../../src/maml/data/preprocess';
 
 export { ImageInputError, type Rgba };
-
-function checkSide(name: string, width: number, height: number) {
-  if (width > MAX_SIDE || height > MAX_SIDE) throw new ImageInputError(`${name}: ${width}x${height} is over the ${MAX_SIDE} px limit`);
-  if (width < 1 || height < 1) throw new ImageInputError(`${name}: the image is empty (${width}x${height})`);
-}
 
 /** Decodes a PNG or JPEG (by its content, not its name); throws ImageInputError naming the file and the reason. */
 export function decodeImage(name: string, bytes: Uint8Array): Rgba {
@@ -29,7 +24,7 @@ export function decodeImage(name: string, bytes: Uint8Array): Rgba {
     if (kind === 'png') {
       const size = pngSize(bytes);
       if (!size) throw new ImageInputError(`${name}: the PNG data is corrupt or truncated (no image header)`);
-      checkSide(name, size.width, size.height);
+      checkImageSide(name, size.width, size.height);
       // pngjs expands every colour type and depth to RGBA. 16-bit samples keep their high byte,
       // as browsers (libpng's strip_16) do, rather than pngjs's rounding.
       const sixteen = bytes[24] === 16;

@@ -5,8 +5,7 @@
  * the EXIF orientation applied as a browser applies it. Pure JavaScript: no DOM, no Node.
  */
 import jpeg from 'jpeg-js';
-import { ImageInputError, jpegOrientation, orient, type Rgba } from './imageFile';
-import { MAX_IMAGE_SIDE } from '../maml/data/preprocess';
+import { checkImageSide, ImageInputError, jpegOrientation, orient, type Rgba } from './imageFile';
 
 export function decodeJpeg(name: string, bytes: Uint8Array): Rgba {
   let img;
@@ -16,8 +15,7 @@ export function decodeJpeg(name: string, bytes: Uint8Array): Rgba {
   } catch (e) {
     throw new ImageInputError(`${name}: the JPEG data is corrupt or truncated (${(e as Error).message})`);
   }
-  if (img.width > MAX_IMAGE_SIDE || img.height > MAX_IMAGE_SIDE) throw new ImageInputError(`${name}: ${img.width}x${img.height} is over the ${MAX_IMAGE_SIDE} px limit`);
-  if (img.width < 1 || img.height < 1) throw new ImageInputError(`${name}: the image is empty (${img.width}x${img.height})`);
+  checkImageSide(name, img.width, img.height);
   const rgba = { width: img.width, height: img.height, data: new Uint8ClampedArray(img.data.buffer, img.data.byteOffset, img.data.byteLength) };
   return orient(rgba, jpegOrientation(bytes));
 }

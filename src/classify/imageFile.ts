@@ -5,8 +5,16 @@
  * command line applies it too). Pure: no DOM, no Node.
  */
 
+import { MAX_IMAGE_SIDE } from '../maml/data/preprocess';
+
 /** A file that cannot be used, with a message that names it and says why. */
 export class ImageInputError extends Error {}
+
+/** Throws, naming the file, for an image over 8,000 px a side or with no pixels: the same words on the page and the command line. */
+export function checkImageSide(name: string, width: number, height: number) {
+  if (width > MAX_IMAGE_SIDE || height > MAX_IMAGE_SIDE) throw new ImageInputError(`${name}: ${width}×${height} px is over the ${MAX_IMAGE_SIDE} px limit`);
+  if (width < 1 || height < 1) throw new ImageInputError(`${name}: the image is empty (${width}×${height} px)`);
+}
 
 export type ImageKind = 'png' | 'jpeg' | 'gif' | 'webp' | 'bmp' | 'svg';
 
@@ -17,6 +25,8 @@ export interface Rgba {
 }
 
 const ascii = (bytes: Uint8Array, i: number, n: number) => String.fromCharCode(...bytes.subarray(i, i + n));
+/** The big-endian 32-bit number at i (PNG chunk lengths and sizes, Motorola-order TIFF). */
+const be32 = (bytes: Uint8Array, i: number) => ((bytes[i] << 24) | (bytes[i + 1] << 16) | (bytes[i + 2] << 8) | bytes[i + 3]) >>> 0;
 
 /** The format by the file's first bytes (never by its name), or null when it is none of these. */
 export function sniffImage(bytes: Uint8Array): ImageKind | null {
@@ -64,7 +74,7 @@ export function isAnimated(bytes: Uint8Array): boolean {
   if (gifFrames(bytes) > 1) return true;
   if (sniffImage(bytes) === 'png') {
     for (let i = 8; i + 8 <= bytes.length; ) {
-      const len = ((bytes[i] << 24) | (bytes[i + 1] << 16) | (bytes[i + 2] << 8) | bytes[i + 3]) >>> 0;
+      const len = be32(bytes, i);
       const type = ascii(bytes, i + 4, 4);
       if (type === 'acTL') return true;
       if (type === 'IDAT' || type === 'IEND') return false;
@@ -77,8 +87,7 @@ export function isAnimated(bytes: Uint8Array): boolean {
 /** A PNG's width and height from its header (IHDR), before anything is inflated; null if the header is cut. */
 export function pngSize(bytes: Uint8Array): { width: number; height: number } | null {
   if (bytes.length < 24 || ascii(bytes, 12, 4) !== 'IHDR') return null;
-  const u32 = (i: number) => ((bytes[i] << 24) | (bytes[i + 1] << 16) | (bytes[i + 2] << 8) | bytes[i + 3]) >>> 0;
-  return { width: u32(16), height: u32(20) };
+  return { width: be32(bytes, 16), height: be32(bytes, 20) };
 }
 
 /**
@@ -95,7 +104,7 @@ export function jpegOrientation(bytes: Uint8Array): number {
       const t = i + 10; // the TIFF header
       const little = ascii(bytes, t, 2) === 'II';
       const u16 = (p: number) => (little ? bytes[p] | (bytes[p + 1] << 8) : (bytes[p] << 8) | bytes[p + 1]);
-      const u32 = (p: number) => (little ? (bytes[p] | (bytes[p + 1] << 8) | (bytes[p + 2] << 16) | (bytes[p + 3] << 24)) >>> 0 : ((bytes[p] << 24) | (bytes[p + 1] << 16) | (bytes[p + 2] << 8) | bytes[p + 3]) >>> 0);
+      const u32 = (p: number) => (little ? (bytes[p] | (bytes[p + 1] << 8) | (bytes[p + 2] << 16) | (bytes[p + 3] << 24)) >>> 0 : be32(bytes, p));
       const ifd = t + u32(t + 4);
       if (ifd + 2 > Math.min(bytes.length, i + 2 + len)) return 1;
       const entries = u16(ifd);

@@ -6,8 +6,8 @@
  * e2e/decoding.spec.ts.
  */
 import { decodeJpeg } from '../classify/decodeJpeg';
-import { isAnimated, sniffImage, type Rgba } from '../classify/imageFile';
-import { MAX_IMAGE_BYTES as MAX_BYTES, MAX_IMAGE_SIDE as MAX_SIDE, preprocessRgba } from '../maml/data/preprocess';
+import { checkImageSide, isAnimated, sniffImage, type Rgba } from '../classify/imageFile';
+import { MAX_IMAGE_BYTES as MAX_BYTES, preprocessRgba } from '../maml/data/preprocess';
 
 export async function preprocessFile(name: string, file: Blob): Promise<Float32Array> {
   if (file.size > MAX_BYTES) throw new Error(`${name}: ${(file.size / 1e6).toFixed(1)} MB is over the 20 MB limit`);
@@ -36,7 +36,7 @@ async function decodeNatively(name: string, bytes: Uint8Array<ArrayBuffer>): Pro
     throw new Error(`${name}: not a readable image (corrupt, truncated, or not an image at all)`);
   }
   try {
-    if (bitmap.width > MAX_SIDE || bitmap.height > MAX_SIDE) throw new Error(`${name}: ${bitmap.width}×${bitmap.height} px is over the ${MAX_SIDE} px limit`);
+    checkImageSide(name, bitmap.width, bitmap.height);
     const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
     const ctx = canvas.getContext('2d')!;
     ctx.drawImage(bitmap, 0, 0);
