@@ -1,9 +1,10 @@
 import { expect, test } from '@playwright/test';
-import { waitForBackend } from './helpers';
+import { watchErrors, waitForBackend } from './helpers';
 
 test.setTimeout(180_000);
 
 test('"Fast demo" learns visibly within a minute; "too-large inner learning rate" diverges with a message', async ({ page }) => {
+  const errors = watchErrors(page);
   await page.goto('./?autoplay=0');
   await waitForBackend(page);
   await page.getByTestId('preset').selectOption('fast-demo');
@@ -26,4 +27,8 @@ test('"Fast demo" learns visibly within a minute; "too-large inner learning rate
   await expect(page.getByLabel('Inner learning rate α')).toHaveValue('3');
   await expect(page.getByTestId('alert')).toContainText(/diverged at meta-iteration \d+/, { timeout: 30_000 });
   await expect(page.getByTestId('play')).toHaveText(/Play/);
+  // The diverged run's NaN never reaches a plot: no path with NaN, no console error about one.
+  const paths = await page.locator('svg path').evaluateAll((ps) => ps.map((p) => p.getAttribute('d') ?? ''));
+  expect(paths.filter((d) => /NaN|Infinity/.test(d))).toEqual([]);
+  expect(errors).toEqual([]);
 });

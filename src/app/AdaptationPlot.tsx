@@ -2,6 +2,7 @@ import * as d3 from 'd3';
 import { memo, useMemo, useRef, useState, type PointerEvent } from 'react';
 import { sinusoid } from '../maml/tasks/sinusoid';
 import type { TaskView } from '../worker/protocol';
+import { plotLine } from './plotLine';
 
 const W = 460;
 const H = 300;
@@ -37,10 +38,7 @@ export const AdaptationPlot = memo(function AdaptationPlot({ title, testid, task
   const [drag, setDrag] = useState<number | null>(null);
   const x = useMemo(() => d3.scaleLinear().domain(X_DOMAIN).range([M.left, W - M.right]), []);
   const y = useMemo(() => d3.scaleLinear().domain(Y_DOMAIN).range([H - M.bottom, M.top]), []);
-  const line = d3
-    .line<[number, number]>()
-    .x((d) => x(d[0]))
-    .y((d) => y(Math.max(Y_DOMAIN[0] - 2, Math.min(Y_DOMAIN[1] + 2, d[1]))));
+  const line = plotLine<[number, number]>((d) => x(d[0]), (d) => y(Math.max(Y_DOMAIN[0] - 2, Math.min(Y_DOMAIN[1] + 2, d[1]))));
   const truth = d3.range(0, 201).map((i) => {
     const v = X_DOMAIN[0] + (i / 200) * (X_DOMAIN[1] - X_DOMAIN[0]);
     return [v, sinusoid(task, v)] as [number, number];

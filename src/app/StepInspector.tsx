@@ -4,6 +4,7 @@ import { sinusoid } from '../maml/tasks/sinusoid';
 import type { StartingPoint } from '../worker/protocol';
 import { Axes, stepColor } from './AdaptationPlot';
 import type { Adaptation } from './useTrainer';
+import { plotLine } from './plotLine';
 
 const STARTS: { key: StartingPoint; label: string; color: string }[] = [
   { key: 'learner', label: 'meta-learned init', color: '#0072b2' },
@@ -109,10 +110,7 @@ function Mini({ adaptation, start, label, color, step }: { adaptation: Adaptatio
   const { grid, steps, task } = adaptation;
   const m = adaptation.models[start];
   const G = grid.length;
-  const line = d3
-    .line<number>()
-    .x((_, j) => x(grid[j]))
-    .y((v) => y(Math.max(-8, Math.min(8, v))));
+  const line = plotLine<number>((_, j) => x(grid[j]), (v) => y(Math.max(-8, Math.min(8, v))));
   const at = (s: number) => line(Array.from(m.curves.subarray(s * G, (s + 1) * G))) ?? '';
   const truth = line(Array.from(grid, (g) => sinusoid(task, g))) ?? '';
   return (

@@ -3,6 +3,7 @@ import type { CurvePoint } from '../worker/protocol';
 import { Axes } from './AdaptationPlot';
 import { DRAWN_POINTS, movingAverage, thinned, type Value } from './series';
 import { spreadLabels } from './compare/CompareView';
+import { plotLine } from './plotLine';
 
 const W = 620;
 const H = 280;
@@ -28,11 +29,8 @@ export function TrainingCurves({ points, trainSteps }: { points: CurvePoint[]; t
   // A short moving average: single meta-batches are noisy.
   const span = Math.max(1, Math.floor(points.length / 60));
   const smoothed = Object.fromEntries(SERIES.map((s) => [s.key, points.length > 1 ? thinned(movingAverage(points, (p) => p[s.key], span), DRAWN_POINTS) : []])) as Record<Value, [number, number][]>;
-  const line = d3
-    .line<[number, number]>()
-    .defined((d) => d[1] > 0 && Number.isFinite(d[1]))
-    .x((d) => x(d[0]))
-    .y((d) => y(d[1]));
+  // A log scale: a loss of 0 has no place on it (y is then not finite, and the point is left out).
+  const line = plotLine<[number, number]>((d) => x(d[0]), (d) => (d[1] > 0 ? y(d[1]) : NaN));
   // The adapted curves are labelled at their ends, so colour is not the only way to tell them apart.
   const ends = ([['post', 'meta-learner'], ['basePost', 'pretrained']] as const).map(([key, text]) => {
     const sm = smoothed[key];

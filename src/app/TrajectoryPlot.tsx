@@ -3,6 +3,7 @@ import * as d3 from 'd3';
 import type { DistancePoint, TaskView, TrajectoryTask } from '../worker/protocol';
 import { Axes } from './AdaptationPlot';
 import type { Trajectory } from './useTrainer';
+import { plotLine } from './plotLine';
 
 const W = 460;
 const H = 340;
@@ -40,7 +41,7 @@ export const TrajectoryPlot = memo(function TrajectoryPlot({ trajectory, selecte
   };
   const x = d3.scaleLinear().domain(ext(0)).range([M.left, W - M.right]);
   const y = d3.scaleLinear().domain(ext(1)).range([H - M.bottom, M.top]);
-  const line = d3.line<[number, number]>().x((d) => x(d[0])).y((d) => y(d[1]));
+  const line = plotLine<[number, number]>((d) => x(d[0]), (d) => y(d[1]));
   const cur = points[points.length - 1];
   const selectedIndex = tasks.findIndex((t) => sameTask(t, selected));
   const mean = d3.mean(tasks.filter((t) => t.distance !== undefined), (t) => t.distance!);
@@ -113,7 +114,7 @@ export const DistanceCurve = memo(function DistanceCurve({ points }: { points: D
   const x = d3.scaleLinear().domain([0, Math.max(10, last?.iteration ?? 10)]).range([Md.left, Wd - Md.right]).nice();
   const hi = d3.max(points, (p) => Math.max(p.learner, p.baseline)) ?? 1;
   const y = d3.scaleLinear().domain([0, hi * 1.1]).range([Hd - Md.bottom, Md.top]).nice();
-  const line = (key: 'learner' | 'baseline') => d3.line<DistancePoint>().x((p) => x(p.iteration)).y((p) => y(p[key]))(points) ?? '';
+  const line = (key: 'learner' | 'baseline') => plotLine<DistancePoint>((p) => x(p.iteration), (p) => y(p[key]))(points) ?? '';
   return (
     <figure className="plot" data-testid="distance-curve">
       <figcaption><strong>Distance to the task optima</strong> <span className="muted">mean ‖θᵢ(k) − θ*ᵢ‖ over the trajectory tasks</span></figcaption>

@@ -6,6 +6,7 @@ import { AdaptationPlot, Axes } from '../AdaptationPlot';
 import { DRAWN_POINTS, movingAverage, thinned } from '../series';
 import type { Adaptation } from '../useTrainer';
 import { METHOD_STYLES, methodLabel, methodTrace } from './methods';
+import { plotLine } from '../plotLine';
 
 const W = 620;
 const H = 260;
@@ -22,7 +23,7 @@ export const CompareCurves = memo(function CompareCurves({ points, methods, conf
   const y = d3.scaleLog().domain([lo * 0.8, hi * 1.25]).range([H - M.bottom, M.top]).clamp(true);
   const w = Math.max(1, Math.floor(points.length / 60));
   const series = keys.map((k) => thinned(movingAverage(points, (p) => p.methods?.[k]?.[1], w), DRAWN_POINTS));
-  const line = d3.line<[number, number]>().defined((d) => d[1] > 0 && Number.isFinite(d[1])).x((d) => x(d[0])).y((d) => y(d[1]));
+  const line = plotLine<[number, number]>((d) => x(d[0]), (d) => (d[1] > 0 ? y(d[1]) : NaN)); // log scale
   const finals = keys.map((k) => last?.methods?.[k]?.[1]);
   // End labels, pushed apart where the lines end close together.
   const labelY = spreadLabels(series.map((sr) => sr[sr.length - 1]?.[1]).map((v) => (v !== undefined && Number.isFinite(v) ? y(v) : NaN)), 15, M.top + 6, H - M.bottom);

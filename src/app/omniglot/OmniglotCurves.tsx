@@ -1,6 +1,7 @@
 import * as d3 from 'd3';
 import type { OmniglotCurvePoint, SettingsEvent } from '../../worker/omniglotProtocol';
 import { Axes } from '../AdaptationPlot';
+import { plotLine } from '../plotLine';
 
 const W = 620;
 const H = 250;
@@ -41,7 +42,7 @@ function Curve({ points, events, series, yLabel, domain, format, testid }: { poi
   const last = points[points.length - 1];
   const x = d3.scaleLinear().domain([0, Math.max(10, last?.iteration ?? 10)]).range([M.left, W - M.right]).nice();
   const y = d3.scaleLinear().domain(domain).range([H - M.bottom, M.top]).nice();
-  const line = (k: Key) => d3.line<OmniglotCurvePoint>().x((p) => x(p.iteration)).y((p) => y(p[k]))(points) ?? '';
+  const line = (k: Key) => plotLine<OmniglotCurvePoint>((p) => x(p.iteration), (p) => y(p[k]))(points) ?? '';
   const summary = last ? `${yLabel} at meta-iteration ${last.iteration}: ` + series.map((s) => `${s.label} ${format(last[s.key])}`).join(', ') : 'No training yet';
   return (
     <figure className="plot" data-testid={testid}>

@@ -6,6 +6,7 @@ import { Axes } from '../AdaptationPlot';
 import { classColor } from './EpisodeView';
 import { Glyph } from './Glyph';
 import type { Example } from './OwnClasses';
+import { plotLine } from '../plotLine';
 
 type Classified = Extract<FromOmniglotWorker, { type: 'classified' }>;
 export interface OwnResult {
@@ -34,7 +35,7 @@ function LossPerStep({ series, step }: { series: { label: string; color: string;
   const steps = series[0].loss.length - 1;
   const x = d3.scaleLinear().domain([0, Math.max(1, steps)]).range([M.left, W - M.right]);
   const y = d3.scaleLinear().domain([0, d3.max(series.flatMap((s) => s.loss)) ?? 1]).range([H - M.bottom, M.top]).nice();
-  const line = d3.line<number>().x((_, i) => x(i)).y((v) => y(v));
+  const line = plotLine<number>((_, i) => x(i), (v) => y(v));
   const summary = `Support loss per inner step: ${series.map((s) => `${s.label} ${s.loss.map(formatLoss).join(' → ')}`).join('; ')}`;
   return (
     <figure className="own-loss" data-testid="own-loss">

@@ -1,5 +1,6 @@
 import * as d3 from 'd3';
 import { memo, type MouseEvent } from 'react';
+import { pixelLine } from '../plotLine';
 
 const S = 260;
 const M = 26;
@@ -33,7 +34,7 @@ export const PlaneView = memo(function PlaneView(p: PlaneViewProps) {
     const n = Math.min(p.upto + 1, a.length / 2);
     const pts: [number, number][] = [];
     for (let i = 0; i < n; i++) pts.push([x(a[2 * i]), y(a[2 * i + 1])]);
-    return d3.line()(pts) ?? '';
+    return pixelLine(pts) ?? '';
   };
   const head = (a: Float32Array): [number, number] => {
     const i = Math.min(p.upto, a.length / 2 - 1);

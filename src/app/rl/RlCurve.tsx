@@ -3,6 +3,7 @@ import { memo } from 'react';
 import type { RlCurvePoint } from '../../worker/rlProtocol';
 import { Axes } from '../AdaptationPlot';
 import { movingAverage } from '../series';
+import { pixelLine } from '../plotLine';
 
 const W = 560;
 const H = 230;
@@ -30,8 +31,8 @@ export const RlCurve = memo(function RlCurve({ points, shippedUpTo }: { points: 
         )}
         {points.length > 1 && (
           <>
-            <path d={d3.line()(smooth('returnBefore')) ?? ''} fill="none" stroke="#0072b2" strokeWidth={1.6} strokeDasharray="5 3" data-testid="curve-before" />
-            <path d={d3.line()(smooth('returnAfter')) ?? ''} fill="none" stroke="#0072b2" strokeWidth={2.4} data-testid="curve-after" />
+            <path d={pixelLine(smooth('returnBefore')) ?? ''} fill="none" stroke="#0072b2" strokeWidth={1.6} strokeDasharray="5 3" data-testid="curve-before" />
+            <path d={pixelLine(smooth('returnAfter')) ?? ''} fill="none" stroke="#0072b2" strokeWidth={2.4} data-testid="curve-after" />
           </>
         )}
       </svg>

@@ -1,5 +1,6 @@
 import * as d3 from 'd3';
 import { memo } from 'react';
+import { pixelLine } from '../plotLine';
 
 const W = 300;
 const H = 170;
@@ -24,7 +25,7 @@ export const VelocityChart = memo(function VelocityChart({ before, after, goal, 
       const v = along ? a[2 * i] * ux + a[2 * i + 1] * uy : -a[2 * i] * uy + a[2 * i + 1] * ux;
       pts.push([x(i), y(v)]);
     }
-    return d3.line()(pts) ?? '';
+    return pixelLine(pts) ?? '';
   };
   const lastAfter = after[0] ? after[0][2 * Math.min(upto, steps)] * ux + after[0][2 * Math.min(upto, steps) + 1] * uy : 0;
   return (
