@@ -4,13 +4,13 @@ import { decode as fastPngDecode } from 'fast-png';
 import { unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { PNG_KINDS, baselineJpeg, drawing, drawingRgba, encodePng, withOrientation } from '../../e2e/fixtures/imageKinds';
+import { SHARED_OMNIGLOT as SHARED } from '../../e2e/fixtures/officialDrawings';
 import { orient } from '../../src/classify/imageFile';
 import { preprocessRgba } from '../../src/maml/data/preprocess';
 import { OMNIGLOT_PIXELS } from '../../src/maml/data/omniglotPack';
 import { ImageInputError, decodeImage } from './decodeImage';
 import { packDrawing } from './packOmniglot';
 
-const SHARED = process.env.OMNIGLOT_DIR ?? resolve(import.meta.dirname, '..', '..', '..', 'shared', 'omniglot');
 const W = 105;
 const H = 97;
 const INK = drawing(W, H);
