@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { PNG_KINDS, baselineJpeg, drawing, encodePng, withOrientation } from './fixtures/imageKinds';
 import { writeOfficialRun } from './fixtures/officialDrawings';
 import { decodeImage } from '../scripts/lib/decodeImage';
-import { preprocessRgba } from '../src/maml/data/preprocess';
+import { preprocessRgba } from '../src/maml/omniglot/preprocess';
 import { watchErrors } from './helpers';
 
 const JPEGS = resolve(import.meta.dirname, 'fixtures', 'jpeg');

@@ -15,14 +15,14 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import * as tf from '../src/maml/tf';
-import { PAPER_SINUSOID_CONFIG as cfg, batchTensors, sinusoidObjective, sizesOf } from '../src/maml/experiments/sinusoid';
-import { MetaLearner } from '../src/maml/learner';
-import { initMlpValues } from '../src/maml/models/mlp';
+import { PAPER_SINUSOID_CONFIG as cfg, batchTensors, sinusoidObjective, sizesOf } from '../src/maml/sinusoid/experiment';
+import { MetaLearner } from '../src/maml/algorithm/metaLearner';
+import { initMlpValues } from '../src/maml/networks/mlp';
 import { createRng } from '../src/maml/random';
-import { sampleSinusoidBatch } from '../src/maml/tasks/sinusoid';
-import type { Algorithm } from '../src/maml/algorithms/algorithm';
+import { sampleSinusoidBatch } from '../src/maml/sinusoid/tasks';
+import type { Algorithm } from '../src/maml/algorithm/algorithm';
 import { NODE_BACKENDS, useBackend } from './node-backend';
-import { FUSED_ALGORITHMS, FusedMetaLearner } from '../src/maml/fused/fusedLearner';
+import { FUSED_ALGORITHMS, FusedMetaLearner } from '../src/maml/sinusoid/fusedLearner';
 
 const { values: args } = parseArgs({
   options: {
@@ -124,11 +124,11 @@ async function benchNodeFused() {
  */
 async function benchOmniglotNode() {
   const { loadOmniglot } = await import('./lib/omniglotData');
-  const { ConvMetaLearner } = await import('../src/maml/fused/convLearner');
-  const { IncrementalEvaluation } = await import('../src/maml/experiments/omniglot');
-  const { DEFAULT_OMNIGLOT_CONFIG, EVALUATION_QUERIES } = await import('../src/maml/experiments/omniglotConfig');
-  const { tfGemm, jsGemm } = await import('../src/maml/fused/gemm');
-  const { trainingBatch } = await import('../src/maml/tasks/omniglot');
+  const { ConvMetaLearner } = await import('../src/maml/omniglot/convLearner');
+  const { IncrementalEvaluation } = await import('../src/maml/omniglot/experiment');
+  const { DEFAULT_OMNIGLOT_CONFIG, EVALUATION_QUERIES } = await import('../src/maml/omniglot/config');
+  const { tfGemm, jsGemm } = await import('../src/maml/networks/gemm');
+  const { trainingBatch } = await import('../src/maml/omniglot/tasks');
   await useBackend('wasm');
   const ds = loadOmniglot();
   for (const gemm of [tfGemm, jsGemm]) {
@@ -195,7 +195,7 @@ async function benchBrowser() {
 async function benchRlNode() {
   const { RlLearner } = await import('../src/maml/rl/mamlRl');
   const { rlConfig } = await import('../src/maml/rl/rlConfig');
-  const { tfGemm, jsGemm } = await import('../src/maml/fused/gemm');
+  const { tfGemm, jsGemm } = await import('../src/maml/networks/gemm');
   await useBackend('wasm');
   const tasks = Number(args['rl-tasks']);
   const n = Number(args['rl-iterations']);

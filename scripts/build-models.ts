@@ -19,7 +19,7 @@ import type { Checkpoint } from '../src/maml/checkpoint';
 import { loadCheckpoint } from './load-checkpoint';
 import { PACK_DIR } from './lib/omniglotData';
 import { metaTrainOmniglot } from './lib/metaTrainOmniglot';
-import type { OmniglotConfig } from '../src/maml/experiments/omniglotConfig';
+import type { OmniglotConfig } from '../src/maml/omniglot/config';
 import { MODEL_DIRS, SCHEDULES, scheduleLength, type Schedule } from './lib/omniglotSchedules';
 import { PRETRAIN_DEFAULTS, pretrainOmniglot } from './lib/pretrainOmniglot';
 import { useBackend } from './node-backend';

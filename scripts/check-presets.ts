@@ -11,9 +11,9 @@
  *   npm run check-presets [-- --engine fused|tfjs] [--seconds 60]
  */
 import { parseArgs } from 'node:util';
-import { PRESETS } from '../src/app/presets';
-import { methodKey, type CurvePoint } from '../src/worker/protocol';
-import { SinusoidSession, diverged } from '../src/worker/sinusoidSession';
+import { PRESETS } from '../src/maml/sinusoid/presets';
+import { methodKey, type CurvePoint } from '../src/maml/sinusoid/views';
+import { SinusoidSession, diverged } from '../src/maml/sinusoid/session';
 import { useBackend } from './node-backend';
 
 const { values: args } = parseArgs({

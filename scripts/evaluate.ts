@@ -9,14 +9,14 @@
  */
 import { parseArgs } from 'node:util';
 import * as tf from '../src/maml/tf';
-import { evaluateSinusoid, sinusoidObjective, type SinusoidConfig } from '../src/maml/experiments/sinusoid';
+import { evaluateSinusoid, sinusoidObjective, type SinusoidConfig } from '../src/maml/sinusoid/experiment';
 import { meanCi95 } from '../src/maml/metrics';
 import { createRng } from '../src/maml/random';
 import { loadCheckpoint } from './load-checkpoint';
 import { useBackend } from './node-backend';
 import { EVALUATION_SEED, evaluateCheckpoint } from './lib/evaluateOmniglot';
 import { evaluateRl } from './lib/evaluateRl';
-import { WITHIN_ANY_ALPHABET } from '../src/maml/tasks/omniglot';
+import { WITHIN_ANY_ALPHABET } from '../src/maml/omniglot/tasks';
 
 const { values: args } = parseArgs({
   options: {

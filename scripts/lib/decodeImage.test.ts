@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { PNG_KINDS, baselineJpeg, drawing, drawingRgba, encodePng, withOrientation } from '../../e2e/fixtures/imageKinds';
 import { SHARED_OMNIGLOT as SHARED } from '../../e2e/fixtures/officialDrawings';
 import { orient } from '../../src/classify/imageFile';
-import { preprocessRgba } from '../../src/maml/data/preprocess';
-import { OMNIGLOT_PIXELS } from '../../src/maml/data/omniglotPack';
+import { preprocessRgba } from '../../src/maml/omniglot/preprocess';
+import { OMNIGLOT_PIXELS } from '../../src/maml/omniglot/pack';
 import { ImageInputError, decodeImage } from './decodeImage';
 import { packDrawing } from './packOmniglot';
 

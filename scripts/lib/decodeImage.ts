@@ -10,7 +10,7 @@
 import { PNG } from 'pngjs';
 import { decodeJpeg } from '../../src/classify/decodeJpeg';
 import { checkImageSide, ImageInputError, isAnimated, pngSize, sniffImage, type Rgba } from '../../src/classify/imageFile';
-import { MAX_IMAGE_BYTES as MAX_FILE_BYTES } from '../../src/maml/data/preprocess';
+import { MAX_IMAGE_BYTES as MAX_FILE_BYTES } from '../../src/maml/omniglot/preprocess';
 
 export { ImageInputError, type Rgba };
 

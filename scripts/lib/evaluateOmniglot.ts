@@ -3,11 +3,11 @@
  * seeded held-out episodes the page uses, one JSON object per setting with --json.
  */
 import type { Checkpoint } from '../../src/maml/checkpoint';
-import { evaluateOmniglot, type EvaluationResult } from '../../src/maml/experiments/omniglot';
-import { innerFor, EVALUATION_QUERIES, EVALUATION_SEED, EVALUATION_SETTINGS, type OmniglotConfig } from '../../src/maml/experiments/omniglotConfig';
-import { ConvMetaLearner } from '../../src/maml/fused/convLearner';
-import { tfGemm } from '../../src/maml/fused/gemm';
-import { resolveAlphabet } from '../../src/maml/tasks/omniglot';
+import { evaluateOmniglot, type EvaluationResult } from '../../src/maml/omniglot/experiment';
+import { innerFor, EVALUATION_QUERIES, EVALUATION_SEED, EVALUATION_SETTINGS, type OmniglotConfig } from '../../src/maml/omniglot/config';
+import { ConvMetaLearner } from '../../src/maml/omniglot/convLearner';
+import { tfGemm } from '../../src/maml/networks/gemm';
+import { resolveAlphabet } from '../../src/maml/omniglot/tasks';
 import { loadOmniglot } from './omniglotData';
 
 export interface OmniglotEvalArgs {

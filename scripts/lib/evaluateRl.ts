@@ -5,7 +5,7 @@
  * initialisation. --write also stores the rows in public/models/rl/evaluation.jsonl.
  */
 import { writeFileSync } from 'node:fs';
-import { tfGemm } from '../../src/maml/fused/gemm';
+import { tfGemm } from '../../src/maml/networks/gemm';
 import type { TaskFamily } from '../../src/maml/rl/env';
 import { evaluateMethod, randomInit, type RlEvaluationRow } from '../../src/maml/rl/evaluation';
 import { TASK_FAMILIES, type RlConfig } from '../../src/maml/rl/rlConfig';

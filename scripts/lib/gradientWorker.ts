@@ -3,12 +3,12 @@
  * it rebuilds the same seeded batch and returns the meta-gradient of its share of the
  * tasks. Started by scripts/lib/metaTrainOmniglot.ts with child_process.fork.
  */
-import { metaGradientRange } from '../../src/maml/fused/convMaml';
-import { ConvNet } from '../../src/maml/fused/convNet';
-import { convShape } from '../../src/maml/fused/convLearner';
-import { tfGemm } from '../../src/maml/fused/gemm';
-import { trainingSpec, type OmniglotConfig } from '../../src/maml/experiments/omniglotConfig';
-import { trainingBatch } from '../../src/maml/tasks/omniglot';
+import { metaGradientRange } from '../../src/maml/omniglot/convMaml';
+import { ConvNet } from '../../src/maml/networks/convNet';
+import { convShape } from '../../src/maml/omniglot/convLearner';
+import { tfGemm } from '../../src/maml/networks/gemm';
+import { trainingSpec, type OmniglotConfig } from '../../src/maml/omniglot/config';
+import { trainingBatch } from '../../src/maml/omniglot/tasks';
 import { useBackend } from '../node-backend';
 import { loadOmniglot } from './omniglotData';
 

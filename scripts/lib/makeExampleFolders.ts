@@ -6,9 +6,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encode } from 'fast-png';
-import type { OmniglotDataset } from '../../src/maml/data/omniglotPack';
+import type { OmniglotDataset } from '../../src/maml/omniglot/pack';
 import { createRng } from '../../src/maml/random';
-import { sampleDistinct } from '../../src/maml/tasks/omniglot';
+import { sampleDistinct } from '../../src/maml/omniglot/tasks';
 
 export function characterPng(ds: OmniglotDataset, image: number, scale = 4): Uint8Array {
   const n = 28 * scale;

@@ -9,15 +9,15 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeF
 import { join } from 'node:path';
 import { encodeCheckpoint } from '../../src/maml/checkpoint';
 import { loadCheckpoint } from '../load-checkpoint';
-import { evaluateOmniglot } from '../../src/maml/experiments/omniglot';
-import { innerFor, DEFAULT_OMNIGLOT_CONFIG, trainingSpec, type OmniglotConfig } from '../../src/maml/experiments/omniglotConfig';
-import { ConvMetaLearner } from '../../src/maml/fused/convLearner';
-import type { ConvAlgorithm } from '../../src/maml/fused/convMaml';
-import { tfGemm } from '../../src/maml/fused/gemm';
-import { trainingBatch } from '../../src/maml/tasks/omniglot';
+import { evaluateOmniglot } from '../../src/maml/omniglot/experiment';
+import { innerFor, DEFAULT_OMNIGLOT_CONFIG, trainingSpec, type OmniglotConfig } from '../../src/maml/omniglot/config';
+import { ConvMetaLearner } from '../../src/maml/omniglot/convLearner';
+import type { ConvAlgorithm } from '../../src/maml/algorithm/algorithm';
+import { tfGemm } from '../../src/maml/networks/gemm';
+import { trainingBatch } from '../../src/maml/omniglot/tasks';
 import { loadOmniglot } from './omniglotData';
 import type { GradientRequest } from './gradientWorker';
-import type { TaskSums } from '../../src/maml/fused/convMaml';
+import type { TaskSums } from '../../src/maml/omniglot/convMaml';
 
 export interface OmniglotTrainArgs {
   iterations: number;

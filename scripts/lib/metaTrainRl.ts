@@ -9,11 +9,11 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeCheckpoint } from '../../src/maml/checkpoint';
-import { adamFromSlots, adamSlots } from '../../src/maml/fused/mlpMaml';
-import { tfGemm } from '../../src/maml/fused/gemm';
+import { adamFromSlots, adamSlots } from '../../src/maml/sinusoid/fusedMaml';
+import { tfGemm } from '../../src/maml/networks/gemm';
 import type { TaskFamily } from '../../src/maml/rl/env';
 import { RlLearner } from '../../src/maml/rl/mamlRl';
-import { policyShapes } from '../../src/maml/rl/policy';
+import { policyShapes } from '../../src/maml/networks/gaussianPolicy';
 import { policySizes, rlConfig, type RlConfig } from '../../src/maml/rl/rlConfig';
 import { loadCheckpoint } from '../load-checkpoint';
 

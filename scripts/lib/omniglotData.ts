@@ -1,7 +1,7 @@
 /** Loads the packed Omniglot subset from public/data for Node scripts and tests. */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { openOmniglotPack, type OmniglotDataset } from '../../src/maml/data/omniglotPack';
+import { openOmniglotPack, type OmniglotDataset } from '../../src/maml/omniglot/pack';
 
 export const PACK_DIR = resolve(import.meta.dirname ?? '.', '..', '..', 'public', 'data');
 

@@ -3,7 +3,7 @@
  * The targets they meet are fixed numbers in the tests (src/maml/fused/convLearner.test.ts),
  * not properties of a schedule.
  */
-import type { OmniglotConfig } from '../../src/maml/experiments/omniglotConfig';
+import type { OmniglotConfig } from '../../src/maml/omniglot/config';
 import { PRETRAIN_DEFAULTS } from './pretrainOmniglot';
 
 export const MODEL_DIRS = { maml: 'public/models/omniglot', pretrained: 'public/models/omniglot-pretrained' };

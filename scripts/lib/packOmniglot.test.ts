@@ -3,8 +3,8 @@ import { resolve } from 'node:path';
 import { zipSync } from 'fflate';
 import { encode } from 'fast-png';
 import { describe, expect, it } from 'vitest';
-import { areaResize } from '../../src/maml/data/areaResize';
-import { OMNIGLOT_PIXELS, TEST_ALPHABETS, openOmniglotPack } from '../../src/maml/data/omniglotPack';
+import { areaResize } from '../../src/maml/omniglot/areaResize';
+import { OMNIGLOT_PIXELS, TEST_ALPHABETS, openOmniglotPack } from '../../src/maml/omniglot/pack';
 import { OMNIGLOT_SOURCES, packDrawing, packOmniglot, sha256, verifyChecksum } from './packOmniglot';
 
 const SHARED = process.env.OMNIGLOT_DIR ?? resolve(import.meta.dirname, '..', '..', '..', 'shared', 'omniglot');

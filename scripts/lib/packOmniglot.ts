@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { unzipSync } from 'fflate';
-import { areaResize } from '../../src/maml/data/areaResize';
+import { areaResize } from '../../src/maml/omniglot/areaResize';
 import { decodeImage } from './decodeImage';
 import {
   OMNIGLOT_PIXELS,
@@ -14,7 +14,7 @@ import {
   splitOf,
   type AlphabetEntry,
   type OmniglotIndex,
-} from '../../src/maml/data/omniglotPack';
+} from '../../src/maml/omniglot/pack';
 
 /** The official files (brendenlake/omniglot, python/) and their SHA-256 sums. */
 export const OMNIGLOT_SOURCES = [

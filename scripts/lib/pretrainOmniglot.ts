@@ -12,17 +12,17 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeCheckpoint } from '../../src/maml/checkpoint';
-import { episodeAccuracy } from '../../src/maml/experiments/omniglot';
-import { DEFAULT_OMNIGLOT_CONFIG, type OmniglotConfig } from '../../src/maml/experiments/omniglotConfig';
-import { episodeTask } from '../../src/maml/fused/convMaml';
-import { BODY_PARAMS, ConvNet, headShapes, initBody } from '../../src/maml/fused/convNet';
-import { convShape } from '../../src/maml/fused/convLearner';
-import { tfGemm } from '../../src/maml/fused/gemm';
-import { Adam } from '../../src/maml/fused/mlpMaml';
-import { writeImage, OMNIGLOT_PIXELS, type OmniglotDataset } from '../../src/maml/data/omniglotPack';
+import { episodeAccuracy } from '../../src/maml/omniglot/experiment';
+import { DEFAULT_OMNIGLOT_CONFIG, type OmniglotConfig } from '../../src/maml/omniglot/config';
+import { episodeTask } from '../../src/maml/omniglot/convMaml';
+import { BODY_PARAMS, ConvNet, headShapes, initBody } from '../../src/maml/networks/convNet';
+import { convShape } from '../../src/maml/omniglot/convLearner';
+import { tfGemm } from '../../src/maml/networks/gemm';
+import { Adam } from '../../src/maml/sinusoid/fusedMaml';
+import { writeImage, OMNIGLOT_PIXELS, type OmniglotDataset } from '../../src/maml/omniglot/pack';
 import { loadCheckpoint } from '../load-checkpoint';
 import { createRng } from '../../src/maml/random';
-import { sampleEpisodes } from '../../src/maml/tasks/omniglot';
+import { sampleEpisodes } from '../../src/maml/omniglot/tasks';
 import { loadOmniglot } from './omniglotData';
 
 export interface PretrainArgs {

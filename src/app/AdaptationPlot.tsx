@@ -1,6 +1,6 @@
 import * as d3 from 'd3';
 import { memo, useMemo, useRef, useState, type PointerEvent } from 'react';
-import { sinusoid } from '../maml/tasks/sinusoid';
+import { sinusoid } from '../maml/sinusoid/tasks';
 import type { TaskView } from '../worker/protocol';
 import { plotLine } from './plotLine';
 

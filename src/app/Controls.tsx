@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
-import { ALGORITHMS, ALGORITHM_LABELS } from '../maml/algorithms/algorithm';
-import type { SinusoidConfig } from '../maml/experiments/sinusoidConfig';
-import { FIELDS, isAlgorithm, parseField, parseHidden, type FieldKey } from './validation';
+import { ALGORITHMS, ALGORITHM_LABELS } from '../maml/algorithm/algorithm';
+import type { SinusoidConfig } from '../maml/sinusoid/config';
+import { FIELDS, isAlgorithm, parseField, parseHidden, type FieldKey } from '../maml/sinusoid/settings';
 
 const ORDER: FieldKey[] = ['alpha', 'trainSteps', 'testSteps', 'metaLr', 'metaBatch', 'shots', 'seed'];
 

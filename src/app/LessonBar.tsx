@@ -1,7 +1,7 @@
 import { useState } from 'react';
-import { ALGORITHMS, ALGORITHM_LABELS, type Algorithm } from '../maml/algorithms/algorithm';
+import { ALGORITHMS, ALGORITHM_LABELS, type Algorithm } from '../maml/algorithm/algorithm';
 import type { MethodSpec } from '../worker/protocol';
-import { PRESETS, type Preset } from './presets';
+import { PRESETS, type Preset } from '../maml/sinusoid/presets';
 import { MAX_COMPARE, PANELS } from './urlState';
 
 /**

@@ -1,14 +1,14 @@
 import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
-import { ALGORITHM_LABELS } from '../maml/algorithms/algorithm';
-import type { SinusoidConfig } from '../maml/experiments/sinusoidConfig';
-import { namedTask } from '../maml/tasks/sinusoid';
+import { ALGORITHM_LABELS } from '../maml/algorithm/algorithm';
+import type { SinusoidConfig } from '../maml/sinusoid/config';
+import { namedTask } from '../maml/sinusoid/tasks';
 import { BACKENDS, type BackendChoice, type DistancePoint, type EngineChoice, type MethodSpec, type TaskView, type TrajectoryTask } from '../worker/protocol';
 import { AdaptationPlot } from './AdaptationPlot';
 import { CompareCurves, CompareMultiples } from './compare/CompareView';
 import { Controls } from './Controls';
 import { LessonBar } from './LessonBar';
 import { Panel } from './Panel';
-import type { Preset } from './presets';
+import type { Preset } from '../maml/sinusoid/presets';
 import { download, readCheckpointFiles } from './share/checkpointFiles';
 import { curvesCsv } from './share/curvesCsv';
 import { StatusLine } from './StatusLine';

@@ -1,6 +1,6 @@
 import * as d3 from 'd3';
 import { memo, useEffect, useState } from 'react';
-import { sinusoid } from '../maml/tasks/sinusoid';
+import { sinusoid } from '../maml/sinusoid/tasks';
 import type { StartingPoint } from '../worker/protocol';
 import { Axes, stepColor } from './AdaptationPlot';
 import type { Adaptation } from './useTrainer';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseNumberText, shown } from './numberText';
-import { parseField, parseHidden } from './validation';
+import { parseNumberText, shown } from '../maml/settings/numberText';
+import { parseField, parseHidden } from '../maml/sinusoid/settings';
 import { checkNumber } from './omniglot/omniglotUrl';
 import { parseRlUrl } from './rl/rlUrl';
 import { parseLabState } from './urlState';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PAPER_SINUSOID_CONFIG } from '../maml/experiments/sinusoidConfig';
+import { PAPER_SINUSOID_CONFIG } from '../maml/sinusoid/config';
 import { DEFAULT_STATE, parseCompare, parseLabState, serialiseLabState, type LabState } from './urlState';
 
 describe('URL state', () => {

@@ -5,12 +5,12 @@
  * never half-applied); serialising writes only what differs from the defaults and keeps
  * the parameters it does not own (?experiment=, ?backend=, ?engine=, ?autoplay=).
  */
-import { ALGORITHMS } from '../maml/algorithms/algorithm';
-import { PAPER_SINUSOID_CONFIG, type SinusoidConfig } from '../maml/experiments/sinusoidConfig';
+import { ALGORITHMS } from '../maml/algorithm/algorithm';
+import { PAPER_SINUSOID_CONFIG, type SinusoidConfig } from '../maml/sinusoid/config';
 import { methodKey, type MethodSpec } from '../worker/protocol';
-import { PRESETS } from './presets';
-import { FIELDS, isAlgorithm, parseField, parseHidden, type FieldKey } from './validation';
-import { shown } from './numberText';
+import { PRESETS } from '../maml/sinusoid/presets';
+import { FIELDS, isAlgorithm, parseField, parseHidden, type FieldKey } from '../maml/sinusoid/settings';
+import { shown } from '../maml/settings/numberText';
 
 /** Panels that can be hidden (?hide=trajectory,inspector). */
 export const PANELS = [

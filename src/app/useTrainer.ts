@@ -1,5 +1,5 @@
 import { startTransition, useCallback, useEffect, useReducer, useRef } from 'react';
-import type { SinusoidConfig } from '../maml/experiments/sinusoidConfig';
+import type { SinusoidConfig } from '../maml/sinusoid/config';
 import type { BackendChoice, BackendName, EngineChoice, EngineName, BackendReport, FromWorker, MethodSpec, TaskView, ToWorker } from '../worker/protocol';
 import { messageBatch } from './messageBatch';
 import { appendPoints, emptySeries, type Series } from './series';

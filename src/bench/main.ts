@@ -3,8 +3,8 @@
  * times ?iterations= meta-iterations of each algorithm in ?algorithms= (paper settings).
  * Results appear in the page and in window.__benchResults for the bench script.
  */
-import { PAPER_SINUSOID_CONFIG } from '../maml/experiments/sinusoidConfig';
-import type { Algorithm } from '../maml/algorithms/algorithm';
+import { PAPER_SINUSOID_CONFIG } from '../maml/sinusoid/config';
+import type { Algorithm } from '../maml/algorithm/algorithm';
 import type { BackendName, FromWorker, ToWorker } from '../worker/protocol';
 import type { FromOmniglotWorker, ToOmniglotWorker } from '../worker/omniglotProtocol';
 

@@ -5,7 +5,7 @@
  * command line applies it too). Pure: no DOM, no Node.
  */
 
-import { MAX_IMAGE_SIDE } from '../maml/data/preprocess';
+import { MAX_IMAGE_SIDE } from '../maml/omniglot/preprocess';
 
 /** A file that cannot be used, with a message that names it and says why. */
 export class ImageInputError extends Error {}

@@ -6,7 +6,7 @@
  * entry and the reason, and the other entries are kept.
  */
 import { unzipSync, type UnzipFileInfo } from 'fflate';
-import { MAX_IMAGE_BYTES as MAX_ENTRY_BYTES } from '../maml/data/preprocess';
+import { MAX_IMAGE_BYTES as MAX_ENTRY_BYTES } from '../maml/omniglot/preprocess';
 
 export const MAX_ARCHIVE_BYTES = 200 * 1024 * 1024;
 

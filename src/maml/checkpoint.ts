@@ -1,10 +1,10 @@
 import * as tf from './tf';
 import type { NamedTensor } from '@tensorflow/tfjs-core/dist/tensor_types';
-import type { SinusoidConfig } from './experiments/sinusoid';
-import type { OmniglotConfig } from './experiments/omniglotConfig';
-import { bodyShapes } from './fused/convNet';
+import type { SinusoidConfig } from './sinusoid/experiment';
+import type { OmniglotConfig } from './omniglot/config';
+import { bodyShapes } from './networks/convNet';
 import type { RlConfig } from './rl/rlConfig';
-import { policyShapes } from './rl/policy';
+import { policyShapes } from './networks/gaussianPolicy';
 
 /**
  * Checkpoints in tfjs's own weight format: a JSON manifest (what the model is, how it

@@ -7,7 +7,7 @@
  */
 import { decodeJpeg } from '../classify/decodeJpeg';
 import { checkImageSide, isAnimated, sniffImage, type Rgba } from '../classify/imageFile';
-import { MAX_IMAGE_BYTES as MAX_BYTES, preprocessRgba } from '../maml/data/preprocess';
+import { MAX_IMAGE_BYTES as MAX_BYTES, preprocessRgba } from '../maml/omniglot/preprocess';
 
 export async function preprocessFile(name: string, file: Blob): Promise<Float32Array> {
   if (file.size > MAX_BYTES) throw new Error(`${name}: ${(file.size / 1e6).toFixed(1)} MB is over the 20 MB limit`);

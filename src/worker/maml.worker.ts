@@ -6,17 +6,17 @@
  */
 import * as tf from '../maml/tf';
 import { decodeCheckpoint, encodeCheckpoint } from '../maml/checkpoint';
-import { checkConfig } from '../app/validation';
-import { batchTensors, sinusoidObjective, sizesOf, type SinusoidConfig } from '../maml/experiments/sinusoid';
-import { MetaLearner } from '../maml/learner';
-import { FusedMetaLearner } from '../maml/fused/fusedLearner';
-import { initMlpValues } from '../maml/models/mlp';
+import { checkConfig } from '../maml/sinusoid/settings';
+import { batchTensors, sinusoidObjective, sizesOf, type SinusoidConfig } from '../maml/sinusoid/experiment';
+import { MetaLearner } from '../maml/algorithm/metaLearner';
+import { FusedMetaLearner } from '../maml/sinusoid/fusedLearner';
+import { initMlpValues } from '../maml/networks/mlp';
 import { createRng } from '../maml/random';
-import { PAPER_SINUSOID, sampleSinusoidBatch } from '../maml/tasks/sinusoid';
+import { PAPER_SINUSOID, sampleSinusoidBatch } from '../maml/sinusoid/tasks';
 import { activate, chooseBackend } from './backends';
 import type { BackendChoice, BackendName, BackendReport, EngineChoice, EngineName, FromWorker, MethodSpec, ToWorker, TaskView } from './protocol';
-import { SinusoidSession, diverged, measureRate } from './sinusoidSession';
-import { TrajectoryView } from './trajectoryView';
+import { SinusoidSession, diverged, measureRate } from '../maml/sinusoid/session';
+import { TrajectoryView } from '../maml/sinusoid/trajectoryView';
 import { yieldToEvents } from './yieldToEvents';
 
 const SLICE_MS = 40;
@@ -115,7 +115,7 @@ async function sendTrajectory(refit: boolean) {
     chunkStart = performance.now();
     trajectory.startRefit(session, budgetedPause);
   }
-  post(await trajectory.compute(session));
+  post({ type: 'trajectory', ...(await trajectory.compute(session)) });
   drawBudget.spent += performance.now() - t0;
 }
 

@@ -4,7 +4,7 @@
  */
 import { del, get, set } from 'idb-keyval';
 import type { LearnerState } from '../maml/checkpoint';
-import type { OmniglotConfig } from '../maml/experiments/omniglotConfig';
+import type { OmniglotConfig } from '../maml/omniglot/config';
 import type { OmniglotCurvePoint, SettingsEvent } from './omniglotProtocol';
 
 const KEY = 'maml-lab/omniglot/v1';

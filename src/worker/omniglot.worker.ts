@@ -5,21 +5,21 @@
  * the background, all interleaved in short slices so every message is answered quickly.
  */
 import { decodeCheckpoint, type LearnerState } from '../maml/checkpoint';
-import { openOmniglotPack, TEST_ALPHABETS, toInkBytes, type OmniglotDataset } from '../maml/data/omniglotPack';
-import { IncrementalEvaluation } from '../maml/experiments/omniglot';
-import { innerFor, trainingSpec, DEFAULT_OMNIGLOT_CONFIG, EVALUATION_QUERIES, EVALUATION_SEED, EVALUATION_SETTINGS, type OmniglotConfig } from '../maml/experiments/omniglotConfig';
-import { ConvMetaLearner, convShape } from '../maml/fused/convLearner';
-import { adaptationTrace, episodeTask } from '../maml/fused/convMaml';
-import { jsGemm, tfGemm, type Gemm } from '../maml/fused/gemm';
+import { openOmniglotPack, TEST_ALPHABETS, toInkBytes, type OmniglotDataset } from '../maml/omniglot/pack';
+import { IncrementalEvaluation } from '../maml/omniglot/experiment';
+import { innerFor, trainingSpec, DEFAULT_OMNIGLOT_CONFIG, EVALUATION_QUERIES, EVALUATION_SEED, EVALUATION_SETTINGS, type OmniglotConfig } from '../maml/omniglot/config';
+import { ConvMetaLearner, convShape } from '../maml/omniglot/convLearner';
+import { adaptationTrace, episodeTask } from '../maml/omniglot/convMaml';
+import { jsGemm, tfGemm, type Gemm } from '../maml/networks/gemm';
 import { createRng } from '../maml/random';
-import { sampleEpisodes, trainingBatch } from '../maml/tasks/omniglot';
+import { sampleEpisodes, trainingBatch } from '../maml/omniglot/tasks';
 import { activate } from './backends';
-import { preprocessRgba } from '../maml/data/preprocess';
+import { preprocessRgba } from '../maml/omniglot/preprocess';
 import { preprocessFile } from './decodeImage';
 import * as tf from '../maml/tf';
-import { ConvNetTensors } from '../maml/fused/convNetTensors';
-import { metaGradientTensors } from '../maml/fused/convMamlTensors';
-import { metaGradient } from '../maml/fused/convMaml';
+import { ConvNetTensors } from '../maml/networks/convNetTensors';
+import { metaGradientTensors } from '../maml/omniglot/convMamlTensors';
+import { metaGradient } from '../maml/omniglot/convMaml';
 import { clearSaved, loadSaved, save } from './modelStore';
 import type { EpisodeRequest, EpisodeView, FromOmniglotWorker, ModelSource, OmniglotCurvePoint, SettingsEvent, ToOmniglotWorker } from './omniglotProtocol';
 import { yieldToEvents } from './yieldToEvents';

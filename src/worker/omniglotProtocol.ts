@@ -3,7 +3,7 @@
  * (ink = 255); predictions as probabilities per inner step.
  */
 import type { PredictionRow } from '../classify/predictionsCsv';
-import type { OmniglotConfig } from '../maml/experiments/omniglotConfig';
+import type { OmniglotConfig } from '../maml/omniglot/config';
 
 export interface EpisodeRequest {
   way: number;

@@ -6,11 +6,11 @@
  */
 import { groupByClass, pathProblem, readZip, type ArchiveProblem, type NamedBytes } from '../classify/supportArchive';
 import { decodeCheckpoint } from '../maml/checkpoint';
-import { MAX_IMAGE_BYTES } from '../maml/data/preprocess';
-import { classifyFewShot, FEW_SHOT_LIMITS, nearestNeighbour, type LabelledImages } from '../maml/experiments/fewShotClassify';
-import { innerFor, type OmniglotConfig } from '../maml/experiments/omniglotConfig';
-import { ConvMetaLearner } from '../maml/fused/convLearner';
-import type { Gemm } from '../maml/fused/gemm';
+import { MAX_IMAGE_BYTES } from '../maml/omniglot/preprocess';
+import { classifyFewShot, FEW_SHOT_LIMITS, nearestNeighbour, type LabelledImages } from '../maml/omniglot/fewShotClassify';
+import { innerFor, type OmniglotConfig } from '../maml/omniglot/config';
+import { ConvMetaLearner } from '../maml/omniglot/convLearner';
+import type { Gemm } from '../maml/networks/gemm';
 import { preprocessFile } from './decodeImage';
 import type { BaselineResult, FromOmniglotWorker, ToOmniglotWorker } from './omniglotProtocol';
 

@@ -8,13 +8,13 @@
 import { activate } from './backends';
 import { yieldToEvents } from './yieldToEvents';
 import { decodeCheckpoint } from '../maml/checkpoint';
-import { jsGemm, tfGemm, type Gemm } from '../maml/fused/gemm';
-import { adamFromSlots } from '../maml/fused/mlpMaml';
+import { jsGemm, tfGemm, type Gemm } from '../maml/networks/gemm';
+import { adamFromSlots } from '../maml/sinusoid/fusedMaml';
 import { createRng } from '../maml/random';
 import type { TaskFamily } from '../maml/rl/env';
 import { randomInit } from '../maml/rl/evaluation';
 import { adaptAndSample, RlLearner } from '../maml/rl/mamlRl';
-import { GaussianMlp } from '../maml/rl/policy';
+import { GaussianMlp } from '../maml/networks/gaussianPolicy';
 import { policySizes, type RlConfig, type RlMethod } from '../maml/rl/rlConfig';
 import type { FromRlWorker, MethodAdaptation, RlCurvePoint, ToRlWorker } from './rlProtocol';
 

@@ -1,6 +1,6 @@
 import * as d3 from 'd3';
 import { memo } from 'react';
-import type { SinusoidConfig } from '../../maml/experiments/sinusoidConfig';
+import type { SinusoidConfig } from '../../maml/sinusoid/config';
 import { methodKey, type CurvePoint, type MethodSpec, type TaskView } from '../../worker/protocol';
 import { AdaptationPlot, Axes } from '../AdaptationPlot';
 import { DRAWN_POINTS, movingAverage, thinned } from '../series';

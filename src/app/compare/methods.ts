@@ -1,5 +1,5 @@
-import { ALGORITHM_LABELS } from '../../maml/algorithms/algorithm';
-import type { SinusoidConfig } from '../../maml/experiments/sinusoidConfig';
+import { ALGORITHM_LABELS } from '../../maml/algorithm/algorithm';
+import type { SinusoidConfig } from '../../maml/sinusoid/config';
 import { methodKey, methodSource, type MethodSpec, type TraceData } from '../../worker/protocol';
 import type { Adaptation } from '../useTrainer';
 

@@ -1,9 +1,9 @@
 import { useEffect, useRef, useState } from 'react';
-import { CONV_ALGORITHMS, type ConvAlgorithm } from '../../maml/fused/convMaml';
-import { OMNIGLOT_PRESETS, type OmniglotConfig, type OmniglotPreset } from '../../maml/experiments/omniglotConfig';
-import { EPISODE_LIMITS } from '../../maml/tasks/omniglot';
+import { CONV_ALGORITHMS, type ConvAlgorithm } from '../../maml/algorithm/algorithm';
+import { OMNIGLOT_PRESETS, type OmniglotConfig, type OmniglotPreset } from '../../maml/omniglot/config';
+import { EPISODE_LIMITS } from '../../maml/omniglot/tasks';
 import type { EpisodeRequest } from '../../worker/omniglotProtocol';
-import { ALGORITHM_LABELS } from '../../maml/algorithms/algorithm';
+import { ALGORITHM_LABELS } from '../../maml/algorithm/algorithm';
 import { EpisodeView } from './EpisodeView';
 import { EvaluationTable } from './EvaluationTable';
 import { OmniglotCurves, describeChange } from './OmniglotCurves';

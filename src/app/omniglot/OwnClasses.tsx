@@ -1,6 +1,6 @@
-import { FEW_SHOT_LIMITS } from '../../maml/experiments/fewShotClassify';
+import { FEW_SHOT_LIMITS } from '../../maml/omniglot/fewShotClassify';
 import { useEffect, useRef, useState } from 'react';
-import { toInkBytes } from '../../maml/data/omniglotPack';
+import { toInkBytes } from '../../maml/omniglot/pack';
 import type { FromOmniglotWorker, ToOmniglotWorker } from '../../worker/omniglotProtocol';
 import { BatchClassify } from './BatchClassify';
 import { classColor } from './EpisodeView';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_OMNIGLOT_CONFIG } from '../../maml/experiments/omniglotConfig';
+import { DEFAULT_OMNIGLOT_CONFIG } from '../../maml/omniglot/config';
 import { linkedConfig, parseOmniglotUrl, serialiseOmniglotUrl } from './omniglotUrl';
 
 describe('Omniglot state in the URL', () => {

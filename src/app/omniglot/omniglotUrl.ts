@@ -4,10 +4,10 @@
  * and the meta-training settings that differ from the model's (`o.algorithm`, `o.alpha`, …).
  * Values are checked with the same limits as the page's fields; a bad one is dropped and named.
  */
-import { CONV_ALGORITHMS, type ConvAlgorithm } from '../../maml/fused/convMaml';
-import type { OmniglotConfig } from '../../maml/experiments/omniglotConfig';
-import { EPISODE_LIMITS } from '../../maml/tasks/omniglot';
-import { parseBounded, shown } from '../numberText';
+import { CONV_ALGORITHMS, type ConvAlgorithm } from '../../maml/algorithm/algorithm';
+import type { OmniglotConfig } from '../../maml/omniglot/config';
+import { EPISODE_LIMITS } from '../../maml/omniglot/tasks';
+import { parseBounded, shown } from '../../maml/settings/numberText';
 
 export interface ConfigField {
   key: keyof OmniglotConfig;

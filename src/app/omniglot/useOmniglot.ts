@@ -1,5 +1,5 @@
 import { startTransition, useCallback, useEffect, useReducer, useRef } from 'react';
-import type { OmniglotConfig } from '../../maml/experiments/omniglotConfig';
+import type { OmniglotConfig } from '../../maml/omniglot/config';
 import type { EpisodeRequest, EpisodeView, EvaluationRow, FromOmniglotWorker, ModelSource, OmniglotCurvePoint, SettingsEvent, ToOmniglotWorker } from '../../worker/omniglotProtocol';
 
 type Ready = Extract<FromOmniglotWorker, { type: 'ready' }>;

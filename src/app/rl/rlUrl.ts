@@ -4,7 +4,7 @@
  * dropped and named; other labs' parameters are kept.
  */
 import type { TaskFamily } from '../../maml/rl/env';
-import { parseNumberText, shown } from '../numberText';
+import { parseNumberText, shown } from '../../maml/settings/numberText';
 
 /** How far a goal may be from the origin along each axis, as the planes show. */
 export const GOAL_RANGE: Record<TaskFamily, number> = { navigation: 0.6, velocity: 1 };

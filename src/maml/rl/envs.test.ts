@@ -3,7 +3,7 @@ import { createRng } from '../random';
 import { NAVIGATION, NavigationEnv, sampleNavigationGoal } from './navigation';
 import { VELOCITY, VelocityEnv, sampleVelocityGoal } from './velocity';
 import { rollout, trajectoryReturns } from './rollout';
-import { GaussianMlp, initPolicy } from './policy';
+import { GaussianMlp, initPolicy } from '../networks/gaussianPolicy';
 import { advantages, returnsToGo, solveSpd } from './baseline';
 
 describe('2-D navigation', () => {

@@ -3,11 +3,11 @@
  * the same new goals (from the evaluation seed, never used in training) and the same noise
  * stream for every method, 20 trajectories before and after one inner step per goal.
  */
-import { jsGemm, type Gemm } from '../fused/gemm';
+import { jsGemm, type Gemm } from '../networks/gemm';
 import { createRng } from '../random';
 import type { TaskFamily } from './env';
 import { evaluateReturns, sampleGoals, type ReturnSummary } from './mamlRl';
-import { GaussianMlp, initPolicy } from './policy';
+import { GaussianMlp, initPolicy } from '../networks/gaussianPolicy';
 import { policySizes, RL_EVAL, type RlConfig, type RlMethod } from './rlConfig';
 
 export interface RlEvaluationRow extends ReturnSummary {

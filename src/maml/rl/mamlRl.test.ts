@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../random';
 import { advantages } from './baseline';
-import { GaussianMlp, initPolicy, type Params } from './policy';
+import { GaussianMlp, initPolicy, type Params } from '../networks/gaussianPolicy';
 import { metaObjective, sampleGoals, type MamlTaskData, adaptAndSample } from './mamlRl';
 import { taskSamples } from './policyGradient';
 

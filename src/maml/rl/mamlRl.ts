@@ -9,14 +9,14 @@
  * (policy.ts). Each batch is reused for `epochs` Adam steps; at each one theta'_i is recomputed
  * from the same pre-update samples and the ratio r is taken against the sampling policy theta'_old.
  */
-import { Adam } from '../fused/mlpMaml';
-import type { Gemm, Vec } from '../fused/gemm';
+import { Adam } from '../sinusoid/fusedMaml';
+import type { Gemm, Vec } from '../networks/gemm';
 import { createRng, type Rng } from '../random';
 import type { Goal, TaskFamily } from './env';
 import { advantages } from './baseline';
 import { sampleNavigationGoal } from './navigation';
 import { sampleVelocityGoal } from './velocity';
-import { GaussianMlp, initPolicy, type Params } from './policy';
+import { GaussianMlp, initPolicy, type Params } from '../networks/gaussianPolicy';
 import { clippedSurrogate, innerGradient, innerUpdate, taskSamples, type TaskSamples } from './policyGradient';
 import { rollout, taskReturns, type Trajectories } from './rollout';
 import { policySizes, type RlConfig } from './rlConfig';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../random';
-import { GaussianMlp, initPolicy, type Params } from './policy';
+import { GaussianMlp, initPolicy, type Params } from '../networks/gaussianPolicy';
 
 /**
  * A one-step problem with a known answer: at a fixed observation x the policy's action

@@ -9,9 +9,9 @@
  *    loss with weights r_n A_n where the clip is inactive and 0 where it is active. With one
  *    optimisation epoch per batch (r = 1) it is the plain policy gradient.
  */
-import type { GaussianMlp, Params, PolicyCache } from './policy';
+import type { GaussianMlp, Params, PolicyCache } from '../networks/gaussianPolicy';
 import type { Trajectories } from './rollout';
-import type { Vec } from '../fused/gemm';
+import type { Vec } from '../networks/gemm';
 
 /** One task's samples: views into a Trajectories batch. */
 export interface TaskSamples {

@@ -7,7 +7,7 @@ import type { Rng } from '../random';
 import type { Goal, TaskFamily, VecEnv } from './env';
 import { NavigationEnv } from './navigation';
 import { VelocityEnv } from './velocity';
-import type { GaussianMlp, Params } from './policy';
+import type { GaussianMlp, Params } from '../networks/gaussianPolicy';
 
 export interface Trajectories {
   family: TaskFamily;

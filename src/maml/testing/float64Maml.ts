@@ -3,9 +3,9 @@
  * pass and backpropagation of an MLP) with no tfjs, so tests can check tfjs's
  * gradients against central finite differences computed in double precision.
  */
-import { initMlpValues, mlpShapes } from '../models/mlp';
+import { initMlpValues, mlpShapes } from '../networks/mlp';
 import { createRng } from '../random';
-import { sampleSinusoidBatch } from '../tasks/sinusoid';
+import { sampleSinusoidBatch } from '../sinusoid/tasks';
 
 type P = Float64Array[];
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '../tf';
-import { adapt } from '../algorithms/adapt';
+import { adapt } from '../algorithm/adapt';
 import { mseLoss } from '../losses';
-import { initMlpValues, mlpForward, mlpShapes, type Params } from '../models/mlp';
+import { initMlpValues, mlpForward, mlpShapes, type Params } from '../networks/mlp';
 import { createRng } from '../random';
-import { samplePoints, sampleSinusoidTask, sinusoid, type SinusoidTask } from '../tasks/sinusoid';
+import { samplePoints, sampleSinusoidTask, sinusoid, type SinusoidTask } from '../sinusoid/tasks';
 import { fitTaskOptima, innerPaths } from './optimum';
 import { flatten, unflatten } from './snapshots';
 

@@ -8,11 +8,11 @@
  * every tensor made here is disposed.
  */
 import * as tf from '../tf';
-import { adapt } from '../algorithms/adapt';
+import { adapt } from '../algorithm/adapt';
 import { mseLoss } from '../losses';
-import { mlpForward, tileParams, type Params } from '../models/mlp';
+import { mlpForward, tileParams, type Params } from '../networks/mlp';
 import type { Rng } from '../random';
-import { PAPER_SINUSOID, samplePoints, type SinusoidFamily, type SinusoidTask } from '../tasks/sinusoid';
+import { PAPER_SINUSOID, samplePoints, type SinusoidFamily, type SinusoidTask } from '../sinusoid/tasks';
 
 export interface FitOptimaOptions {
   /** Source of the fitting points (drawn task by task, in order). */

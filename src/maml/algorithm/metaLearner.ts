@@ -1,0 +1,80 @@
+import * as tf from '../tf';
+import type { InnerLoop } from './adapt';
+import type { LearnerState } from '../checkpoint';
+import { metaGradient, type Algorithm, type MetaBatch, type Objective } from './metaGradient';
+
+export interface LearnerConfig {
+  algorithm: Algorithm;
+  inner: InnerLoop;
+  /** Adam's learning rate for the outer (meta) update, beta in the paper. */
+  metaLr: number;
+}
+
+/**
+ * Meta-parameters theta and their Adam optimiser. One `step` is one meta-iteration;
+ * it returns the step's losses as scalar tensors that the caller reads back (when it
+ * chooses) and disposes.
+ */
+export class MetaLearner {
+  readonly theta: tf.Variable[];
+  private optimizer: tf.AdamOptimizer;
+  iteration = 0;
+
+  constructor(
+    readonly objective: Objective,
+    values: Float32Array[],
+    public config: LearnerConfig,
+  ) {
+    this.theta = values.map((v, i) => tf.variable(tf.tensor(v, objective.shapes[i]), true));
+    this.optimizer = tf.train.adam(config.metaLr);
+  }
+
+  setConfig(config: LearnerConfig) {
+    this.config = config;
+    // Adam reads its learning rate at every update, so a change keeps its moment estimates.
+    (this.optimizer as unknown as { learningRate: number }).learningRate = config.metaLr;
+  }
+
+  step(batch: MetaBatch): { preLoss: tf.Scalar; postLoss: tf.Scalar } {
+    const { grads, preLoss, postLoss } = metaGradient(
+      this.config.algorithm,
+      this.objective,
+      this.theta,
+      batch,
+      this.config.inner,
+    );
+    this.optimizer.applyGradients(this.theta.map((v, i) => ({ name: v.name, tensor: grads[i] })));
+    tf.dispose(grads);
+    this.iteration++;
+    return { preLoss, postLoss };
+  }
+
+  async values(): Promise<Float32Array[]> {
+    return Promise.all(this.theta.map(async (v) => (await v.data()) as Float32Array));
+  }
+
+  /** Everything needed to resume: theta, Adam's moments and the iteration. */
+  async state(): Promise<LearnerState> {
+    const weights = await this.optimizer.getWeights();
+    const optimizer = await Promise.all(
+      weights.map(async (w) => ({ name: w.name, shape: w.tensor.shape, values: (await w.tensor.data()) as Float32Array })),
+    );
+    return { theta: await this.values(), optimizer, iteration: this.iteration };
+  }
+
+  /** Restores a state from `state()` (Adam's moments too, when present). */
+  async restore(state: LearnerState) {
+    tf.tidy(() => state.theta.forEach((v, i) => this.theta[i].assign(tf.tensor(v, this.objective.shapes[i]))));
+    if (state.optimizer) {
+      const named = state.optimizer.map((o) => ({ name: o.name, tensor: tf.tensor(o.values, o.shape) }));
+      await this.optimizer.setWeights(named); // copies them into the optimizer's own variables
+      tf.dispose(named.map((n) => n.tensor));
+    }
+    this.iteration = state.iteration;
+  }
+
+  dispose() {
+    tf.dispose(this.theta);
+    this.optimizer.dispose();
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * The Omniglot meta-learner: the conv net's blocks as float32 arrays, the meta-gradient of
+ * convMaml.ts, and Adam. Used by the worker and by scripts/meta-train.ts alike.
+ */
+import type { LearnerState } from '../checkpoint';
+import type { OmniglotConfig } from './config';
+import { createRng } from '../random';
+import type { EpisodeBatch } from './tasks';
+import { addSums, batchResult, metaGradient, metaGradientRange, type MetaBatchResult, type TaskSums } from './convMaml';
+import { ConvNet, bodyShapes, initBody, type ConvNetShape } from '../networks/convNet';
+import type { Gemm } from '../networks/gemm';
+import { Adam, adamFromSlots, adamSlots } from '../sinusoid/fusedMaml';
+
+export function convShape(filters: number): ConvNetShape {
+  return { filters, channels: 1, imageSize: 28 };
+}
+
+export class ConvMetaLearner {
+  readonly net: ConvNet;
+  readonly shapes: number[][];
+  body: Float32Array[];
+  private grads: Float32Array[];
+  private adam: Adam;
+  iteration = 0;
+
+  constructor(
+    public config: OmniglotConfig,
+    gemm: Gemm,
+    body?: Float32Array[],
+  ) {
+    const shape = convShape(config.filters);
+    this.net = new ConvNet(shape, gemm);
+    this.shapes = bodyShapes(shape);
+    const rng = createRng(`${config.seed}/omniglot/init`);
+    this.body = body ? body.map((b) => Float32Array.from(b)) : initBody(shape, () => rng.next());
+    this.grads = this.body.map((b) => new Float32Array(b.length));
+    this.adam = new Adam(config.metaLr);
+  }
+
+  setConfig(config: OmniglotConfig) {
+    if (config.filters !== this.config.filters) throw new Error('changing the number of filters needs a new learner');
+    this.config = config;
+    this.adam.learningRate = config.metaLr;
+  }
+
+  step(batch: EpisodeBatch): MetaBatchResult {
+    const { alpha, trainSteps, algorithm } = this.config;
+    const r = metaGradient(this.net, this.body, batch, { alpha, steps: trainSteps }, algorithm, this.grads);
+    this.apply();
+    return r;
+  }
+
+  /**
+   * One meta-iteration with part of the batch's tasks computed elsewhere (`helper` adds
+   * its tasks' meta-gradients into the arrays it is given and returns their sums), while
+   * this thread computes tasks [0, split).
+   */
+  async stepShared(
+    batch: EpisodeBatch,
+    split: number,
+    helper: (body: Float32Array[]) => { sent: Promise<void>; result: Promise<{ grads: Float32Array[]; sums: TaskSums }> },
+  ): Promise<MetaBatchResult> {
+    const { alpha, trainSteps, algorithm } = this.config;
+    const { sent, result: pending } = helper(this.body);
+    await sent; // the request must be out (it is larger than a pipe buffer) before this thread blocks
+    for (const g of this.grads) g.fill(0);
+    const mine = metaGradientRange(this.net, this.body, batch, { alpha, steps: trainSteps }, algorithm, this.grads, 0, split);
+    const theirs = await pending;
+    this.grads.forEach((g, i) => {
+      const o = theirs.grads[i];
+      for (let j = 0; j < g.length; j++) g[j] += o[j];
+    });
+    this.apply();
+    return batchResult(addSums(mine, theirs.sums));
+  }
+
+  /** One meta-iteration with the whole meta-gradient computed elsewhere (the GPU path, convMamlTensors.ts). */
+  async stepWith(compute: (body: Float32Array[]) => Promise<{ grads: Float32Array[]; sums: TaskSums }>): Promise<MetaBatchResult> {
+    const { grads, sums } = await compute(this.body);
+    grads.forEach((g, i) => this.grads[i].set(g));
+    this.apply();
+    return batchResult(sums);
+  }
+
+  private apply() {
+    for (const g of this.grads) {
+      for (let i = 0; i < g.length; i++) if (!Number.isFinite(g[i])) throw new Error(`the meta-gradient is not finite at iteration ${this.iteration}`);
+    }
+    this.adam.step(this.body, this.grads);
+    this.iteration++;
+  }
+
+  state(): LearnerState {
+    const optimizer = adamSlots(this.adam.state(), this.shapes);
+    return { theta: this.body.map((b) => b.slice()), optimizer, iteration: this.iteration };
+  }
+
+  restore(state: LearnerState) {
+    this.body = state.theta.map((v) => Float32Array.from(v));
+    const adam = adamFromSlots(state.optimizer, this.body.length);
+    if (adam) this.adam.restore(adam);
+    else this.adam = new Adam(this.config.metaLr);
+    this.iteration = state.iteration;
+  }
+}
