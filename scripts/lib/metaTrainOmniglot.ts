@@ -50,7 +50,7 @@ export async function metaTrainOmniglot(a: OmniglotTrainArgs) {
     config = { ...(ck.manifest.config as OmniglotConfig), ...a.overrides };
     const before = ck.manifest.config as OmniglotConfig;
     learner = new ConvMetaLearner(config, tfGemm);
-    learner.restore(ck.learners.maml);
+    await learner.restore(ck.learners.maml);
     seconds = ck.manifest.trainedOn?.seconds ?? 0;
     changed = Object.fromEntries(Object.entries(a.overrides).filter(([k, v]) => before[k as keyof OmniglotConfig] !== v));
     console.log(`Resuming from iteration ${learner.iteration} (${manifestPath})`);
@@ -73,7 +73,7 @@ export async function metaTrainOmniglot(a: OmniglotTrainArgs) {
       architecture: { kind: 'conv4', filters: config.filters, channels: 1, imageSize: 28, head: 'zero' },
       config,
       trainedOn: { backend: `node-${a.backend}`, seconds: Math.round(seconds), date: new Date().toISOString() },
-      learners: { maml: { ...learner.state(), algorithm: config.algorithm } },
+      learners: { maml: { ...(await learner.state()), algorithm: config.algorithm } },
     });
     writeFileSync(weightsPath + '.tmp', Buffer.from(weights));
     writeFileSync(manifestPath + '.tmp', JSON.stringify(manifest, null, 1));

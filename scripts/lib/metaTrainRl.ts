@@ -9,11 +9,9 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeCheckpoint } from '../../src/maml/checkpoint';
-import { adamFromSlots, adamSlots } from '../../src/maml/sinusoid/fusedMaml';
 import { tfGemm } from '../../src/maml/networks/gemm';
 import type { TaskFamily } from '../../src/maml/rl/env';
 import { RlLearner } from '../../src/maml/rl/mamlRl';
-import { policyShapes } from '../../src/maml/networks/gaussianPolicy';
 import { policySizes, rlConfig, type RlConfig } from '../../src/maml/rl/rlConfig';
 import { loadCheckpoint } from '../load-checkpoint';
 
@@ -44,10 +42,8 @@ export async function metaTrainRl(a: RlTrainArgs) {
     const ck = loadCheckpoint(a.out);
     config = { ...(ck.manifest.config as RlConfig), ...a.overrides };
     const st = ck.learners[a.method] ?? (() => { throw new Error(`${manifestPath} holds no ${a.method} learner`); })();
-    learner = new RlLearner(config, a.method, tfGemm, st.theta.map((t) => t.slice()));
-    learner.iteration = st.iteration;
-    const adam = adamFromSlots(st.optimizer, st.theta.length);
-    if (adam) learner.adam.restore(adam);
+    learner = new RlLearner(config, a.method, tfGemm);
+    await learner.restore(st);
     seconds = ck.manifest.trainedOn?.seconds ?? 0;
     console.log(`Resuming ${a.method} ${a.family} from iteration ${learner.iteration}`);
     if (existsSync(logPath)) {
@@ -67,9 +63,7 @@ export async function metaTrainRl(a: RlTrainArgs) {
       trainedOn: { backend: `node-${a.backend}-fused`, seconds: Math.round(seconds), date: new Date().toISOString() },
       learners: {
         [a.method]: {
-          theta: learner.theta,
-          optimizer: adamSlots(learner.adam.state(), policyShapes(sizes)),
-          iteration: learner.iteration,
+          ...(await learner.state()),
           algorithm: a.method === 'maml' ? 'maml-rl-2nd-order' : 'pretrained-joint-pg',
         },
       },

@@ -18,7 +18,7 @@ import { episodeTask } from '../../src/maml/omniglot/convMaml';
 import { BODY_PARAMS, ConvNet, headShapes, initBody } from '../../src/maml/networks/convNet';
 import { convShape } from '../../src/maml/omniglot/convLearner';
 import { tfGemm } from '../../src/maml/networks/gemm';
-import { Adam } from '../../src/maml/sinusoid/fusedMaml';
+import { Adam } from '../../src/maml/optim/adam';
 import { writeImage, OMNIGLOT_PIXELS, type OmniglotDataset } from '../../src/maml/omniglot/pack';
 import { loadCheckpoint } from '../load-checkpoint';
 import { createRng } from '../../src/maml/random';

@@ -51,8 +51,6 @@ describe('shipped RL policies', () => {
 describe('resuming an RL run', () => {
   it('from a checkpoint (theta, Adam state, iteration) gives the same parameters as an uninterrupted run', async () => {
     const { RlLearner } = await import('../../src/maml/rl/mamlRl');
-    const { adamFromSlots, adamSlots } = await import('../../src/maml/sinusoid/fusedMaml');
-    const { policyShapes } = await import('../../src/maml/networks/gaussianPolicy');
     const config = rlConfig('navigation', { hidden: [8, 8], metaBatch: 2, innerTrajectories: 3, outerTrajectories: 3 });
     const sizes = policySizes(config);
     const straight = new RlLearner(config, 'maml');
@@ -62,12 +60,11 @@ describe('resuming an RL run', () => {
     first.step();
     const { manifest, weights } = await encodeCheckpoint({
       experiment: 'rl', architecture: { kind: 'gaussianMlp', sizes, activation: 'relu' }, config,
-      learners: { maml: { theta: first.theta, optimizer: adamSlots(first.adam.state(), policyShapes(sizes)), iteration: first.iteration, algorithm: 'maml-rl-2nd-order' } },
+      learners: { maml: { ...(await first.state()), algorithm: 'maml-rl-2nd-order' } },
     });
     const st = decodeCheckpoint(JSON.parse(JSON.stringify(manifest)), weights).learners.maml;
-    const resumed = new RlLearner(config, 'maml', undefined, st.theta.map((t) => t.slice()));
-    resumed.iteration = st.iteration;
-    resumed.adam.restore(adamFromSlots(st.optimizer, st.theta.length)!);
+    const resumed = new RlLearner(config, 'maml');
+    await resumed.restore(st);
     resumed.step();
     expect(resumed.theta.map((t) => Array.from(t))).toEqual(straight.theta.map((t) => Array.from(t)));
     // And the two steps really moved theta (the comparison is not between two untouched copies).

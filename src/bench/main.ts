@@ -5,11 +5,11 @@
  */
 import { PAPER_SINUSOID_CONFIG } from '../maml/sinusoid/config';
 import type { Algorithm } from '../maml/algorithm/algorithm';
-import type { BackendName, FromWorker, ToWorker } from '../worker/protocol';
-import type { FromOmniglotWorker, ToOmniglotWorker } from '../worker/omniglotProtocol';
+import type { BackendName } from '../worker/protocol';
+import type { FromOmniglotBench, FromSinusoidBench, ToOmniglotBench, ToSinusoidBench } from './benchProtocol';
 
-type Result = Extract<FromWorker, { type: 'benchResult' }>;
-type SessionResult = Extract<FromWorker, { type: 'benchSessionResult' }>;
+type Result = Extract<FromSinusoidBench, { type: 'benchResult' }>;
+type SessionResult = Extract<FromSinusoidBench, { type: 'benchSessionResult' }>;
 const q = new URLSearchParams(location.search);
 const backends = (q.get('backends') ?? 'webgpu,webgl,wasm').split(',') as BackendName[];
 const algorithms = (q.get('algorithms') ?? 'maml2,maml1').split(',') as Algorithm[];
@@ -20,9 +20,9 @@ const viewSeconds = Number(q.get('viewSeconds') ?? 0);
 const sessionResults: SessionResult[] = [];
 const w = window as unknown as { __benchResults?: Result[]; __benchSessions?: SessionResult[]; __benchDone?: boolean };
 
-function runOne<R>(worker: Worker, m: ToWorker): Promise<R> {
+function runOne<R>(worker: Worker, m: ToSinusoidBench): Promise<R> {
   return new Promise((resolve, reject) => {
-    worker.onmessage = (e: MessageEvent<FromWorker>) => {
+    worker.onmessage = (e: MessageEvent<FromSinusoidBench>) => {
       if (e.data.type === 'benchResult' || e.data.type === 'benchSessionResult') resolve(e.data as R);
       if (e.data.type === 'error') reject(new Error(e.data.message));
     };
@@ -32,7 +32,7 @@ function runOne<R>(worker: Worker, m: ToWorker): Promise<R> {
 
 const sinusoid = q.get('sinusoid') !== '0';
 for (const backend of sinusoid ? backends : []) {
-  const worker = new Worker(new URL('../worker/maml.worker.ts', import.meta.url), { type: 'module' });
+  const worker = new Worker(new URL('./sinusoid.worker.ts', import.meta.url), { type: 'module' });
   for (const algorithm of algorithms) {
     try {
       results.push(await runOne<Result>(worker, { type: 'bench', backend, algorithm, iterations, config: PAPER_SINUSOID_CONFIG }));
@@ -45,7 +45,7 @@ for (const backend of sinusoid ? backends : []) {
   // The whole training loop as the page runs it, with the extra views on and off.
   if (viewSeconds > 0) {
     for (const views of [false, true]) {
-      const sw = new Worker(new URL('../worker/maml.worker.ts', import.meta.url), { type: 'module' });
+      const sw = new Worker(new URL('./sinusoid.worker.ts', import.meta.url), { type: 'module' });
       try {
         sessionResults.push(await runOne<SessionResult>(sw, { type: 'benchSession', backend, views, seconds: viewSeconds, config: PAPER_SINUSOID_CONFIG }));
       } catch (e) {
@@ -57,14 +57,14 @@ for (const backend of sinusoid ? backends : []) {
 }
 // The fused JavaScript kernel (CPU), timed the same way.
 if (sinusoid && q.get('fused') !== '0') {
-  const worker = new Worker(new URL('../worker/maml.worker.ts', import.meta.url), { type: 'module' });
+  const worker = new Worker(new URL('./sinusoid.worker.ts', import.meta.url), { type: 'module' });
   for (const algorithm of algorithms) {
     results.push(await runOne<Result>(worker, { type: 'bench', backend: 'wasm', engine: 'fused', algorithm, iterations: iterations * 4, config: PAPER_SINUSOID_CONFIG }));
   }
   worker.terminate();
   if (viewSeconds > 0) {
     for (const views of [false, true]) {
-      const sw = new Worker(new URL('../worker/maml.worker.ts', import.meta.url), { type: 'module' });
+      const sw = new Worker(new URL('./sinusoid.worker.ts', import.meta.url), { type: 'module' });
       sessionResults.push(await runOne<SessionResult>(sw, { type: 'benchSession', backend: 'wasm', engine: 'fused', views, seconds: viewSeconds, config: PAPER_SINUSOID_CONFIG }));
       sw.terminate();
     }
@@ -72,20 +72,17 @@ if (sinusoid && q.get('fused') !== '0') {
   out.textContent = results.map((r) => `${r.engine === 'fused' ? 'fused-js' : r.backend} ${r.algorithm}: ${r.metaItersPerSec.toFixed(1)} meta-it/s (${r.note})`).join('\n');
 }
 // Omniglot 5-way 1-shot (meta-batch 32, 5 queries per class) on the fused conv kernel.
-type OmniResult = Extract<FromOmniglotWorker, { type: 'benchResult' }>;
+type OmniResult = Extract<FromOmniglotBench, { type: 'benchResult' }>;
 const omniglotResults: OmniResult[] = [];
 if (q.get('omniglot') !== '0') {
-  const ow = new Worker(new URL('../worker/omniglot.worker.ts', import.meta.url), { type: 'module' });
-  const next = <T,>(pred: (m: FromOmniglotWorker) => boolean) =>
+  const ow = new Worker(new URL('./omniglot.worker.ts', import.meta.url), { type: 'module' });
+  const next = <T,>(pred: (m: FromOmniglotBench) => boolean) =>
     new Promise<T>((resolve, reject) => {
-      ow.onmessage = (e: MessageEvent<FromOmniglotWorker>) => {
+      ow.onmessage = (e: MessageEvent<FromOmniglotBench>) => {
         if (e.data.type === 'error') reject(new Error(e.data.message));
         else if (pred(e.data)) resolve(e.data as T);
       };
     });
-  const ready = next((m) => m.type === 'ready');
-  ow.postMessage({ type: 'init', baseUrl: new URL('./', location.href).href, episode: { way: 5, shot: 1, queries: 1, serial: 0 } } satisfies ToOmniglotWorker);
-  await ready;
   const engines = (q.get('omniglotEngines') ?? 'fused,webgpu,webgl').split(',') as ('fused' | 'webgpu' | 'webgl')[];
   for (const engine of engines)
   // The software GPU adapters here take minutes per configuration: 32 filters, second order only.
@@ -94,7 +91,7 @@ if (q.get('omniglot') !== '0') {
       const r = next<OmniResult>((m) => m.type === 'benchResult' || m.type === 'error');
       // The software GPU adapters here are slow: one timed iteration of a 4-task meta-batch there.
       const gpu = engine !== 'fused';
-      ow.postMessage({ type: 'bench', filters, algorithm, engine, iterations: gpu ? 1 : Number(q.get('omniglotIterations') ?? 3), tasks: gpu ? Number(q.get('gpuTasks') ?? 4) : 32 } satisfies ToOmniglotWorker);
+      ow.postMessage({ type: 'bench', baseUrl: new URL('./', location.href).href, filters, algorithm, engine, iterations: gpu ? 1 : Number(q.get('omniglotIterations') ?? 3), tasks: gpu ? Number(q.get('gpuTasks') ?? 4) : 32 } satisfies ToOmniglotBench);
       try {
         omniglotResults.push(await r);
       } catch (e) {

@@ -108,9 +108,7 @@ export type ToOmniglotWorker =
    * class; a "query" folder inside is read as queries), plus query files; answered with
    * batchProgress messages and one batchResult.
    */
-  | { type: 'batchClassify'; zip?: File; support: { path: string; file: Blob }[]; queries: { path: string; file: Blob }[]; steps: number }
-  /** npm run bench: time fresh meta-iterations (5-way 1-shot, meta-batch 32) and evaluation episodes. */
-  | { type: 'bench'; filters: number; algorithm: 'maml2' | 'maml1'; iterations: number; engine?: 'fused' | 'webgpu' | 'webgl'; tasks?: number };
+  | { type: 'batchClassify'; zip?: File; support: { path: string; file: Blob }[]; queries: { path: string; file: Blob }[]; steps: number };
 
 export type FromOmniglotWorker =
   | { type: 'status'; message: string }
@@ -133,7 +131,6 @@ export type FromOmniglotWorker =
   | { type: 'model'; iteration: number; source: ModelSource; sourceNote: string; config: OmniglotConfig; curves: OmniglotCurvePoint[]; events: SettingsEvent[]; savedAt: string | null }
   | { type: 'saved'; at: string; iteration: number }
   | { type: 'evaluation'; rows: EvaluationRow[]; running: boolean; iteration: number }
-  | { type: 'benchResult'; filters: number; algorithm: string; backend: string; metaItersPerSec: number; evalImagesPerSec: number; iterations: number; tasks: number }
   | { type: 'preprocessed'; id: string; name: string; pixels?: Float32Array; error?: string }
   | { type: 'exampleSet'; classes: { name: string; examples: Float32Array[] }[]; queries: { name: string; pixels: Float32Array }[] }
   | {

@@ -36,7 +36,7 @@ function loadPretrained(ctx: OwnImagesContext) {
       const state = ck.learners.pretrained;
       if (ck.manifest.experiment !== 'omniglot' || !state) throw new Error('not a pretrained Omniglot checkpoint');
       const learner = new ConvMetaLearner(ck.manifest.config as OmniglotConfig, ctx.gemm);
-      learner.restore(state);
+      await learner.restore(state);
       return { learner };
     } catch (e) {
       return { unavailable: `no pretrained baseline could be loaded (${(e as Error).message})` };

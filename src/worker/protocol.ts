@@ -3,7 +3,6 @@
  * touches tensors: it sends commands and receives plain numbers and typed arrays.
  */
 import type { SinusoidConfig } from '../maml/sinusoid/config';
-import type { Algorithm } from '../maml/algorithm/algorithm';
 
 export const BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -27,7 +26,17 @@ export { methodKey, methodSource } from '../maml/sinusoid/views';
 import type { TaskView, StartingPoint, TraceData, CurvePoint, MethodSpec, TrajectoryPicture } from '../maml/sinusoid/views';
 
 export type ToWorker =
-  | { type: 'init'; config: SinusoidConfig; backend: BackendChoice; engine: EngineChoice; task: TaskView; autoplay: boolean; compare: MethodSpec[] }
+  | {
+      type: 'init';
+      config: SinusoidConfig;
+      backend: BackendChoice;
+      engine: EngineChoice;
+      task: TaskView;
+      autoplay: boolean;
+      compare: MethodSpec[];
+      /** Whether the trajectory views are computed while training (default true; the bench turns them off). */
+      views?: boolean;
+    }
   /** Compare these methods (none: the single-method view); restarts training so all share one stream. */
   | { type: 'setCompare'; compare: MethodSpec[]; config: SinusoidConfig }
   /** Exports the current learners as a checkpoint (answered by 'exported'). */
@@ -40,10 +49,7 @@ export type ToWorker =
   | { type: 'reset'; config: SinusoidConfig }
   | { type: 'setConfig'; config: SinusoidConfig }
   | { type: 'setTask'; task: TaskView }
-  | { type: 'setViews'; views: boolean }
-  | { type: 'benchSession'; backend: BackendName; engine?: EngineName; views: boolean; seconds: number; config: SinusoidConfig }
-  | { type: 'loadCheckpoint'; manifest: unknown; weights: ArrayBuffer }
-  | { type: 'bench'; backend: BackendName; engine?: EngineName; algorithm: Algorithm; iterations: number; config: SinusoidConfig };
+  | { type: 'loadCheckpoint'; manifest: unknown; weights: ArrayBuffer };
 
 export type FromWorker =
   | { type: 'calibrating'; backend: BackendName }
@@ -74,6 +80,4 @@ export type FromWorker =
   | { type: 'exported'; manifest: unknown; weights: ArrayBuffer; iteration: number }
   | { type: 'importRejected'; message: string }
   | { type: 'diverged'; iteration: number; message: string }
-  | { type: 'error'; message: string }
-  | { type: 'benchSessionResult'; backend: BackendName; engine: EngineName; views: boolean; metaItersPerSec: number; iterations: number; note: string }
-  | { type: 'benchResult'; backend: BackendName; engine?: EngineName; algorithm: Algorithm; metaItersPerSec: number; iterations: number; note: string };
+  | { type: 'error'; message: string };

@@ -56,7 +56,6 @@ function reduce(s: OmniglotState, m: Action): OmniglotState {
       return { ...s, phase: s.phase === 'starting' ? 'failed' : s.phase, error: m.message, running: false };
     case 'dismiss':
       return { ...s, error: undefined };
-    case 'benchResult':
     case 'preprocessed':
     case 'exampleSet':
     case 'classified':

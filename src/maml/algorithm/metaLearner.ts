@@ -1,6 +1,7 @@
 import * as tf from '../tf';
 import type { InnerLoop } from './adapt';
 import type { LearnerState } from '../checkpoint';
+import type { Learner } from './learner';
 import { metaGradient, type Algorithm, type MetaBatch, type Objective } from './metaGradient';
 
 export interface LearnerConfig {
@@ -10,12 +11,19 @@ export interface LearnerConfig {
   metaLr: number;
 }
 
+/** A meta-iteration's query losses before and after adaptation, as scalar tensors the caller reads back (when it chooses) and disposes. */
+export interface TensorLosses {
+  preLoss: tf.Scalar;
+  postLoss: tf.Scalar;
+}
+
 /**
- * Meta-parameters theta and their Adam optimiser. One `step` is one meta-iteration;
- * it returns the step's losses as scalar tensors that the caller reads back (when it
- * chooses) and disposes.
+ * Meta-parameters theta (tf.Variables) and tfjs's Adam, on tfjs autodiff. One `step` is
+ * one meta-iteration on a batch `B`: tensors (MetaBatch), or what `toBatch` turns into
+ * tensors for the step (and disposes after it).
  */
-export class MetaLearner {
+export class MetaLearner<B = MetaBatch> implements Learner<B, TensorLosses> {
+  readonly engine = 'tfjs';
   readonly theta: tf.Variable[];
   private optimizer: tf.AdamOptimizer;
   iteration = 0;
@@ -24,6 +32,7 @@ export class MetaLearner {
     readonly objective: Objective,
     values: Float32Array[],
     public config: LearnerConfig,
+    private readonly toBatch?: (batch: B) => MetaBatch,
   ) {
     this.theta = values.map((v, i) => tf.variable(tf.tensor(v, objective.shapes[i]), true));
     this.optimizer = tf.train.adam(config.metaLr);
@@ -35,16 +44,12 @@ export class MetaLearner {
     (this.optimizer as unknown as { learningRate: number }).learningRate = config.metaLr;
   }
 
-  step(batch: MetaBatch): { preLoss: tf.Scalar; postLoss: tf.Scalar } {
-    const { grads, preLoss, postLoss } = metaGradient(
-      this.config.algorithm,
-      this.objective,
-      this.theta,
-      batch,
-      this.config.inner,
-    );
+  step(batch: B): TensorLosses {
+    const tensors = this.toBatch ? this.toBatch(batch) : (batch as MetaBatch);
+    const { grads, preLoss, postLoss } = metaGradient(this.config.algorithm, this.objective, this.theta, tensors, this.config.inner);
     this.optimizer.applyGradients(this.theta.map((v, i) => ({ name: v.name, tensor: grads[i] })));
     tf.dispose(grads);
+    if (this.toBatch) tf.dispose(Object.values(tensors));
     this.iteration++;
     return { preLoss, postLoss };
   }
@@ -62,10 +67,12 @@ export class MetaLearner {
     return { theta: await this.values(), optimizer, iteration: this.iteration };
   }
 
-  /** Restores a state from `state()` (Adam's moments too, when present). */
+  /** Restores a state from `state()`: Adam's moments too when present, else a fresh Adam. */
   async restore(state: LearnerState) {
     tf.tidy(() => state.theta.forEach((v, i) => this.theta[i].assign(tf.tensor(v, this.objective.shapes[i]))));
-    if (state.optimizer) {
+    this.optimizer.dispose();
+    this.optimizer = tf.train.adam(this.config.metaLr);
+    if (state.optimizer?.length) {
       const named = state.optimizer.map((o) => ({ name: o.name, tensor: tf.tensor(o.values, o.shape) }));
       await this.optimizer.setWeights(named); // copies them into the optimizer's own variables
       tf.dispose(named.map((n) => n.tensor));

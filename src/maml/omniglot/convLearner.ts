@@ -9,13 +9,14 @@ import type { EpisodeBatch } from './tasks';
 import { addSums, batchResult, metaGradient, metaGradientRange, type MetaBatchResult, type TaskSums } from './convMaml';
 import { ConvNet, bodyShapes, initBody, type ConvNetShape } from '../networks/convNet';
 import type { Gemm } from '../networks/gemm';
-import { Adam, adamFromSlots, adamSlots } from '../sinusoid/fusedMaml';
+import { Adam } from '../optim/adam';
+import type { Learner } from '../algorithm/learner';
 
 export function convShape(filters: number): ConvNetShape {
   return { filters, channels: 1, imageSize: 28 };
 }
 
-export class ConvMetaLearner {
+export class ConvMetaLearner implements Learner<EpisodeBatch, MetaBatchResult> {
   readonly net: ConvNet;
   readonly shapes: number[][];
   body: Float32Array[];
@@ -90,16 +91,13 @@ export class ConvMetaLearner {
     this.iteration++;
   }
 
-  state(): LearnerState {
-    const optimizer = adamSlots(this.adam.state(), this.shapes);
-    return { theta: this.body.map((b) => b.slice()), optimizer, iteration: this.iteration };
+  async state(): Promise<LearnerState> {
+    return { theta: this.body.map((b) => b.slice()), optimizer: this.adam.slots(this.shapes), iteration: this.iteration };
   }
 
-  restore(state: LearnerState) {
+  async restore(state: LearnerState) {
     this.body = state.theta.map((v) => Float32Array.from(v));
-    const adam = adamFromSlots(state.optimizer, this.body.length);
-    if (adam) this.adam.restore(adam);
-    else this.adam = new Adam(this.config.metaLr);
+    this.adam.restoreSlots(state.optimizer, this.body.length);
     this.iteration = state.iteration;
   }
 }

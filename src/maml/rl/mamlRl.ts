@@ -9,14 +9,16 @@
  * (policy.ts). Each batch is reused for `epochs` Adam steps; at each one theta'_i is recomputed
  * from the same pre-update samples and the ratio r is taken against the sampling policy theta'_old.
  */
-import { Adam } from '../sinusoid/fusedMaml';
+import { Adam } from '../optim/adam';
+import type { Learner } from '../algorithm/learner';
+import type { LearnerState } from '../checkpoint';
 import type { Gemm, Vec } from '../networks/gemm';
 import { createRng, type Rng } from '../random';
 import type { Goal, TaskFamily } from './env';
 import { advantages } from './baseline';
 import { sampleNavigationGoal } from './navigation';
 import { sampleVelocityGoal } from './velocity';
-import { GaussianMlp, initPolicy, type Params } from '../networks/gaussianPolicy';
+import { GaussianMlp, initPolicy, policyShapes, type Params } from '../networks/gaussianPolicy';
 import { clippedSurrogate, innerGradient, innerUpdate, taskSamples, type TaskSamples } from './policyGradient';
 import { rollout, taskReturns, type Trajectories } from './rollout';
 import { policySizes, type RlConfig } from './rlConfig';
@@ -113,8 +115,8 @@ function mean(a: ArrayLike<number>): number {
   return s / a.length;
 }
 
-/** A learner (maml or pretrained): theta (float32) + Adam, one seeded batch per iteration. */
-export class RlLearner {
+/** A learner (maml or pretrained): theta (float32) + Adam, one seeded batch per iteration (it samples its own rollouts, so `step` takes no batch). */
+export class RlLearner implements Learner<void, IterationStats> {
   readonly policy: GaussianMlp;
   theta: Float32Array[];
   readonly adam: Adam;
@@ -130,6 +132,16 @@ export class RlLearner {
     this.policy = new GaussianMlp(sizes, gemm);
     this.theta = theta ?? initPolicy(sizes, createRng(`rl-init/${config.seed}`), config.initLogStd);
     this.adam = new Adam(config.metaLr);
+  }
+
+  async state(): Promise<LearnerState> {
+    return { theta: this.theta.map((t) => t.slice()), optimizer: this.adam.slots(policyShapes(policySizes(this.config))), iteration: this.iteration };
+  }
+
+  async restore(state: LearnerState) {
+    this.theta = state.theta.map((t) => Float32Array.from(t));
+    this.adam.restoreSlots(state.optimizer, this.theta.length);
+    this.iteration = state.iteration;
   }
 
   /** The goals and noise of iteration i come from (seed, method, i): a seed reproduces a run. */

@@ -4,7 +4,9 @@ import type { LearnerState } from '../checkpoint';
 import type { LearnerConfig } from '../algorithm/metaLearner';
 import { mlpShapes } from '../networks/mlp';
 import type { RegressionBatch } from './tasks';
-import { Adam, adamFromSlots, adamSlots, mamlMetaGradient } from './fusedMaml';
+import { mamlMetaGradient } from './fusedMaml';
+import { Adam } from '../optim/adam';
+import type { Learner } from '../algorithm/learner';
 
 /** Algorithms the fused kernel computes; Reptile stays on tfjs. */
 export const FUSED_ALGORITHMS: readonly Algorithm[] = ['maml2', 'maml1', 'pretrained'];
@@ -15,7 +17,8 @@ export const FUSED_ALGORITHMS: readonly Algorithm[] = ['maml2', 'maml1', 'pretra
  * without tfjs's per-op overhead. theta lives in Float32Arrays; `theta` gives tensors
  * of it (made on demand, after each step) for the views that run on tfjs.
  */
-export class FusedMetaLearner {
+export class FusedMetaLearner implements Learner<RegressionBatch, { preLoss: number; postLoss: number }> {
+  readonly engine = 'fused';
   readonly shapes: number[][];
   private values_: Float32Array[];
   private grads: Float32Array[];
@@ -75,14 +78,12 @@ export class FusedMetaLearner {
 
   /** The same layout as tfjs's Adam weights: iteration, then first moments, then second moments. */
   async state(): Promise<LearnerState> {
-    const optimizer = adamSlots(this.adam.state(), this.shapes);
-    return { theta: await this.values(), optimizer, iteration: this.iteration };
+    return { theta: await this.values(), optimizer: this.adam.slots(this.shapes), iteration: this.iteration };
   }
 
   async restore(state: LearnerState) {
     this.values_ = state.theta.map((v) => Float32Array.from(v));
-    const adam = adamFromSlots(state.optimizer, this.values_.length);
-    if (adam) this.adam.restore(adam);
+    this.adam.restoreSlots(state.optimizer, this.values_.length);
     this.iteration = state.iteration;
     this.dropTensors();
   }

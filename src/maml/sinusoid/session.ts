@@ -17,7 +17,8 @@ import { FUSED_ALGORITHMS, FusedMetaLearner } from './fusedLearner';
 import type { Algorithm } from '../algorithm/algorithm';
 import { initMlpValues } from '../networks/mlp';
 import { createRng } from '../random';
-import { sampleSinusoidBatch } from './tasks';
+import { sampleSinusoidBatch, type RegressionBatch } from './tasks';
+import type { Learner } from '../algorithm/learner';
 import { methodKey, methodSource, type CurvePoint, type MethodSpec, type StartingPoint, type TaskView, type TraceData } from './views';
 import { sinusoid } from './tasks';
 
@@ -27,14 +28,25 @@ export const DIVERGED_LOSS = 1e6;
 /** Who computes the meta-gradients: tfjs on the chosen backend, or the fused JavaScript kernel. */
 export type Engine = 'tfjs' | 'fused';
 
-type Learner = MetaLearner | FusedMetaLearner;
+/** A query loss: a scalar tensor (tfjs engine, read back later in one transfer) or a number (fused kernel). */
 type Loss = tf.Scalar | number;
 
+/** A sinusoid learner on either engine: the learner contract, plus theta as tensors for the views. */
+export interface SinusoidLearner extends Learner<RegressionBatch, { preLoss: Loss; postLoss: Loss }> {
+  readonly engine: Engine;
+  /** theta as tensors, valid until the next step. */
+  readonly theta: tf.Tensor[];
+  /** theta, copied out. */
+  values(): Promise<Float32Array[]>;
+  setConfig(config: LearnerConfig): void;
+  dispose(): void;
+}
+
 export class SinusoidSession {
-  learner: Learner;
-  readonly baseline: Learner;
+  learner: SinusoidLearner;
+  readonly baseline: SinusoidLearner;
   /** Comparison mode: the compared methods that are neither the meta-learner nor the baseline. */
-  readonly extras: { spec: MethodSpec; key: string; learner: Learner }[] = [];
+  readonly extras: { spec: MethodSpec; key: string; learner: SinusoidLearner }[] = [];
   private pending: { iteration: number; losses: Loss[] }[] = [];
 
   constructor(
@@ -51,16 +63,16 @@ export class SinusoidSession {
       if (methodSource(spec, config) === 'extra') this.extras.push({ spec, key: methodKey(spec), learner: this.makeLearner(init, spec.algorithm) });
   }
 
-  private makeLearner(values: Float32Array[], algorithm: Algorithm): Learner {
+  private makeLearner(values: Float32Array[], algorithm: Algorithm): SinusoidLearner {
     const c = learnerConfig(this.config, algorithm);
     return this.engine === 'fused' && FUSED_ALGORITHMS.includes(algorithm)
       ? new FusedMetaLearner(sizesOf(this.config.hidden), values, c)
-      : new MetaLearner(sinusoidObjective(this.config.hidden), values, c);
+      : new MetaLearner(sinusoidObjective(this.config.hidden), values, c, batchTensors);
   }
 
   /** Which engine runs the meta-learner now (Reptile always runs on tfjs). */
   get learnerEngine(): Engine {
-    return this.learner instanceof FusedMetaLearner ? 'fused' : 'tfjs';
+    return this.learner.engine;
   }
 
   get iteration() {
@@ -76,7 +88,7 @@ export class SinusoidSession {
   async apply(config: SinusoidConfig) {
     this.config = config;
     const wantFused = this.engine === 'fused' && FUSED_ALGORITHMS.includes(config.algorithm);
-    if (wantFused !== (this.learner instanceof FusedMetaLearner)) {
+    if (wantFused !== (this.learner.engine === 'fused')) {
       // Switching to or from Reptile on the fused engine: carry theta (and Adam) across.
       const state = await this.learner.state();
       const next = this.makeLearner(state.theta, config.algorithm);
@@ -108,13 +120,11 @@ export class SinusoidSession {
   step() {
     const i = this.learner.iteration;
     const c = this.config;
-    const batches = new Map<number, { raw: ReturnType<typeof sampleSinusoidBatch>; tensors?: ReturnType<typeof batchTensors> }>();
-    const run = (l: Learner, shots: number) => {
+    const batches = new Map<number, RegressionBatch>();
+    const run = (l: SinusoidLearner, shots: number) => {
       let b = batches.get(shots);
-      if (!b) batches.set(shots, (b = { raw: sampleSinusoidBatch(createRng(`${c.seed}/batch/${i}`), c.metaBatch, shots) }));
-      if (l instanceof FusedMetaLearner) return l.step(b.raw);
-      b.tensors ??= batchTensors(b.raw);
-      return l.step(b.tensors);
+      if (!b) batches.set(shots, (b = sampleSinusoidBatch(createRng(`${c.seed}/batch/${i}`), c.metaBatch, shots)));
+      return l.step(b);
     };
     const m = run(this.learner, c.shots);
     const b = run(this.baseline, c.shots);
@@ -123,7 +133,6 @@ export class SinusoidSession {
       const r = run(e.learner, e.spec.shots ?? c.shots);
       losses.push(r.preLoss, r.postLoss);
     }
-    for (const b of batches.values()) if (b.tensors) tf.dispose(Object.values(b.tensors));
     this.pending.push({ iteration: i + 1, losses });
   }
 

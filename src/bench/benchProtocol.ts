@@ -1,0 +1,31 @@
+/** Messages of the bench workers (src/bench/*.worker.ts), which the production workers do not serve. */
+import type { Algorithm } from '../maml/algorithm/algorithm';
+import type { SinusoidConfig } from '../maml/sinusoid/config';
+import type { BackendName, EngineName } from '../worker/protocol';
+
+export type ToSinusoidBench =
+  /** Meta-iterations per second of one learner on a backend (or the fused kernel). */
+  | { type: 'bench'; backend: BackendName; engine?: EngineName; algorithm: Algorithm; iterations: number; config: SinusoidConfig }
+  /** The whole lab as the page runs it (training slices, read-backs, views) for `seconds`. */
+  | { type: 'benchSession'; backend: BackendName; engine?: EngineName; views: boolean; seconds: number; config: SinusoidConfig };
+
+export type FromSinusoidBench =
+  | { type: 'benchResult'; backend: BackendName; engine?: EngineName; algorithm: Algorithm; metaItersPerSec: number; iterations: number; note: string }
+  | { type: 'benchSessionResult'; backend: BackendName; engine: EngineName; views: boolean; metaItersPerSec: number; iterations: number; note: string }
+  | { type: 'error'; message: string };
+
+export type ToOmniglotBench = {
+  type: 'bench';
+  /** Where the page's static files are (data/omniglot.*). */
+  baseUrl: string;
+  filters: number;
+  algorithm: 'maml2' | 'maml1';
+  iterations: number;
+  engine?: 'fused' | 'webgpu' | 'webgl';
+  tasks?: number;
+};
+
+export type FromOmniglotBench =
+  | { type: 'benchResult'; filters: number; algorithm: string; backend: string; metaItersPerSec: number; evalImagesPerSec: number; iterations: number; tasks: number }
+  | { type: 'status'; message: string }
+  | { type: 'error'; message: string };

@@ -1,0 +1,463 @@
+/**
+ * The Omniglot lab as its worker runs it: loads the packed data set and the meta-trained model (the user's
+ * saved state from IndexedDB first, else the shipped checkpoint), meta-trains on request
+ * toward a target iteration, answers episode views, and runs the held-out evaluation in
+ * the background, all interleaved in short slices so every message is answered quickly.
+ * `createOmniglotLab` makes one lab with all its state; omniglot.worker.ts serves it.
+ */
+import { decodeCheckpoint, type LearnerState } from '../maml/checkpoint';
+import { TEST_ALPHABETS, toInkBytes, type OmniglotDataset } from '../maml/omniglot/pack';
+import { fetchOk, loadDataset } from './assets';
+import { IncrementalEvaluation } from '../maml/omniglot/experiment';
+import { innerFor, trainingSpec, DEFAULT_OMNIGLOT_CONFIG, EVALUATION_QUERIES, EVALUATION_SEED, EVALUATION_SETTINGS, type OmniglotConfig } from '../maml/omniglot/config';
+import { ConvMetaLearner, convShape } from '../maml/omniglot/convLearner';
+import { adaptationTrace, episodeTask } from '../maml/omniglot/convMaml';
+import { jsGemm, tfGemm, type Gemm } from '../maml/networks/gemm';
+import { createRng } from '../maml/random';
+import { sampleEpisodes, trainingBatch } from '../maml/omniglot/tasks';
+import { activate } from './backends';
+import { preprocessRgba } from '../maml/omniglot/preprocess';
+import { preprocessFile } from './decodeImage';
+import * as tf from '../maml/tf';
+import { ConvNetTensors } from '../maml/networks/convNetTensors';
+import { metaGradientTensors } from '../maml/omniglot/convMamlTensors';
+import { metaGradient } from '../maml/omniglot/convMaml';
+import { clearSaved, loadSaved, save } from './modelStore';
+import type { EpisodeRequest, EpisodeView, FromOmniglotWorker, ModelSource, OmniglotCurvePoint, SettingsEvent, ToOmniglotWorker } from './omniglotProtocol';
+import { yieldToEvents } from './yieldToEvents';
+import { batchClassify, classifyOwn, type OwnImagesContext } from './ownImages';
+
+export type Post = (m: FromOmniglotWorker, transfer?: Transferable[]) => void;
+
+export interface OmniglotLab {
+  handle(msg: ToOmniglotWorker): Promise<void>;
+}
+
+export function createOmniglotLab(post: Post): OmniglotLab {
+  let baseUrl = './';
+  let ds: OmniglotDataset | null = null;
+  let gemm: Gemm = tfGemm;
+  let learner: ConvMetaLearner | null = null;
+  let source: ModelSource = 'shipped';
+  let sourceNote = '';
+  let curves: OmniglotCurvePoint[] = [];
+  let events: SettingsEvent[] = [];
+  let savedAt: string | null = null;
+  let running = false;
+  let target = 0;
+  let episode: EpisodeRequest | null = null;
+  let evaluation: { run: IncrementalEvaluation; iteration: number } | null = null;
+  let loopActive = false;
+  /** The batched tensor kernel and its GPU backend, when meta-training runs there. */
+  let tensorNet: ConvNetTensors | null = null;
+  let trainBackend: string | null = null;
+  let lastSave = 0;
+  let lastEpisode = 0;
+  let lastProgress = 0;
+  let rate = { t: 0, it: 0, value: 0 };
+  /** Trained since the last save or load. */
+  let dirty = false;
+
+  async function loadShipped(): Promise<{ config: OmniglotConfig; state: LearnerState; curves: OmniglotCurvePoint[]; events: SettingsEvent[] } | null> {
+    try {
+      const dir = `${baseUrl}models/omniglot/`;
+      const manifest = await fetchOk(`${dir}manifest.json`).then((r) => r.json());
+      const weights = await fetchOk(`${dir}${manifest.weightsManifest?.[0]?.paths?.[0] ?? 'weights.bin'}`).then((r) => r.arrayBuffer());
+      const ck = decodeCheckpoint(manifest, weights);
+      if (ck.manifest.experiment !== 'omniglot') throw new Error('not an Omniglot checkpoint');
+      let log: OmniglotCurvePoint[] = [];
+      let logEvents: SettingsEvent[] = [];
+      try {
+        const text = await fetchOk(`${dir}train-log.jsonl`).then((r) => r.text());
+        // Curve points, and the settings changes the log records.
+        const records = text.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+        log = records.filter((r) => !r.event) as OmniglotCurvePoint[];
+        logEvents = records.filter((r) => r.event === 'settings').map((r) => ({ iteration: r.iteration, changed: r.changed }));
+      } catch {
+        /* the curve history is optional */
+      }
+      return { config: ck.manifest.config as OmniglotConfig, state: ck.learners.maml, curves: log, events: logEvents };
+    } catch (e) {
+      post({ type: 'status', message: `No meta-trained Omniglot model could be loaded (${(e as Error).message}); starting from scratch.` });
+      return null;
+    }
+  }
+
+  const ownImages = (): OwnImagesContext => ({ baseUrl, gemm, learner: learner!, post, fetchOk });
+
+  function announceModel() {
+    post({ type: 'model', iteration: learner!.iteration, source, sourceNote, config: learner!.config, curves, events, savedAt });
+  }
+
+  async function useShippedOrScratch() {
+    const shipped = await loadShipped();
+    if (shipped) {
+      learner = new ConvMetaLearner(shipped.config, gemm);
+      await learner.restore(shipped.state);
+      curves = shipped.curves;
+      events = shipped.events;
+      source = 'shipped';
+      sourceNote = `meta-trained checkpoint, ${learner.iteration} iterations`;
+    } else {
+      learner = new ConvMetaLearner(DEFAULT_OMNIGLOT_CONFIG, gemm);
+      curves = [];
+      events = [];
+      source = 'scratch';
+      sourceNote = 'random initialisation';
+    }
+    savedAt = null;
+    target = Math.max(target, learner.iteration);
+  }
+
+  /** Whether a WebGL context renders in software (SwiftShader, llvmpipe): slower than the wasm kernel. */
+  function webglRenderer(): string {
+    try {
+      const gl = new OffscreenCanvas(1, 1).getContext('webgl2') as WebGL2RenderingContext | null;
+      if (!gl) return '';
+      const ext = gl.getExtension('WEBGL_debug_renderer_info');
+      return String(gl.getParameter(ext ? ext.UNMASKED_RENDERER_WEBGL : gl.RENDERER) ?? '');
+    } catch {
+      return '';
+    }
+  }
+
+  /** Seconds per task of a meta-gradient on the current engine, after a warm-up call. */
+  async function probe(run: () => Promise<unknown>): Promise<number> {
+    await run();
+    const t0 = performance.now();
+    await run();
+    return (performance.now() - t0) / 1000;
+  }
+
+  /**
+   * Picks where meta-training runs: the batched tensor kernel on a GPU backend, or the
+   * fused kernel on wasm. Automatic mode calibrates a hardware GPU against wasm on a few
+   * tasks; a software adapter (SwiftShader) is skipped, being the slowest here.
+   */
+  async function chooseTrainingEngine(requested: string): Promise<{ backend: string; reason: string }> {
+    const fusedReason =
+      'The Omniglot kernel is hand-derived for exact second-order meta-gradients; its matrix products run on tfjs-wasm (XNNPACK, SIMD), about 15x faster here than plain JavaScript.';
+    const gpuNames = ['webgpu', 'webgl'] as const;
+    const notes: string[] = [];
+    const candidates = requested === 'auto' ? gpuNames : gpuNames.filter((n) => n === requested);
+    for (const name of candidates) {
+      const r = await activate(name);
+      if (!r.available) {
+        notes.push(`${name}: ${r.note}`);
+        continue;
+      }
+      const software = name === 'webgpu' ? /fallback/.test(r.note) : /swiftshader|llvmpipe|software/i.test(webglRenderer());
+      if (requested === 'auto' && software) {
+        notes.push(`${name}: software renderer (${name === 'webgl' ? webglRenderer() : r.note}), slower than the wasm kernel`);
+        continue;
+      }
+      if (requested !== 'auto') {
+        tensorNet = new ConvNetTensors(convShape(learner!.config.filters));
+        trainBackend = name;
+        await activate('wasm'); // views and evaluation: never dataSync on a GPU backend in a worker
+        return { backend: name, reason: `requested with ?backend=${name}: meta-gradients as one batched tensor computation on ${name} (${r.note}); views and evaluation on the wasm kernel` };
+      }
+      // Calibrate on 4 tasks of the current settings.
+      const c = learner!.config;
+      const small = trainingBatch(ds!, { way: c.way, shot: c.shot, queries: c.queries, rotations: true }, 4, 1, 0);
+      const net = new ConvNetTensors(convShape(c.filters));
+      const gpu = await probe(() => metaGradientTensors(net, learner!.body, small, { alpha: c.alpha, steps: c.trainSteps }, c.algorithm));
+      await activate('wasm');
+      const grads = learner!.body.map((b) => new Float32Array(b.length));
+      const cpu = await probe(async () => metaGradient(learner!.net, learner!.body, small, { alpha: c.alpha, steps: c.trainSteps }, c.algorithm, grads));
+      if (gpu < cpu) {
+        tensorNet = net;
+        trainBackend = name;
+        return { backend: name, reason: `${name} (${r.note}) computed 4 tasks in ${gpu.toFixed(2)} s against ${cpu.toFixed(2)} s for the wasm kernel; views and evaluation stay on wasm` };
+      }
+      net.dispose();
+      notes.push(`${name} measured slower (${gpu.toFixed(2)} s against ${cpu.toFixed(2)} s for 4 tasks)`);
+    }
+    await activate('wasm');
+    return { backend: gemm === tfGemm ? 'wasm' : 'cpu', reason: fusedReason + (notes.length ? ` Not used: ${notes.join('; ')}.` : '') };
+  }
+
+  /** The fused kernel (views, evaluation, CPU training) needs wasm active. */
+  async function onWasm() {
+    if (tf.getBackend() !== 'wasm' && gemm === tfGemm) await tf.setBackend('wasm');
+  }
+
+  async function init(msg: Extract<ToOmniglotWorker, { type: 'init' }>) {
+    baseUrl = msg.baseUrl;
+    episode = msg.episode;
+    post({ type: 'status', message: 'Starting the WebAssembly backend…' });
+    const wasm = await activate('wasm');
+    if (!wasm.available) {
+      await activate('cpu');
+      gemm = jsGemm;
+    }
+    post({ type: 'status', message: 'Loading the Omniglot images…' });
+    ds = await loadDataset(baseUrl);
+    post({ type: 'status', message: 'Loading the meta-trained model…' });
+    const saved = await loadSaved();
+    if (saved) {
+      learner = new ConvMetaLearner(saved.config, gemm);
+      await learner.restore(saved.learner);
+      curves = saved.curves;
+      events = saved.events ?? [];
+      source = 'saved';
+      savedAt = saved.savedAt;
+      sourceNote = `your saved training, ${learner.iteration} iterations (${saved.savedAt})`;
+    } else {
+      await useShippedOrScratch();
+    }
+    target = learner!.iteration;
+    post({ type: 'status', message: 'Choosing where to meta-train…' });
+    const choice = await chooseTrainingEngine(msg.backend ?? 'auto');
+    const backend = choice.backend;
+    const reason = gemm === jsGemm ? `WebAssembly is unavailable (${wasm.note}), so the matrix products run in plain JavaScript (slow).` : choice.reason;
+    const alphabets = ds.index.alphabets;
+    post({
+      type: 'ready',
+      backend,
+      engine: trainBackend ? `batched tensor kernel on ${trainBackend}` : `fused conv kernel, ${gemm.name} matrix products`,
+      reason,
+      config: learner!.config,
+      iteration: learner!.iteration,
+      source,
+      sourceNote,
+      dataset: {
+        alphabets: alphabets.length,
+        characters: alphabets.reduce((n, a) => n + a.characters.length, 0),
+        images: ds.index.images,
+        trainAlphabets: alphabets.filter((a) => a.split === 'train').map((a) => a.name),
+        testAlphabets: [...TEST_ALPHABETS],
+      },
+      curves,
+      events,
+      savedAt,
+    });
+    sendEpisode();
+  }
+
+
+  function sendEpisode() {
+    if (!ds || !learner || !episode) return;
+    const { way, shot, queries, serial } = episode;
+    const batch = sampleEpisodes(ds, 'test', { way, shot, queries, rotations: false }, 1, createRng(`episode-view/${serial}/${way}/${shot}/${queries}`));
+    const inner = innerFor(learner.config, way);
+    const trace = adaptationTrace(learner.net, learner.body, episodeTask(batch, 0), inner);
+    const view: EpisodeView = {
+      request: episode,
+      steps: inner.steps,
+      alpha: inner.alpha,
+      classes: batch.classes[0].map((c) => ({ alphabet: c.alphabet, character: c.character })),
+      support: toInkBytes(batch.support),
+      supportLabels: batch.supportLabels,
+      query: toInkBytes(batch.query),
+      queryLabels: batch.queryLabels,
+      probs: trace.probs,
+      accuracy: trace.accuracy,
+      loss: trace.loss,
+      supportLoss: trace.supportLoss,
+      iteration: learner.iteration,
+    };
+    lastEpisode = performance.now();
+    post({ type: 'episode', view }, [view.support.buffer, view.query.buffer]);
+  }
+
+  function sendProgress(force = false) {
+    const now = performance.now();
+    if (!force && now - lastProgress < 250) return;
+    lastProgress = now;
+    const it = learner!.iteration;
+    if (now - rate.t > 2000) {
+      if (rate.t && running) rate.value = (it - rate.it) / ((now - rate.t) / 1000);
+      rate = { t: now, it, value: running ? rate.value : 0 };
+    }
+    post({ type: 'progress', iteration: it, target, running, itersPerSec: rate.value, points: pendingPoints.splice(0) });
+  }
+
+  let pendingPoints: OmniglotCurvePoint[] = [];
+
+  async function persist() {
+    if (!learner) return;
+    dirty = false;
+    const at = new Date().toISOString();
+    await save({ version: 1, config: learner.config, learner: await learner.state(), curves, events, savedAt: at });
+    savedAt = at;
+    source = 'saved';
+    sourceNote = `your saved training, ${learner.iteration} iterations`;
+    lastSave = performance.now();
+    post({ type: 'saved', at, iteration: learner.iteration });
+  }
+
+  function sendEvaluation() {
+    if (!evaluation) return;
+    const rows = evaluation.run.results().map((r, i) => ({ way: r.way, shot: r.shot, episodes: r.episodes, done: r.done, accuracy: r.accuracy, ci95: r.ci95, paper: EVALUATION_SETTINGS[i].paper, alphabet: r.alphabet }));
+    post({ type: 'evaluation', rows, running: !evaluation.run.finished, iteration: evaluation.iteration });
+  }
+
+  /** Training steps, evaluation chunks and view refreshes, in slices of about 50 ms. */
+  async function loop() {
+    if (loopActive) return;
+    loopActive = true;
+    try {
+      while ((running && learner!.iteration < target) || (evaluation && !evaluation.run.finished)) {
+        const t0 = performance.now();
+        if (running && learner!.iteration < target) {
+          const c = learner!.config;
+          const batch = trainingBatch(ds!, trainingSpec(c), c.metaBatch, c.seed, learner!.iteration);
+          let r;
+          if (trainBackend) {
+            await tf.setBackend(trainBackend);
+            if (tensorNet && tensorNet.shape.filters !== c.filters) {
+              tensorNet.dispose();
+              tensorNet = null;
+            }
+            // Made with the GPU backend active: tensors made on wasm would have to move across.
+            const net = (tensorNet ??= new ConvNetTensors(convShape(c.filters)));
+            r = await learner!.stepWith((body) => metaGradientTensors(net, body, batch, { alpha: c.alpha, steps: c.trainSteps }, c.algorithm));
+            await onWasm();
+          } else {
+            r = learner!.step(batch);
+          }
+          dirty = true;
+          const point = { iteration: learner!.iteration, ...r };
+          curves.push(point);
+          pendingPoints.push(point);
+          sendProgress();
+          if (performance.now() - lastEpisode > 4000) sendEpisode();
+          if (performance.now() - lastSave > 60_000) await persist();
+          if (learner!.iteration >= target) {
+            running = false;
+            await persist();
+            sendEpisode();
+            sendProgress(true);
+          }
+        }
+        if (evaluation && !evaluation.run.finished) {
+          evaluation.run.advance(Math.max(20, 60 - (performance.now() - t0)));
+          sendEvaluation();
+        }
+        await yieldToEvents();
+      }
+    } catch (e) {
+      running = false;
+      post({ type: 'error', message: (e as Error).message });
+    } finally {
+      loopActive = false;
+      sendProgress(true);
+    }
+  }
+
+
+  async function handle(msg: ToOmniglotWorker) {
+    switch (msg.type) {
+      case 'init':
+        await init(msg);
+        return;
+      case 'play':
+        target = Math.max(msg.target, learner!.iteration + 1);
+        running = true;
+        rate = { t: 0, it: 0, value: 0 };
+        sendProgress(true);
+        void loop();
+        return;
+      case 'pause':
+        running = false;
+        if (dirty) await persist();
+        sendProgress(true);
+        sendEpisode();
+        return;
+      case 'setTarget':
+        target = msg.target;
+        sendProgress(true);
+        return;
+      case 'episode':
+        episode = msg.episode;
+        sendEpisode();
+        return;
+      case 'save':
+        await persist();
+        return;
+      case 'reset':
+        running = false;
+        evaluation = null;
+        await clearSaved();
+        await useShippedOrScratch();
+        dirty = false;
+        target = learner!.iteration;
+        announceModel();
+        sendProgress(true);
+        sendEpisode();
+        return;
+      case 'scratch':
+        running = false;
+        evaluation = null;
+        learner = new ConvMetaLearner(msg.config, gemm);
+        dirty = false;
+        curves = [];
+        events = [];
+        source = 'scratch';
+        sourceNote = `random initialisation (${msg.config.filters} filters)`;
+        target = 0;
+        announceModel();
+        sendProgress(true);
+        sendEpisode();
+        return;
+      case 'setConfig':
+        if (msg.config.filters !== learner!.config.filters) {
+          post({ type: 'error', message: 'A different number of filters is a new network: use "Train from scratch".' });
+          return;
+        }
+        {
+          const before = learner!.config as unknown as Record<string, unknown>;
+          const changed = Object.fromEntries(Object.entries(msg.config).filter(([k, v]) => before[k] !== v));
+          if (Object.keys(changed).length) events = [...events, { iteration: learner!.iteration, changed }];
+        }
+        learner!.setConfig(msg.config);
+        announceModel();
+        sendEpisode();
+        return;
+      case 'evaluate': {
+        const body = learner!.body.map((b) => b.slice()); // the model as it is now
+        const settings = EVALUATION_SETTINGS.map((s) => ({ way: s.way, shot: s.shot, queries: EVALUATION_QUERIES, episodes: msg.episodes, inner: innerFor(learner!.config, s.way), seed: EVALUATION_SEED, alphabet: s.alphabet }));
+        evaluation = { run: new IncrementalEvaluation(learner!.net, body, ds!, settings), iteration: learner!.iteration };
+        sendEvaluation();
+        void loop();
+        return;
+      }
+      case 'preprocess': {
+        try {
+          const pixels = msg.file ? await preprocessFile(msg.name, msg.file) : preprocessRgba(msg.rgba!.data, msg.rgba!.width, msg.rgba!.height).pixels;
+          post({ type: 'preprocessed', id: msg.id, name: msg.name, pixels });
+        } catch (e) {
+          post({ type: 'preprocessed', id: msg.id, name: msg.name, error: (e as Error).message });
+        }
+        return;
+      }
+      case 'exampleSet': {
+        const b = sampleEpisodes(ds!, 'test', { way: msg.way, shot: 1, queries: 2, rotations: false }, 1, createRng(`example-set/${msg.seed}`));
+        const img = (a: Float32Array, i: number) => a.slice(i * 784, (i + 1) * 784);
+        post({
+          type: 'exampleSet',
+          classes: b.classes[0].map((c, k) => ({ name: `${c.alphabet.replace(/_/g, ' ')} ${c.character.replace('character', '#')}`, examples: [img(b.support, k)] })),
+          queries: Array.from(b.queryLabels, (_, q) => ({ name: `example query ${q + 1}`, pixels: img(b.query, q) })),
+        });
+        return;
+      }
+      case 'classify': {
+        await onWasm();
+        await classifyOwn(ownImages(), msg);
+        return;
+      }
+      case 'batchClassify': {
+        await onWasm();
+        await batchClassify(ownImages(), msg);
+        return;
+      }
+      case 'stopEvaluation':
+        evaluation = null;
+        post({ type: 'evaluation', rows: [], running: false, iteration: learner!.iteration });
+        return;
+    }
+  }
+
+  return { handle };
+}

@@ -1,0 +1,350 @@
+/**
+ * The sinusoid lab as its worker runs it: owns the session, the trajectory view and every
+ * tensor. Answers the commands of protocol.ts and streams results at a bounded rate
+ * (curves every slice, state at most 10 times a second, adaptation curves about 4 times a
+ * second), so fast training never floods the page. `createSinusoidLab` makes one lab with
+ * all its state; maml.worker.ts serves it, the bench worker drives its own.
+ */
+import * as tf from '../maml/tf';
+import { decodeCheckpoint, encodeCheckpoint } from '../maml/checkpoint';
+import { checkConfig } from '../maml/sinusoid/settings';
+import { sizesOf, type SinusoidConfig } from '../maml/sinusoid/experiment';
+import { PAPER_SINUSOID } from '../maml/sinusoid/tasks';
+import { chooseBackend } from './backends';
+import type { BackendChoice, BackendName, BackendReport, EngineChoice, EngineName, FromWorker, MethodSpec, ToWorker, TaskView } from './protocol';
+import { SinusoidSession, diverged, measureRate } from '../maml/sinusoid/session';
+import { TrajectoryView } from '../maml/sinusoid/trajectoryView';
+import { yieldToEvents } from './yieldToEvents';
+
+const SLICE_MS = 40;
+const STATE_EVERY_MS = 100;
+const ADAPT_EVERY_MS = 300;
+const TRAJECTORY_EVERY_MS = 2000;
+const OPTIMA_EVERY_MS = 5000;
+/**
+ * Time budgets for the trajectory views, as shares of the time since training (re)started:
+ * drawing (projection and task paths, 3%) and fitting the task optima (4%) each wait when over
+ * theirs, so together they take at most 7% from training.
+ */
+function budget(share: number) {
+  return {
+    spent: 0,
+    since: performance.now(),
+    reset() {
+      this.spent = 0;
+      this.since = performance.now();
+    },
+    over() {
+      return this.spent > share * (performance.now() - this.since);
+    },
+  };
+}
+export type Post = (m: FromWorker, transfer?: Transferable[]) => void;
+
+export interface SinusoidLab {
+  handle(msg: ToWorker): Promise<void>;
+  /** Resolves once the training loop has stopped (after a pause). */
+  stopped(): Promise<void>;
+}
+
+export function createSinusoidLab(post: Post): SinusoidLab {
+  const drawBudget = budget(0.03);
+  const fitBudget = budget(0.04);
+  /** The first fit, so the optima appear soon, may take up to 30%; it is not charged to later refits. */
+  const firstFitBudget = budget(0.3);
+
+  /** The optimum fit's yield: between chunks of fitting, let training run until the budget allows more. */
+  let chunkStart = performance.now();
+  async function budgetedPause() {
+    const b = trajectory?.hasOptima ? fitBudget : firstFitBudget;
+    b.spent += performance.now() - chunkStart;
+    await yieldToEvents();
+    while (running && b.over()) await new Promise((r) => setTimeout(r, 25));
+    chunkStart = performance.now();
+  }
+
+  let session: SinusoidSession | null = null;
+  let engine: EngineName = 'tfjs';
+  let backendName: BackendName = 'cpu';
+  /** Comparison mode's methods (empty: the single-method view). */
+  let compare: MethodSpec[] = [];
+  let trajectory: TrajectoryView | null = null;
+  /** Whether the extra views (adaptation, trajectory) are computed while training. */
+  let views = true;
+  let lastTrajectory = 0;
+  let lastOptima = -Infinity;
+  let task: TaskView | null = null;
+  let running = false;
+  let looping = false;
+  let source = 'random initialisation';
+  let rate = { iterations: 0, since: performance.now(), value: 0 };
+  /** Seconds spent training the current session, for an exported checkpoint's record. */
+  let trainSeconds = 0;
+  let lastState = 0;
+  let lastAdapt = 0;
+
+
+  function sendState(force = false) {
+    const now = performance.now();
+    if (!force && now - lastState < STATE_EVERY_MS) return;
+    lastState = now;
+    if (now - rate.since > 1000) {
+      rate = { iterations: 0, since: now, value: (rate.iterations * 1000) / (now - rate.since) };
+    }
+    post({
+      type: 'state',
+      running,
+      iteration: session?.iteration ?? 0,
+      itersPerSec: running ? rate.value : 0,
+      tensors: tf.memory().numTensors,
+      source,
+    });
+  }
+
+  async function sendAdaptation() {
+    if (!session || !task) return;
+    lastAdapt = performance.now();
+    const t = task;
+    const a = await session.adaptation(t);
+    const transfer = [...Object.values(a.models), ...Object.values(a.extra ?? {})].flatMap((m) => [m.curves.buffer, m.supportLoss.buffer, m.queryLoss.buffer, m.gradNorms.buffer, m.updateSize.buffer]);
+    post({ type: 'adaptation', iteration: session.iteration, task: t, ...a }, [a.grid.buffer, ...transfer]);
+  }
+
+  async function sendTrajectory(refit: boolean) {
+    if (!session || !trajectory) return;
+    const t0 = performance.now();
+    lastTrajectory = t0;
+    if (refit && !trajectory.busy) {
+      lastOptima = t0;
+      chunkStart = performance.now();
+      trajectory.startRefit(session, budgetedPause);
+    }
+    post({ type: 'trajectory', ...(await trajectory.compute(session)) });
+    drawBudget.spent += performance.now() - t0;
+  }
+
+  async function flushCurves(): Promise<boolean> {
+    if (!session) return true;
+    const points = await session.flush();
+    if (!points.length) return true;
+    post({ type: 'curves', points });
+    const bad = points.find(diverged);
+    if (bad) {
+      running = false;
+      post({
+        type: 'diverged',
+        iteration: bad.iteration,
+        message: `Training diverged at meta-iteration ${bad.iteration} (query loss ${bad.post}). The learning rates are too large for this model: lower alpha or the meta learning rate, then reset.`,
+      });
+      sendState(true);
+      return false;
+    }
+    return true;
+  }
+
+  /** Trains in slices of SLICE_MS, reading results back once per slice, yielding to messages between. */
+  async function loop() {
+    if (looping) return;
+    looping = true;
+    rate = { iterations: 0, since: performance.now(), value: rate.value };
+    drawBudget.reset();
+    fitBudget.reset();
+    firstFitBudget.reset();
+    try {
+      while (running && session) {
+        const t0 = performance.now();
+        while (running && performance.now() - t0 < SLICE_MS) {
+          session.step();
+          rate.iterations++;
+        }
+        trainSeconds += (performance.now() - t0) / 1000;
+        if (!(await flushCurves())) break;
+        // The adaptation panel always refreshes; the trajectory views only when `views` is on.
+        const now = performance.now();
+        if (now - lastAdapt > ADAPT_EVERY_MS) await sendAdaptation();
+        else if (views && now - lastTrajectory > TRAJECTORY_EVERY_MS && !drawBudget.over()) await sendTrajectory(now - lastOptima > OPTIMA_EVERY_MS);
+        else if (views) await trajectory?.record(session);
+        sendState();
+        await yieldToEvents();
+      }
+    } catch (e) {
+      running = false;
+      post({ type: 'error', message: `Training stopped: ${(e as Error).message}` });
+    } finally {
+      looping = false;
+      sendState(true);
+    }
+  }
+
+  /**
+   * The fused JavaScript kernel computes the same meta-gradients on the CPU without tfjs's
+   * per-op overhead. In automatic mode it is calibrated like a backend and used when it
+   * is faster; a backend requested with ?backend= keeps tfjs unless ?engine=fused.
+   */
+  async function chooseEngine(
+    requested: EngineChoice,
+    backend: BackendChoice,
+    config: SinusoidConfig,
+    choice: { chosen: BackendName; candidates: BackendReport[] },
+  ): Promise<{ engine: EngineName; reason: string }> {
+    if (requested === 'tfjs') return { engine: 'tfjs', reason: 'tfjs requested with ?engine=tfjs' };
+    if (requested === 'fused') return { engine: 'fused', reason: 'fused kernel requested with ?engine=fused' };
+    if (backend !== 'auto') return { engine: 'tfjs', reason: `tfjs on the requested ${backend} backend` };
+    post({ type: 'calibrating', backend: choice.chosen });
+    const fused = await measureRate(config, 'fused');
+    const tfjsRate = choice.candidates.find((c) => c.name === choice.chosen)?.metaItersPerSec ?? 0;
+    return fused > tfjsRate
+      ? { engine: 'fused', reason: `the fused JavaScript kernel measured ${fused.toFixed(1)} it/s, faster than tfjs on ${choice.chosen} (${tfjsRate.toFixed(1)} it/s); tfjs on ${choice.chosen} draws the views` }
+      : { engine: 'tfjs', reason: `tfjs on ${choice.chosen} measured ${tfjsRate.toFixed(1)} it/s, faster than the fused JavaScript kernel (${fused.toFixed(1)} it/s)` };
+  }
+
+  /** Replaces the session with a fresh one (or with `prepared`, already restored from a checkpoint). */
+  function newSession(config: SinusoidConfig, prepared?: SinusoidSession) {
+    session?.dispose();
+    trajectory?.dispose();
+    session = prepared ?? new SinusoidSession(config, engine, compare);
+    trajectory = new TrajectoryView(config.seed, config.shots);
+    lastOptima = -Infinity;
+    source = 'random initialisation';
+    trainSeconds = 0;
+  }
+
+  async function handle(msg: ToWorker) {
+    switch (msg.type) {
+      case 'init': {
+        task = msg.task;
+        compare = msg.compare;
+        const choice = await chooseBackend(
+          msg.backend,
+          () => measureRate(msg.config),
+          (backend) => post({ type: 'calibrating', backend }),
+        );
+        const picked = await chooseEngine(msg.engine, msg.backend, msg.config, choice);
+        engine = picked.engine;
+        backendName = choice.chosen;
+        post({ type: 'backend', ...choice, engine, engineReason: picked.reason });
+        views = msg.views ?? true;
+        newSession(msg.config);
+        await sendAdaptation();
+        if (views) await sendTrajectory(true);
+        running = msg.autoplay;
+        sendState(true);
+        if (running) void loop();
+        return;
+      }
+      case 'play':
+        running = true;
+        sendState(true);
+        void loop();
+        return;
+      case 'pause':
+        running = false;
+        sendState(true);
+        return;
+      case 'step':
+        if (!session || running) return;
+        session.step();
+        await flushCurves();
+        await sendAdaptation();
+        sendState(true);
+        return;
+      case 'reset':
+        newSession(msg.config);
+        await sendAdaptation();
+        await sendTrajectory(true);
+        sendState(true);
+        return;
+      case 'setConfig':
+        if (!session) return;
+        if (session.canApply(msg.config)) {
+          const shotsChanged = msg.config.shots !== session.config.shots;
+          await session.apply(msg.config);
+          if (shotsChanged) {
+            trajectory?.dispose();
+            trajectory = new TrajectoryView(msg.config.seed, msg.config.shots);
+          }
+        } else newSession(msg.config);
+        await sendAdaptation();
+        await sendTrajectory(true);
+        sendState(true);
+        return;
+      case 'setTask':
+        task = msg.task;
+        await sendAdaptation();
+        return;
+      case 'setCompare':
+        compare = msg.compare;
+        newSession(msg.config);
+        await sendAdaptation();
+        await sendTrajectory(true);
+        sendState(true);
+        return;
+      case 'loadCheckpoint':
+      case 'importCheckpoint': {
+        let ck: ReturnType<typeof decodeCheckpoint>;
+        let config: SinusoidConfig;
+        try {
+          ck = decodeCheckpoint(msg.manifest, msg.weights);
+          if (ck.manifest.experiment !== 'sinusoid') throw new Error(`this is a ${ck.manifest.experiment} checkpoint, not a sinusoid one`);
+          config = ck.manifest.config as SinusoidConfig;
+          const bad = checkConfig(config);
+          if (bad) throw new Error(`Not a usable checkpoint: its settings are invalid (${bad})`);
+          const sizes = ck.manifest.architecture.kind === 'mlp' ? ck.manifest.architecture.sizes : [];
+          if (sizes.join() !== sizesOf(config.hidden).join()) throw new Error(`Not a usable checkpoint: the architecture [${sizes}] does not match its hidden layers [${config.hidden}]`);
+          if (!ck.learners.maml) throw new Error('Not a usable checkpoint: it has no meta-learner ("maml")');
+          for (const [key, l] of Object.entries(ck.learners)) {
+            if (!Number.isInteger(l.iteration) || l.iteration < 0 || l.iteration > 1e9) throw new Error(`Not a usable checkpoint: learner ${key} has iteration ${JSON.stringify(l.iteration)}`);
+            if (l.optimizer?.some((o) => !o.values.every(Number.isFinite))) throw new Error(`Not a usable checkpoint: learner ${key}'s optimizer state holds non-finite values`);
+          }
+        } catch (e) {
+          // Checked before anything changes: the running session is untouched.
+          if (msg.type === 'importCheckpoint') post({ type: 'importRejected', message: (e as Error).message });
+          else throw e;
+          return;
+        }
+        // Restored off to the side: if the optimizer state does not fit, the running session stays.
+        const next = new SinusoidSession(config, engine, compare);
+        try {
+          await next.restore(ck.learners.maml, ck.learners.pretrained);
+        } catch (e) {
+          next.dispose();
+          const message = `Not a usable checkpoint: its optimizer state does not fit the model (${(e as Error).message})`;
+          if (msg.type === 'importCheckpoint') post({ type: 'importRejected', message });
+          else post({ type: 'error', message });
+          return;
+        }
+        newSession(config, next);
+        source = msg.type === 'importCheckpoint' ? `imported checkpoint (${ck.learners.maml.iteration} iterations)` : `meta-trained checkpoint (${ck.learners.maml.iteration} iterations)`;
+        post({ type: 'loaded', config, iteration: session!.iteration, note: source });
+        await sendAdaptation();
+        await sendTrajectory(true);
+        sendState(true);
+        return;
+      }
+      case 'exportCheckpoint': {
+        if (!session) return;
+        const s = session;
+        const { manifest, weights } = await encodeCheckpoint(
+          {
+            experiment: 'sinusoid',
+            architecture: { kind: 'mlp', sizes: sizesOf(s.config.hidden), activation: 'relu' },
+            taskFamily: { name: 'sinusoid', ...PAPER_SINUSOID },
+            config: s.config,
+            trainedOn: { backend: `browser-${s.learnerEngine === 'fused' ? 'fused-js' : backendName}`, seconds: Math.round(trainSeconds), date: new Date().toISOString() },
+            learners: await s.learnerStates(),
+          },
+          `maml-sinusoid-${s.iteration}.weights.bin`,
+        );
+        post({ type: 'exported', manifest, weights, iteration: s.iteration }, [weights]);
+        return;
+      }
+
+    }
+  }
+
+  async function stopped() {
+    while (looping) await new Promise((r) => setTimeout(r, 5));
+  }
+
+  return { handle, stopped };
+}
