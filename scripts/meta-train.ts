@@ -191,7 +191,7 @@ async function save() {
 const saveEvery = Number(args['save-every']);
 const logEvery = Number(args['log-every']);
 let window = { pre: 0, post: 0, base: 0, n: 0 };
-let t0 = performance.now();
+const t0 = performance.now();
 let last = t0;
 while (learners.maml.iteration < total) {
   const i = learners.maml.iteration;

@@ -43,7 +43,7 @@ export async function metaTrainOmniglot(a: OmniglotTrainArgs) {
   let config: OmniglotConfig = { ...DEFAULT_OMNIGLOT_CONFIG, ...a.overrides };
   let seconds = 0;
   let learner: ConvMetaLearner;
-  let changed: Record<string, unknown> = {};
+  let changed: Record<string, unknown>;
   if (!a.fresh && existsSync(manifestPath)) {
     const ck = loadCheckpoint(a.out);
     // The run's own settings win over the defaults; flags given now still apply.
@@ -145,8 +145,10 @@ export function parseAlgorithm(s: string | undefined): ConvAlgorithm | undefined
 async function startHelper() {
   const bin = join(import.meta.dirname ?? '.', '..', '..', 'node_modules', 'vite-node', 'dist', 'cli.mjs');
   const child: ChildProcess = fork(existsSync(bin) ? bin : 'node_modules/.bin/vite-node', [join(import.meta.dirname ?? '.', 'gradientWorker.ts')], { serialization: 'advanced' });
-  let waiting: ((m: any) => void) | null = null;
-  child.on('message', (m: any) => waiting?.(m));
+  /** What the gradient worker answers (scripts/lib/gradientWorker.ts). */
+  type Reply = { type: 'ready' } | { type: 'grads'; grads: Float32Array[]; sums: TaskSums } | { type: 'error'; message: string };
+  let waiting: ((m: Reply) => void) | null = null;
+  child.on('message', (m: Reply) => waiting?.(m));
   child.on('exit', (code) => {
     if (code) {
       console.error(`gradient worker exited with ${code}`);
@@ -157,7 +159,7 @@ async function startHelper() {
   const request = (msg: GradientRequest) => {
     let sent!: Promise<void>;
     const result = new Promise<{ grads: Float32Array[]; sums: TaskSums }>((resolve, reject) => {
-      waiting = (m) => (m.type === 'grads' ? resolve(m) : reject(new Error(m.message)));
+      waiting = (m) => (m.type === 'grads' ? resolve(m) : reject(new Error(m.type === 'error' ? m.message : `unexpected ${m.type}`)));
       sent = new Promise<void>((ok, fail) => child.send(msg, (e) => (e ? fail(e) : ok())));
     });
     return { sent, result };

@@ -1,6 +1,6 @@
 /**
  * Packs the official Omniglot zips into the compact form the app loads
- * (src/maml/data/omniglotPack.ts): 28x28, ink = 1, area-averaged from 105x105.
+ * (src/maml/omniglot/pack.ts): 28x28, ink = 1, area-averaged from 105x105.
  */
 import { createHash } from 'node:crypto';
 import { unzipSync } from 'fflate';
@@ -40,7 +40,7 @@ export function packDrawing(png: Uint8Array, name: string): Uint8Array {
   try {
     img = decodeImage(name, png);
   } catch (e) {
-    throw new Error(`${name}: not a readable PNG (${(e as Error).message.replace(`${name}: `, '')})`);
+    throw new Error(`${name}: not a readable PNG (${(e as Error).message.replace(`${name}: `, '')})`, { cause: e });
   }
   const { width, height, data } = img;
   const ink = new Float32Array(width * height);
@@ -68,7 +68,7 @@ export function packOmniglot(zips: { file: string; bytes: Uint8Array; sha256: st
     try {
       entries = unzipSync(bytes);
     } catch (e) {
-      throw new Error(`${file}: not a readable zip archive (${(e as Error).message})`);
+      throw new Error(`${file}: not a readable zip archive (${(e as Error).message})`, { cause: e });
     }
     const seenHere = new Set<string>();
     for (const [path, data] of Object.entries(entries)) {

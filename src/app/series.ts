@@ -81,10 +81,16 @@ export function movingAverage<P extends { iteration: number }>(points: P[], valu
   let count = 0;
   for (let i = 0; i < points.length; i++) {
     const v = value(points[i]);
-    if (v !== undefined) (sum += v), count++;
+    if (v !== undefined) {
+      sum += v;
+      count++;
+    }
     if (i >= window) {
       const old = value(points[i - window]);
-      if (old !== undefined) (sum -= old), count--;
+      if (old !== undefined) {
+        sum -= old;
+        count--;
+      }
     }
     out.push([points[i].iteration, count ? sum / count : NaN]);
   }

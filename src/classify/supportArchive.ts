@@ -59,7 +59,7 @@ export function readZip(name: string, zip: Uint8Array): { entries: NamedBytes[];
       },
     });
   } catch (e) {
-    throw new Error(`${name}: not a readable zip archive (${(e as Error).message})`);
+    throw new Error(`${name}: not a readable zip archive (${(e as Error).message})`, { cause: e });
   }
   return { entries: Object.entries(entries).map(([path, bytes]) => ({ path, bytes })), problems };
 }

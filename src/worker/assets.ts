@@ -17,6 +17,6 @@ export async function loadDataset(baseUrl: string): Promise<OmniglotDataset> {
     ]);
     return openOmniglotPack(index, new Uint8Array(bin));
   } catch (e) {
-    throw new Error(`The Omniglot data could not be loaded (${(e as Error).message}). It is packed by "npm install" from the official zips in $OMNIGLOT_DIR or ../shared/omniglot, or downloaded from github.com/brendenlake/omniglot; run npm run pack-omniglot once they are at hand.`);
+    throw new Error(`The Omniglot data could not be loaded (${(e as Error).message}). It is packed by "npm install" from the official zips in $OMNIGLOT_DIR or ../shared/omniglot, or downloaded from github.com/brendenlake/omniglot; run npm run pack-omniglot once they are at hand.`, { cause: e });
   }
 }

@@ -22,7 +22,7 @@ export async function preprocessFile(name: string, file: Blob): Promise<Float32A
   try {
     return preprocessRgba(img.data, img.width, img.height).pixels;
   } catch (e) {
-    throw new Error(`${name}: ${(e as Error).message}`);
+    throw new Error(`${name}: ${(e as Error).message}`, { cause: e });
   }
 }
 
