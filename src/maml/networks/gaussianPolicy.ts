@@ -14,7 +14,7 @@
  *      dL/dmu_n   = -(w_n / N) u_n,                 R{dL/dmu_n} = (w_n / N) (R mu_n + 2 (a_n - mu_n) v_s) / sigma^2
  *      dL/ds_j    = -(1/N) sum_n w_n ((a - mu)^2 / sigma^2 - 1)
  *      R{dL/ds_j} = (2/N) sum_n w_n ((a - mu) R mu + (a - mu)^2 v_s) / sigma^2
- *    and through the layers as in fused/mlpMaml.ts (R gW_l = Rh_l^T dz_l + h_l^T Rdz_l, ...).
+ *    and through the layers as in sinusoid/fusedMaml.ts (R gW_l = Rh_l^T dz_l + h_l^T Rdz_l, ...).
  *    The ReLU masks are constant almost everywhere, so they come from the plain forward pass.
  * Matrix products go through a Gemm (plain JavaScript, or tfjs's wasm matMul for float32).
  */

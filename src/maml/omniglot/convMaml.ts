@@ -15,6 +15,7 @@ import { type EpisodeBatch } from './tasks';
 import { BODY_PARAMS, ConvNet, headShapes, type BackwardResult, type ForwardCache } from '../networks/convNet';
 import type { Vec } from '../networks/gemm';
 import type { ConvAlgorithm } from '../algorithm/algorithm';
+import { axpyInPlace, pullBack } from '../algorithm/pullBack';
 
 export interface ConvInner {
   alpha: number;
@@ -119,16 +120,8 @@ export function taskMetaGradient(
   } else {
     g = q.grads;
     if (algorithm === 'maml2') {
-      for (let j = steps.length - 1; j >= 0; j--) {
-        const s = steps[j];
-        const hv = net.hvp(s.params, s.cache, s.back, g);
-        g = g.map((v, i) => {
-          const r = v.slice();
-          const h = hv[i];
-          for (let k = 0; k < r.length; k++) r[k] -= inner.alpha * h[k];
-          return r;
-        });
-      }
+      const hvAt = (j: number, v: Vec[]) => net.hvp(steps[j].params, steps[j].cache, steps[j].back, v);
+      g = pullBack(g.map((v) => v.slice()), steps.length, inner.alpha, hvAt, axpyInPlace);
     }
   }
   for (let i = 0; i < BODY_PARAMS; i++) {

@@ -10,7 +10,8 @@ import type { EpisodeBatch } from './tasks';
 import { bodyShapes, headShapes } from '../networks/convNet';
 import type { ConvAlgorithm } from '../algorithm/algorithm';
 import type { ConvInner, TaskSums } from './convMaml';
-import { ConvNetTensors } from '../networks/convNetTensors';
+import { ConvNetTensors, type TensorBackward, type TensorCache } from '../networks/convNetTensors';
+import { pullBack } from '../algorithm/pullBack';
 
 export async function metaGradientTensors(
   net: ConvNetTensors,
@@ -38,7 +39,7 @@ export async function metaGradientTensors(
     const yq = tf.tensor2d(batch.queryLabels, [T, nq], 'int32');
     const ohs = tf.oneHot(ys, N).cast('float32') as tf.Tensor3D;
     const ohq = tf.oneHot(yq, N).cast('float32') as tf.Tensor3D;
-    const steps = [];
+    const steps: { params: tf.Tensor[]; cache: TensorCache; back: TensorBackward }[] = [];
     for (let j = 0; j < inner.steps; j++) {
       const cache = net.forward(params, xs, ns, N);
       const back = net.backward(params, cache, ohs, ys);
@@ -53,11 +54,8 @@ export async function metaGradientTensors(
     } else {
       g = q.grads;
       if (algorithm === 'maml2') {
-        for (let j = steps.length - 1; j >= 0; j--) {
-          const s = steps[j];
-          const hv = net.hvp(s.params, s.cache, s.back, g);
-          g = g.map((v, i) => tf.sub(v, tf.mul(hv[i], inner.alpha)));
-        }
+        const hvAt = (j: number, v: tf.Tensor[]) => net.hvp(steps[j].params, steps[j].cache, steps[j].back, v);
+        g = pullBack(g, steps.length, inner.alpha, hvAt, (v, a, h) => v.map((t, i) => tf.add(t, tf.mul(h[i], a))));
       }
     }
     const mean = g.slice(0, 12).map((t) => tf.mean(t, 0).reshape([-1]));

@@ -11,6 +11,7 @@
  */
 import { Adam } from '../optim/adam';
 import type { Learner } from '../algorithm/learner';
+import { axpyInPlace, pullBack } from '../algorithm/pullBack';
 import type { LearnerState } from '../checkpoint';
 import type { Gemm, Vec } from '../networks/gemm';
 import { createRng, type Rng } from '../random';
@@ -61,12 +62,10 @@ export function metaObjective(policy: GaussianMlp, theta: Params, tasks: MamlTas
     const s = clippedSurrogate(logp, t.logpOld, t.post, eps);
     loss += s.loss;
     clipped += s.clippedFraction;
+    // The outer gradient at theta'_i, pulled back through the one inner step (algorithm/pullBack.ts).
     const gOut = policy.lossGradient(adapted, postCache, t.post.actions, s.weights, t.post.count);
-    const hv = policy.hvp(theta, cache, t.pre.actions, t.pre.advantages, t.pre.count, gOut);
-    for (let l = 0; l < grads.length; l++) {
-      const g = grads[l], a = gOut[l], b = hv[l];
-      for (let j = 0; j < g.length; j++) g[j] += a[j] - alpha * b[j];
-    }
+    const g = pullBack(gOut, 1, alpha, (_, v) => policy.hvp(theta, cache, t.pre.actions, t.pre.advantages, t.pre.count, v), axpyInPlace);
+    axpyInPlace(grads, 1, g);
   }
   const T = tasks.length;
   for (const g of grads) for (let j = 0; j < g.length; j++) g[j] /= T;

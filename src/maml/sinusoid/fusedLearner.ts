@@ -12,7 +12,7 @@ import type { Learner } from '../algorithm/learner';
 export const FUSED_ALGORITHMS: readonly Algorithm[] = ['maml2', 'maml1', 'pretrained'];
 
 /**
- * The sinusoid MLP meta-learner on the fused JavaScript kernel (mlpMaml.ts): the same
+ * The sinusoid MLP meta-learner on the fused JavaScript kernel (fusedMaml.ts): the same
  * meta-gradients as MetaLearner (checked against the same float64 finite differences),
  * without tfjs's per-op overhead. theta lives in Float32Arrays; `theta` gives tensors
  * of it (made on demand, after each step) for the views that run on tfjs.

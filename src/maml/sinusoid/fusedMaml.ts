@@ -25,6 +25,7 @@
  */
 import { mlpShapes } from '../networks/mlp';
 import type { RegressionBatch } from './tasks';
+import { axpyInPlace, pullBack } from '../algorithm/pullBack';
 
 export interface FusedMamlOptions {
   /** Inner-loop learning rate. */
@@ -652,18 +653,14 @@ export class FusedMlpMaml {
       zeros(v);
       this.backward(thetas[steps], query, Q, v);
 
-      // Second order: d theta_{s+1} / d theta_s = I - alpha H_s, so pull v back
-      // through each step with v <- v - alpha H_s v.
+      // Second order: v pulled back through each inner step (algorithm/pullBack.ts).
       if (order === 2) {
-        for (let s = steps - 1; s >= 0; s--) {
+        const hvAt = (s: number, u: Float32Array[]) => {
           zeros(hv);
-          this.hessianVector(thetas[s], support[s], v, hv);
-          for (let p = 0; p < v.length; p++) {
-            const vp = v[p];
-            const hp = hv[p];
-            for (let j = 0; j < vp.length; j++) vp[j] -= alpha * hp[j];
-          }
-        }
+          this.hessianVector(thetas[s], support[s], u, hv);
+          return hv;
+        };
+        pullBack(v, steps, alpha, hvAt, axpyInPlace);
       }
 
       for (let p = 0; p < v.length; p++) {
