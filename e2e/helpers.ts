@@ -24,3 +24,12 @@ export async function waitForBackend(page: Page): Promise<string> {
 }
 
 export const pathOf = (page: Page, testid: string) => page.getByTestId(testid).getAttribute('d');
+
+/** The vertices of an SVG path made of M and L commands (d3's line output), in order. */
+export function pathVertices(d: string | null): [number, number][] {
+  if (!d) return [];
+  return [...d.matchAll(/[ML]\s*(-?[\d.e+-]+)[ ,](-?[\d.e+-]+)/g)].map((m) => [Number(m[1]), Number(m[2])]);
+}
+
+/** True when a line's vertices are finite and go left to right (a function's graph). */
+export const isGraph = (v: [number, number][]) => v.every(([x, y], i) => Number.isFinite(x) && Number.isFinite(y) && (i === 0 || x > v[i - 1][0]));

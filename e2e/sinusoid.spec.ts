@@ -1,15 +1,23 @@
 import { expect, test } from '@playwright/test';
-import { SCREENSHOTS, iteration, pathOf, waitForBackend, watchErrors } from './helpers';
+import { SCREENSHOTS, isGraph, iteration, pathOf, pathVertices, waitForBackend, watchErrors } from './helpers';
 
 test('the sinusoid lab trains live, shows its backend, and adapts to a clicked point', async ({ page }) => {
   const errors = watchErrors(page);
   await page.goto('./');
   await expect(page.getByRole('heading', { name: /MAML Lab/ })).toBeVisible();
   const backend = await waitForBackend(page);
-  expect(['webgpu', 'webgl', 'wasm', 'cpu']).toContain(backend);
-  // The reason for the choice, with the calibration of every candidate, is one click away.
+  // The reason for the choice, with the calibration of every candidate, is one click away;
+  // the chosen backend is the fastest one calibrated.
   await page.getByText(/why /).click();
   await expect(page.getByTestId('backend-reason')).toContainText(/calibration|requested/);
+  const rates = Object.fromEntries(
+    (await page.getByTestId('status').locator('details li').allInnerTexts()).flatMap((t) => {
+      const m = /^(\w+): available.*calibration ([\d.]+) meta-it\/s/.exec(t);
+      return m ? [[m[1], Number(m[2])]] : [];
+    }),
+  );
+  expect(Object.keys(rates)).toContain(backend);
+  for (const r of Object.values(rates)) expect(rates[backend]).toBeGreaterThanOrEqual(r);
 
   // Training runs on its own: the counter rises.
   const it0 = await iteration(page);
@@ -18,10 +26,15 @@ test('the sinusoid lab trains live, shows its backend, and adapts to a clicked p
   // The adapted curve (step 10) and the initialisation (step 0) change as theta is meta-trained.
   const final = 'adapt-learner-step-10';
   await expect(page.getByTestId(final)).toHaveAttribute('d', /M/);
+  // The adapted curve is the prediction on the 120-point grid, a function of x.
+  const curve = pathVertices(await pathOf(page, final));
+  expect(curve).toHaveLength(120);
+  expect(isGraph(curve)).toBe(true);
   const before = await pathOf(page, final);
   await expect.poll(() => pathOf(page, final), { timeout: 30_000 }).not.toBe(before);
   await expect(page.getByTestId('curve-post')).toHaveAttribute('d', /M.*L/);
-  await expect(page.getByTestId('adapt-baseline-step-10')).toHaveAttribute('d', /M/);
+  expect(isGraph(pathVertices(await pathOf(page, 'curve-post')))).toBe(true);
+  expect(pathVertices(await pathOf(page, 'adapt-baseline-step-10'))).toHaveLength(120);
 
   // Pause, then a click on the plot adds a support point and the adapted curve moves.
   await page.getByTestId('play').click();
@@ -101,5 +114,6 @@ test('the meta-trained model loads and adapts to a new task at once', async ({ p
   // After 10 steps on the 10 support points, the meta-trained model fits them far better than the baseline.
   const loss = async (id: string) => Number((await page.getByTestId(id).innerText()).split('→')[1]);
   await expect.poll(() => loss('adapt-learner-loss')).toBeLessThan(0.5);
+  expect(await loss('adapt-learner-loss')).toBeLessThan(0.5 * (await loss('adapt-baseline-loss')));
   await page.screenshot({ path: `${SCREENSHOTS}/checkpoint.png`, fullPage: true });
 });

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { SCREENSHOTS, iteration, waitForBackend, watchErrors } from './helpers';
+import { SCREENSHOTS, waitForBackend, watchErrors } from './helpers';
 
 test.setTimeout(300_000);
 
@@ -31,7 +31,6 @@ test('the trajectory line grows, task paths and optima appear, and selecting a p
   await expect.poll(count, { timeout: 60_000 }).toBeGreaterThan(n0 + 3);
   await expect(page.getByTestId('task-path').nth(2)).toHaveAttribute('data-selected', 'true');
   await page.getByTestId('trajectory').screenshot({ path: `${SCREENSHOTS}/trajectory.png` });
-  expect(await iteration(page)).toBeGreaterThan(0);
   expect(errors).toEqual([]);
 });
 

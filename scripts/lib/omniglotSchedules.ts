@@ -1,6 +1,6 @@
 /**
  * How the committed Omniglot models were trained (scripts/build-models.ts reproduces them).
- * The targets they meet are fixed numbers in the tests (src/maml/fused/convLearner.test.ts),
+ * The targets they meet are fixed numbers in the tests (scripts/tests/shippedOmniglot.test.ts),
  * not properties of a schedule.
  */
 import type { OmniglotConfig } from '../../src/maml/omniglot/config';

@@ -1,5 +1,6 @@
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { SinusoidLab } from './SinusoidLab';
+import { queryText } from '../maml/settings/table';
 
 const RlLab = lazy(() => import('./rl/RlLab').then((m) => ({ default: m.RlLab })));
 const OmniglotLab = lazy(() => import('./omniglot/OmniglotLab').then((m) => ({ default: m.OmniglotLab })));
@@ -21,7 +22,7 @@ function writeParam(key: string, value: string | null) {
   const q = new URLSearchParams(location.search);
   if (value === null) q.delete(key);
   else q.set(key, value);
-  const s = q.toString().replace(/%2C/g, ',');
+  const s = queryText(q);
   history.replaceState(null, '', `${location.pathname}${s ? `?${s}` : ''}${location.hash}`);
 }
 

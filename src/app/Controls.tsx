@@ -64,7 +64,7 @@ export function Controls({ config, onChange, hidden = [] }: { config: SinusoidCo
         </select>
         <small className="muted">the pretrained baseline always trains alongside</small>
       </div>}
-      {ORDER.map((k) => field(k, FIELDS[k].label, FIELDS[k].hint))}
+      {ORDER.map((k) => field(k, FIELDS[k].label, FIELDS[k].hint ?? ''))}
       {field('hidden', 'Hidden layers', 'ReLU units per layer, paper: 40, 40')}
     </section>
   );

@@ -19,6 +19,7 @@ import { TrainingCurves } from './TrainingCurves';
 import { parseLabState, serialiseLabState, type TaskRef } from './urlState';
 import { useTrainer } from './useTrainer';
 import { visiblePoints } from './series';
+import { queryText } from '../maml/settings/table';
 
 const Tour = lazy(() => import('./tour/Tour'));
 
@@ -109,7 +110,7 @@ export function SinusoidLab() {
   useEffect(() => {
     if (!state.loaded) return;
     setConfig(state.loaded.config);
-    if (state.loaded.note.startsWith('imported')) setFileMessage({ kind: 'ok', text: `Imported the ${state.loaded.note.replace(/^imported /, '')}.` });
+    if (state.loaded.origin === 'imported') setFileMessage({ kind: 'ok', text: `Imported the checkpoint (${state.loaded.iteration} iterations).` });
   }, [state.loaded]);
 
   useEffect(() => {
@@ -170,7 +171,7 @@ export function SinusoidLab() {
   const link = () => {
     const q = new URLSearchParams(serialiseLabState(labState, location.search));
     if (state.backend?.engine === 'fused' && !q.has('engine')) q.set('engine', 'fused');
-    const s = q.toString().replace(/%2C/g, ',');
+    const s = queryText(q);
     return `${location.origin}${location.pathname}${s ? `?${s}` : ''}`;
   };
 
@@ -178,7 +179,7 @@ export function SinusoidLab() {
   const fullLabLink = () => {
     const q = new URLSearchParams(serialiseLabState(labState, location.search));
     q.delete('embed');
-    const s = q.toString().replace(/%2C/g, ',');
+    const s = queryText(q);
     return `${location.pathname}${s ? `?${s}` : ''}`;
   };
 

@@ -9,8 +9,9 @@ import { ALGORITHMS } from '../maml/algorithm/algorithm';
 import { PAPER_SINUSOID_CONFIG, type SinusoidConfig } from '../maml/sinusoid/config';
 import { methodKey, type MethodSpec } from '../worker/protocol';
 import { PRESETS } from '../maml/sinusoid/presets';
-import { FIELDS, isAlgorithm, parseField, parseHidden, type FieldKey } from '../maml/sinusoid/settings';
+import { FIELDS, SINUSOID_SETTINGS, isAlgorithm, parseField, type FieldKey } from '../maml/sinusoid/settings';
 import { shown } from '../maml/settings/numberText';
+import { queryText, readChoices, readSettings, urlName, writeSettings } from '../maml/settings/table';
 
 /** Panels that can be hidden (?hide=trajectory,inspector). */
 export const PANELS = [
@@ -29,7 +30,7 @@ export type PanelId = (typeof PANELS)[number]['id'];
 const FIELD_KEYS = Object.keys(FIELDS) as FieldKey[];
 /** Single controls that can be hidden (?hide=alpha,seed). */
 export const CONTROL_IDS = ['algorithm', ...FIELD_KEYS, 'hidden'] as const;
-const HIDEABLE = new Set<string>([...PANELS.map((p) => p.id), ...CONTROL_IDS]);
+const HIDEABLE: readonly string[] = [...PANELS.map((p) => p.id), ...CONTROL_IDS];
 
 /** The task on show: the n-th sampled view task, or the n-th task of the trajectory picture. */
 export interface TaskRef {
@@ -63,7 +64,7 @@ export const DEFAULT_STATE: LabState = {
  * The parameters the lab writes; all others in the URL are left alone (embed and large are
  * read here but belong to the page's chrome, App.tsx, which writes them).
  */
-const OWNED = ['preset', 'algorithm', ...FIELD_KEYS, 'hidden', 'task', 'compare', 'hide'];
+const OWNED = ['preset', ...SINUSOID_SETTINGS.settings.map(urlName), 'task', 'compare', 'hide'];
 
 export const MAX_COMPARE = 4;
 
@@ -109,24 +110,11 @@ export function parseLabState(search: string): { state: LabState; problems: stri
       state.compare = p.compare ?? [];
     } else problems.push(`preset "${shown(preset)}" is not known`);
   }
-  const algorithm = q.get('algorithm');
-  if (algorithm !== null) {
-    if (isAlgorithm(algorithm)) state.config.algorithm = algorithm;
-    else problems.push(`algorithm "${shown(algorithm)}" is not known`);
-  }
-  for (const key of FIELD_KEYS) {
-    const text = q.get(key);
-    if (text === null) continue;
-    const r = parseField(key, text);
-    if (r.error) problems.push(`${FIELDS[key].label}: ${r.error}`);
-    else state.config[key] = r.value!;
-  }
-  const hidden = q.get('hidden');
-  if (hidden !== null) {
-    const r = parseHidden(hidden);
-    if (r.error) problems.push(`hidden layers: ${r.error}`);
-    else state.config.hidden = r.value!;
-  }
+  const settings = readSettings(SINUSOID_SETTINGS, q, (s, text, error) =>
+    s.type === 'number' ? `${s.label}: ${error}` : s.type === 'choice' ? `${s.key} "${shown(text)}" is not known` : `${s.label.toLowerCase()}: ${error}`,
+  );
+  Object.assign(state.config, settings.values);
+  problems.push(...settings.problems);
   const task = q.get('task');
   if (task !== null) {
     const t = parseTask(task);
@@ -139,13 +127,9 @@ export function parseLabState(search: string): { state: LabState; problems: stri
     if (r.error) problems.push(`compare: ${r.error}`);
     else state.compare = r.value!;
   }
-  const hide = q.get('hide');
-  if (hide) {
-    for (const h of hide.split(',').map((s) => s.trim()).filter(Boolean)) {
-      if (HIDEABLE.has(h)) state.hide.includes(h) || state.hide.push(h);
-      else problems.push(`"${shown(h)}" is not a panel or control that can be hidden`);
-    }
-  }
+  const hide = readChoices(q.get('hide'), HIDEABLE, (h) => `"${shown(h)}" is not a panel or control that can be hidden`);
+  state.hide = hide.values;
+  problems.push(...hide.problems);
   state.embed = q.get('embed') === '1';
   state.large = q.get('large') === '1';
   return { state, problems };
@@ -155,14 +139,10 @@ export function parseLabState(search: string): { state: LabState; problems: stri
 export function serialiseLabState(state: LabState, search = ''): string {
   const q = new URLSearchParams(search);
   for (const k of OWNED) q.delete(k);
-  const c = state.config;
-  const d = DEFAULT_STATE.config;
-  if (c.algorithm !== d.algorithm) q.set('algorithm', c.algorithm);
-  for (const key of FIELD_KEYS) if (c[key] !== d[key]) q.set(key, String(c[key]));
-  if (c.hidden.join() !== d.hidden.join()) q.set('hidden', c.hidden.join(','));
+  writeSettings(SINUSOID_SETTINGS, state.config, DEFAULT_STATE.config, q);
   if (taskText(state.task) !== taskText(DEFAULT_STATE.task)) q.set('task', taskText(state.task));
   if (state.compare.length) q.set('compare', state.compare.map(methodKey).join(','));
   if (state.hide.length) q.set('hide', state.hide.join(','));
-  const s = q.toString().replace(/%2C/g, ',');
+  const s = queryText(q);
   return s ? `?${s}` : '';
 }

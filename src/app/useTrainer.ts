@@ -20,7 +20,7 @@ export interface TrainerState {
   adaptation?: Adaptation;
   trajectory?: Trajectory;
   alert?: { kind: 'diverged' | 'error'; message: string };
-  loaded?: { config: SinusoidConfig; note: string; serial: number };
+  loaded?: { config: SinusoidConfig; origin: 'shipped' | 'imported'; iteration: number; serial: number };
   /** The latest exported checkpoint, to be saved by the page. */
   exported?: { manifest: unknown; weights: ArrayBuffer; iteration: number; serial: number };
   /** Why the latest imported checkpoint was refused (cleared when one loads). */
@@ -55,7 +55,7 @@ function reduce(s: TrainerState, m: Action): TrainerState {
     case 'error':
       return { ...s, alert: { kind: 'error', message: m.message } };
     case 'loaded':
-      return { ...s, curves: emptySeries(), trajectory: undefined, importRejected: undefined, alert: undefined, loaded: { config: m.config, note: m.note, serial: (s.loaded?.serial ?? 0) + 1 } };
+      return { ...s, curves: emptySeries(), trajectory: undefined, importRejected: undefined, alert: undefined, loaded: { config: m.config, origin: m.origin, iteration: m.iteration, serial: (s.loaded?.serial ?? 0) + 1 } };
     case 'exported':
       return { ...s, exported: { manifest: m.manifest, weights: m.weights, iteration: m.iteration, serial: (s.exported?.serial ?? 0) + 1 } };
     case 'importRejected':

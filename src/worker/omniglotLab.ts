@@ -8,6 +8,8 @@
 import { decodeCheckpoint, type LearnerState } from '../maml/checkpoint';
 import { TEST_ALPHABETS, toInkBytes, type OmniglotDataset } from '../maml/omniglot/pack';
 import { fetchOk, loadDataset } from './assets';
+import { OMNIGLOT_SETTINGS } from '../maml/omniglot/settings';
+import { checkSettings } from '../maml/settings/table';
 import { IncrementalEvaluation } from '../maml/omniglot/experiment';
 import { innerFor, trainingSpec, DEFAULT_OMNIGLOT_CONFIG, EVALUATION_QUERIES, EVALUATION_SEED, EVALUATION_SETTINGS, type OmniglotConfig } from '../maml/omniglot/config';
 import { ConvMetaLearner, convShape } from '../maml/omniglot/convLearner';
@@ -273,7 +275,7 @@ export function createOmniglotLab(post: Post): OmniglotLab {
     post({ type: 'progress', iteration: it, target, running, itersPerSec: rate.value, points: pendingPoints.splice(0) });
   }
 
-  let pendingPoints: OmniglotCurvePoint[] = [];
+  const pendingPoints: OmniglotCurvePoint[] = [];
 
   async function persist() {
     if (!learner) return;
@@ -347,6 +349,12 @@ export function createOmniglotLab(post: Post): OmniglotLab {
   }
 
 
+  /** Settings from the page are checked against the lab's table before anything changes. */
+  function checkConfig(config: OmniglotConfig) {
+    const bad = checkSettings(OMNIGLOT_SETTINGS, config);
+    if (bad) throw new Error(`Settings refused: ${bad}`);
+  }
+
   async function handle(msg: ToOmniglotWorker) {
     switch (msg.type) {
       case 'init':
@@ -388,6 +396,7 @@ export function createOmniglotLab(post: Post): OmniglotLab {
         sendEpisode();
         return;
       case 'scratch':
+        checkConfig(msg.config);
         running = false;
         evaluation = null;
         learner = new ConvMetaLearner(msg.config, gemm);
@@ -402,6 +411,7 @@ export function createOmniglotLab(post: Post): OmniglotLab {
         sendEpisode();
         return;
       case 'setConfig':
+        checkConfig(msg.config);
         if (msg.config.filters !== learner!.config.filters) {
           post({ type: 'error', message: 'A different number of filters is a new network: use "Train from scratch".' });
           return;

@@ -76,7 +76,8 @@ export type FromWorker =
       extra?: Record<string, TraceData>;
     }
   | ({ type: 'trajectory' } & TrajectoryPicture)
-  | { type: 'loaded'; config: SinusoidConfig; iteration: number; note: string }
+  /** A checkpoint replaced the session: the shipped one (`shipped`) or a file the user imported. */
+  | { type: 'loaded'; config: SinusoidConfig; iteration: number; origin: 'shipped' | 'imported'; note: string }
   | { type: 'exported'; manifest: unknown; weights: ArrayBuffer; iteration: number }
   | { type: 'importRejected'; message: string }
   | { type: 'diverged'; iteration: number; message: string }

@@ -315,7 +315,7 @@ export function createSinusoidLab(post: Post): SinusoidLab {
         }
         newSession(config, next);
         source = msg.type === 'importCheckpoint' ? `imported checkpoint (${ck.learners.maml.iteration} iterations)` : `meta-trained checkpoint (${ck.learners.maml.iteration} iterations)`;
-        post({ type: 'loaded', config, iteration: session!.iteration, note: source });
+        post({ type: 'loaded', config, iteration: session!.iteration, origin: msg.type === 'importCheckpoint' ? 'imported' : 'shipped', note: source });
         await sendAdaptation();
         await sendTrajectory(true);
         sendState(true);

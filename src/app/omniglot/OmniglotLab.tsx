@@ -7,7 +7,10 @@ import { ALGORITHM_LABELS } from '../../maml/algorithm/algorithm';
 import { EpisodeView } from './EpisodeView';
 import { EvaluationTable } from './EvaluationTable';
 import { OmniglotCurves, describeChange } from './OmniglotCurves';
-import { CONFIG_FIELDS, checkNumber, linkedConfig, parseOmniglotUrl, serialiseOmniglotUrl, type OmniglotPanel } from './omniglotUrl';
+import { linkedConfig, parseOmniglotUrl, serialiseOmniglotUrl, type OmniglotPanel } from './omniglotUrl';
+import { OMNIGLOT_SETTINGS, TRAINING_FIELDS } from '../../maml/omniglot/settings';
+import { parseSetting } from '../../maml/settings/table';
+import { parseBounded } from '../../maml/settings/numberText';
 import { OwnClasses } from './OwnClasses';
 import { useOmniglot } from './useOmniglot';
 
@@ -15,25 +18,23 @@ const URL_STATE = parseOmniglotUrl(location.search);
 const EMBED = new URLSearchParams(location.search).get('embed') === '1';
 const FIRST_EPISODE: EpisodeRequest = { ...URL_STATE.state.episode, queries: URL_STATE.state.episode.way > 10 ? 1 : 2 };
 
+/** A whole number typed into one of the lab's fields (digits only), or why not. */
 function readInt(text: string, lo: number, hi: number, what: string): { value?: number; error?: string } {
-  const v = Number(text.trim());
-  if (text.trim() === '' || !Number.isFinite(v)) return { error: `${what}: "${text}" is not a number` };
-  if (!Number.isInteger(v)) return { error: `${what} must be a whole number` };
-  if (v < lo || v > hi) return { error: `${what} must be from ${lo} to ${hi}` };
-  return { value: v };
+  const r = parseBounded(text, lo, hi, true, `must be from ${lo} to ${hi}`);
+  return 'error' in r ? { error: `${what}: ${r.error}` } : r;
 }
 
 function Settings({ config, onApply, onScratch, disabled, onGpu, shown }: { config: OmniglotConfig; onApply: (c: OmniglotConfig) => void; onScratch: (c: OmniglotConfig) => void; disabled: boolean; onGpu: boolean; shown: (p: OmniglotPanel) => boolean }) {
-  const [draft, setDraft] = useState<Record<string, string>>(() => Object.fromEntries(CONFIG_FIELDS.map((f) => [f.key, String(config[f.key])])));
+  const [draft, setDraft] = useState<Record<string, string>>(() => Object.fromEntries(TRAINING_FIELDS.map((f) => [f.key, String(config[f.key])])));
   const [algorithm, setAlgorithm] = useState<ConvAlgorithm>(config.algorithm);
   const [errors, setErrors] = useState<Record<string, string | undefined>>({});
   const parse = (): OmniglotConfig | null => {
     const next = { ...config, algorithm } as OmniglotConfig;
     const errs: Record<string, string | undefined> = {};
-    for (const f of CONFIG_FIELDS) {
-      const r = checkNumber(draft[f.key], f);
+    for (const f of TRAINING_FIELDS) {
+      const r = parseSetting(OMNIGLOT_SETTINGS, f, draft[f.key]);
       if (r.error) errs[f.key] = r.error;
-      else (next as unknown as Record<string, number>)[f.key] = r.value!;
+      else (next as unknown as Record<string, number>)[f.key] = r.value as number;
     }
     setErrors(errs);
     return Object.values(errs).some(Boolean) ? null : next;
@@ -68,7 +69,7 @@ function Settings({ config, onApply, onScratch, disabled, onGpu, shown }: { conf
           ))}
         </select>
       </div>}
-      {CONFIG_FIELDS.filter((f) => shown(f.key)).map((f) => (
+      {TRAINING_FIELDS.filter((f) => shown(f.key)).map((f) => (
         <div className={`field${errors[f.key] ? ' invalid' : ''}`} key={f.key}>
           <label htmlFor={`o-${f.key}`}>{f.label}</label>
           <input id={`o-${f.key}`} inputMode="decimal" value={draft[f.key]} aria-invalid={Boolean(errors[f.key])} aria-describedby={`oh-${f.key}`} onChange={(e) => setDraft((d) => ({ ...d, [f.key]: e.target.value }))} />

@@ -5,6 +5,8 @@
  */
 import type { TaskFamily } from '../../maml/rl/env';
 import { parseNumberText, shown } from '../../maml/settings/numberText';
+import { queryText, readChoices, readSettings, writeSettings } from '../../maml/settings/table';
+import { RL_SETTINGS } from '../../maml/rl/settings';
 
 /** How far a goal may be from the origin along each axis, as the planes show. */
 export const GOAL_RANGE: Record<TaskFamily, number> = { navigation: 0.6, velocity: 1 };
@@ -22,10 +24,9 @@ export interface RlUrlState {
 export function parseRlUrl(search: string): { state: RlUrlState; problems: string[] } {
   const q = new URLSearchParams(search);
   const problems: string[] = [];
-  let family: TaskFamily = 'navigation';
-  const task = q.get('r.task');
-  if (task === 'navigation' || task === 'velocity') family = task;
-  else if (task !== null) problems.push(`r.task=${shown(task)}: not navigation or velocity; ignored`);
+  const settings = readSettings(RL_SETTINGS, q, (s, text) => `r.${s.url}=${shown(text)}: not ${s.type === 'choice' ? s.options.join(' or ') : 'valid'}; ignored`, 'r.');
+  problems.push(...settings.problems);
+  const family: TaskFamily = settings.values.family ?? 'navigation';
   const text = q.get('r.goal');
   let goal: [number, number] | undefined;
   if (text !== null) {
@@ -34,21 +35,18 @@ export function parseRlUrl(search: string): { state: RlUrlState; problems: strin
     else if (xy.some((v) => Math.abs(v) > GOAL_RANGE[family])) problems.push(`r.goal=${shown(text)}: outside ±${GOAL_RANGE[family]}; ignored`);
     else goal = [xy[0], xy[1]];
   }
-  const hide: RlPanel[] = [];
-  for (const h of (q.get('r.hide') ?? '').split(',').map((x) => x.trim()).filter(Boolean)) {
-    if ((RL_PANELS as readonly string[]).includes(h)) hide.includes(h as RlPanel) || hide.push(h as RlPanel);
-    else problems.push(`r.hide=${shown(h)}: no such panel (${RL_PANELS.join(', ')}); ignored`);
-  }
+  const hidden = readChoices(q.get('r.hide'), RL_PANELS, (h) => `r.hide=${shown(h)}: no such panel (${RL_PANELS.join(', ')}); ignored`);
+  problems.push(...hidden.problems);
+  const hide = hidden.values;
   return { state: { family, goal, ...(hide.length ? { hide } : {}) }, problems };
 }
 
 export function serialiseRlUrl(state: RlUrlState, search: string): string {
   const q = new URLSearchParams(search);
-  q.delete('r.task');
   q.delete('r.goal');
-  if (state.family !== 'navigation') q.set('r.task', state.family);
+  writeSettings(RL_SETTINGS, { family: state.family }, { family: 'navigation' }, q, 'r.');
   if (state.goal) q.set('r.goal', state.goal.map((v) => +v.toFixed(3)).join(','));
   q.delete('r.hide');
   if (state.hide?.length) q.set('r.hide', state.hide.join(','));
-  return q.toString().replace(/%2C/g, ',');
+  return queryText(q);
 }

@@ -1,35 +1,11 @@
+/**
+ * The sinusoid lab's settings table: every control's type, limits, label and hint, from
+ * which the controls, the link (src/app/urlState.ts) and the worker's checkpoint check read.
+ */
 import { ALGORITHMS, type Algorithm } from '../algorithm/algorithm';
 import type { SinusoidConfig } from './config';
-import { isWholeText, parseBounded } from '../settings/numberText';
-
-/** A control's allowed values and how to read it from text. */
-interface NumberField {
-  label: string;
-  min: number;
-  max: number;
-  integer: boolean;
-  hint: string;
-}
-
-export const FIELDS: Record<Exclude<keyof SinusoidConfig, 'algorithm' | 'hidden'>, NumberField> = {
-  alpha: { label: 'Inner learning rate α', min: 1e-5, max: 10, integer: false, hint: 'paper: 0.01' },
-  trainSteps: { label: 'Inner steps (training)', min: 1, max: 10, integer: true, hint: 'paper: 1' },
-  testSteps: { label: 'Inner steps (test)', min: 1, max: 20, integer: true, hint: 'paper: 10' },
-  metaLr: { label: 'Meta learning rate β', min: 1e-6, max: 1, integer: false, hint: 'Adam, paper: 0.001' },
-  metaBatch: { label: 'Meta-batch size', min: 1, max: 200, integer: true, hint: 'tasks per step, paper: 25' },
-  shots: { label: 'K shots', min: 1, max: 100, integer: true, hint: 'support points, paper: 10' },
-  seed: { label: 'Seed', min: 0, max: 2 ** 31 - 1, integer: true, hint: 'same seed, same run' },
-};
-
-export type FieldKey = keyof typeof FIELDS;
-
-/** Parses one numeric control; returns the value or the message to show beside it. */
-export function parseField(key: FieldKey, text: string): { value?: number; error?: string } {
-  const f = FIELDS[key];
-  const t = text.trim();
-  if (t === '') return { error: `${f.label} is required` };
-  return parseBounded(t, f.min, f.max, !!f.integer, `must be between ${f.min} and ${f.max}`);
-}
+import { isWholeText } from '../settings/numberText';
+import { checkSettings, parseSetting, settingOf, type NumberSetting, type SettingsTable } from '../settings/table';
 
 /** Hidden layer sizes as "40, 40": 1 to 4 layers of 1 to 256 units. */
 export function parseHidden(text: string): { value?: number[]; error?: string } {
@@ -42,6 +18,50 @@ export function parseHidden(text: string): { value?: number[]; error?: string } 
   return { value: sizes };
 }
 
+const num = (key: NumberSetting['key'], label: string, min: number, max: number, integer: boolean, hint: string): NumberSetting<FieldKey> => ({
+  type: 'number',
+  key: key as FieldKey,
+  label,
+  min,
+  max,
+  integer,
+  hint,
+});
+
+export type FieldKey = Exclude<keyof SinusoidConfig, 'algorithm' | 'hidden'>;
+
+export const SINUSOID_SETTINGS: SettingsTable<SinusoidConfig> = {
+  settings: [
+    { type: 'choice', key: 'algorithm', label: 'Algorithm', options: ALGORITHMS },
+    num('alpha', 'Inner learning rate α', 1e-5, 10, false, 'paper: 0.01'),
+    num('trainSteps', 'Inner steps (training)', 1, 10, true, 'paper: 1'),
+    num('testSteps', 'Inner steps (test)', 1, 20, true, 'paper: 10'),
+    num('metaLr', 'Meta learning rate β', 1e-6, 1, false, 'Adam, paper: 0.001'),
+    num('metaBatch', 'Meta-batch size', 1, 200, true, 'tasks per step, paper: 25'),
+    num('shots', 'K shots', 1, 100, true, 'support points, paper: 10'),
+    num('seed', 'Seed', 0, 2 ** 31 - 1, true, 'same seed, same run'),
+    {
+      type: 'custom',
+      key: 'hidden',
+      label: 'Hidden layers',
+      parse: parseHidden,
+      format: (v) => {
+        if (!Array.isArray(v) || v.some((h) => typeof h !== 'number')) throw new Error('not a list of sizes');
+        return v.join(',');
+      },
+    },
+  ],
+  range: (s) => `must be between ${s.min} and ${s.max}`,
+};
+
+/** The numeric controls, by key. */
+export const FIELDS = Object.fromEntries(SINUSOID_SETTINGS.settings.filter((s) => s.type === 'number').map((s) => [s.key, s])) as Record<FieldKey, NumberSetting<FieldKey>>;
+
+/** Parses one numeric control; returns the value or the message to show beside it. */
+export function parseField(key: FieldKey, text: string): { value?: number; error?: string } {
+  return parseSetting(SINUSOID_SETTINGS, settingOf(SINUSOID_SETTINGS, key), text) as { value?: number; error?: string };
+}
+
 export function isAlgorithm(s: string): s is Algorithm {
   return (ALGORITHMS as readonly string[]).includes(s);
 }
@@ -50,17 +70,4 @@ export function isAlgorithm(s: string): s is Algorithm {
  * Checks a whole configuration from outside (a URL, a checkpoint file): every field present,
  * of the right type and within the controls' limits. Returns the reason it is refused, or null.
  */
-export function checkConfig(c: unknown): string | null {
-  if (!c || typeof c !== 'object') return 'the settings are not an object';
-  const o = c as Record<string, unknown>;
-  if (typeof o.algorithm !== 'string' || !isAlgorithm(o.algorithm)) return `algorithm ${JSON.stringify(o.algorithm)} is not known`;
-  for (const key of Object.keys(FIELDS) as FieldKey[]) {
-    const v = o[key];
-    if (typeof v !== 'number') return `${FIELDS[key].label} is missing`;
-    const r = parseField(key, String(v));
-    if (r.error) return `${FIELDS[key].label} ${r.error}`;
-  }
-  if (!Array.isArray(o.hidden) || o.hidden.some((h) => typeof h !== 'number')) return 'hidden layer sizes are missing';
-  const h = parseHidden(o.hidden.join(','));
-  return h.error ? `hidden layers: ${h.error}` : null;
-}
+export const checkConfig = (c: unknown): string | null => checkSettings(SINUSOID_SETTINGS, c);
