@@ -10,7 +10,10 @@ import reactHooks from 'eslint-plugin-react-hooks';
 
 const layer = (...groups) => ['error', { patterns: groups }];
 const notCore = [
-  { group: ['**/worker/**', '**/app/**', '**/bench/**', '**/scripts/**', '**/classify/**'], message: 'the learning core imports nothing from workers, the page, the bench, classify or scripts' },
+  {
+    group: ['**/worker/**', '**/app/**', '**/bench/**', '**/scripts/**', '**/classify/**'],
+    message: 'the learning core imports nothing from workers, the page, the bench, classify or scripts',
+  },
   { group: ['react', 'react-dom', 'react/*', 'node:*', 'fs', 'path'], message: 'the learning core is pure: no React, no Node modules' },
 ];
 
@@ -36,23 +39,45 @@ export default tseslint.config(
   { files: ['src/maml/**/*.test.ts'], rules: { 'no-restricted-imports': layer(notCore[0]) } },
   {
     files: ['src/classify/**/*.ts'],
-    rules: { 'no-restricted-imports': layer({ group: ['**/worker/**', '**/app/**', '**/bench/**', '**/scripts/**'], message: 'classify is shared by the worker and the scripts: it imports neither' }) },
+    rules: {
+      'no-restricted-imports': layer({
+        group: ['**/worker/**', '**/app/**', '**/bench/**', '**/scripts/**'],
+        message: 'classify is shared by the worker and the scripts: it imports neither',
+      }),
+    },
   },
   {
     files: ['src/worker/**/*.ts'],
-    rules: { 'no-restricted-imports': layer({ group: ['**/app/**', '**/bench/**', '**/scripts/**', 'react', 'react-dom'], message: 'workers import nothing from the page, the bench or the scripts' }) },
+    rules: {
+      'no-restricted-imports': layer({
+        group: ['**/app/**', '**/bench/**', '**/scripts/**', 'react', 'react-dom'],
+        message: 'workers import nothing from the page, the bench or the scripts',
+      }),
+    },
   },
   {
     files: ['src/app/**/*.{ts,tsx}', 'src/main.tsx'],
     rules: {
       'no-restricted-imports': layer({
-        group: ['**/worker/*', '!**/worker/protocol', '!**/worker/omniglotProtocol', '!**/worker/rlProtocol', '**/bench/**', '**/scripts/**'],
+        group: [
+          '**/worker/*',
+          '!**/worker/protocol',
+          '!**/worker/omniglotProtocol',
+          '!**/worker/rlProtocol',
+          '**/bench/**',
+          '**/scripts/**',
+        ],
         message: 'the page talks to workers by messages: it imports only their protocols',
       }),
     },
   },
   {
     files: ['scripts/**/*.ts', 'e2e/**/*.ts'],
-    rules: { 'no-restricted-imports': layer({ group: ['**/src/app/**', '**/src/worker/**', '**/src/bench/**'], message: 'scripts and tests run the core, not the page or its workers' }) },
+    rules: {
+      'no-restricted-imports': layer({
+        group: ['**/src/app/**', '**/src/worker/**', '**/src/bench/**'],
+        message: 'scripts and tests run the core, not the page or its workers',
+      }),
+    },
   },
 );

@@ -8,7 +8,9 @@ test.setTimeout(240_000);
 async function axe(page: Page, label: string) {
   const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
   const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  console.log(`axe ${label}: ${result.violations.length} violations (${bad.length} serious/critical), ${result.passes.length} rules passed`);
+  console.log(
+    `axe ${label}: ${result.violations.length} violations (${bad.length} serious/critical), ${result.passes.length} rules passed`,
+  );
   for (const v of result.violations) console.log(`  ${v.impact} ${v.id}: ${v.nodes.length} nodes — ${v.nodes[0]?.target}`);
   return bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`);
 }

@@ -4,7 +4,11 @@ import { iteration, waitForBackend, watchErrors } from './helpers';
 
 test.setTimeout(240_000);
 
-const file = (name: string, buffer: Buffer) => ({ name, mimeType: name.endsWith('.json') ? 'application/json' : 'application/octet-stream', buffer });
+const file = (name: string, buffer: Buffer) => ({
+  name,
+  mimeType: name.endsWith('.json') ? 'application/json' : 'application/octet-stream',
+  buffer,
+});
 
 async function steps(page: Page, n: number) {
   for (let i = 0; i < n; i++) {
@@ -14,7 +18,9 @@ async function steps(page: Page, n: number) {
   }
 }
 
-test('an exported checkpoint re-imports to identical predictions; corrupt and oversized files are refused and change nothing', async ({ page }) => {
+test('an exported checkpoint re-imports to identical predictions; corrupt and oversized files are refused and change nothing', async ({
+  page,
+}) => {
   const errors = watchErrors(page);
   await page.goto('./?autoplay=0&seed=5&alpha=0.02');
   await waitForBackend(page);
@@ -29,7 +35,9 @@ test('an exported checkpoint re-imports to identical predictions; corrupt and ov
   page.on('download', (d) => downloads.push(d));
   await page.getByTestId('export-checkpoint').click();
   await expect.poll(() => downloads.length).toBe(2);
-  const byName = Object.fromEntries(await Promise.all(downloads.map(async (d) => [d.suggestedFilename(), readFileSync((await d.path())!)] as const)));
+  const byName = Object.fromEntries(
+    await Promise.all(downloads.map(async (d) => [d.suggestedFilename(), readFileSync((await d.path())!)] as const)),
+  );
   expect(Object.keys(byName).sort()).toEqual(['maml-sinusoid-4.json', 'maml-sinusoid-4.weights.bin']);
   const manifestBuf = byName['maml-sinusoid-4.json'];
   const weightsBuf = byName['maml-sinusoid-4.weights.bin'];
@@ -45,7 +53,9 @@ test('an exported checkpoint re-imports to identical predictions; corrupt and ov
   });
   expect(manifest.trainedOn.backend).toMatch(/^browser-/);
   expect(manifest.weightsManifest[0].paths).toEqual(['maml-sinusoid-4.weights.bin']);
-  expect(weightsBuf.length).toBe(manifest.weightsManifest[0].weights.reduce((a: number, w: { shape: number[] }) => a + 4 * w.shape.reduce((x, y) => x * y, 1), 0));
+  expect(weightsBuf.length).toBe(
+    manifest.weightsManifest[0].weights.reduce((a: number, w: { shape: number[] }) => a + 4 * w.shape.reduce((x, y) => x * y, 1), 0),
+  );
 
   // Train on: the predictions move away from the exported ones.
   await steps(page, 2);
@@ -68,8 +78,17 @@ test('an exported checkpoint re-imports to identical predictions; corrupt and ov
   await refused([file('m.json', manifestBuf), file('w.bin', nan)], /non-finite/);
   await refused([file('m.json', manifestBuf), file('w.bin', Buffer.alloc(17 * 1024 * 1024))], /over the limit/);
   await refused([file('m.json', Buffer.from('{"format": ')), file('w.bin', weightsBuf)], /not valid JSON/);
-  await refused([file('m.json', Buffer.from(JSON.stringify({ ...manifest, format: 'keras' }))), file('w.bin', weightsBuf)], /format is "keras"/);
-  await refused([file('m.json', Buffer.from(JSON.stringify({ ...manifest, config: { ...manifest.config, metaBatch: 1e9 } }))), file('w.bin', weightsBuf)], /Meta-batch size must be between/);
+  await refused(
+    [file('m.json', Buffer.from(JSON.stringify({ ...manifest, format: 'keras' }))), file('w.bin', weightsBuf)],
+    /format is "keras"/,
+  );
+  await refused(
+    [
+      file('m.json', Buffer.from(JSON.stringify({ ...manifest, config: { ...manifest.config, metaBatch: 1e9 } }))),
+      file('w.bin', weightsBuf),
+    ],
+    /Meta-batch size must be between/,
+  );
   const badShape = structuredClone(manifest);
   badShape.weightsManifest[0].weights[0].shape = [40, 1];
   await refused([file('m.json', Buffer.from(JSON.stringify(badShape))), file('w.bin', weightsBuf)], /shape \[40,1\], expected \[1,40\]/);

@@ -25,24 +25,36 @@ function allKinds(): Record<string, Buffer> {
 test.describe('the page and the command line read images alike', () => {
   test.setTimeout(300_000);
 
-  test('every PNG and JPEG kind: the page\'s worker (its thumbnails of what the model sees) and the command line give the same 28x28 input, within 1/255', async ({ page }) => {
+  test("every PNG and JPEG kind: the page's worker (its thumbnails of what the model sees) and the command line give the same 28x28 input, within 1/255", async ({
+    page,
+  }) => {
     const errors = watchErrors(page);
     await page.goto('./?experiment=omniglot');
     const own = page.getByTestId('own-classes');
     await expect(own.getByTestId('own-class')).toHaveCount(3, { timeout: 120_000 });
     const files = allKinds();
     const before = await own.getByTestId('own-queries').locator('canvas').count();
-    await own.getByTestId('query-files').setInputFiles(Object.entries(files).map(([name, buffer]) => ({ name, mimeType: name.endsWith('.png') ? 'image/png' : 'image/jpeg', buffer })));
+    await own
+      .getByTestId('query-files')
+      .setInputFiles(
+        Object.entries(files).map(([name, buffer]) => ({ name, mimeType: name.endsWith('.png') ? 'image/png' : 'image/jpeg', buffer })),
+      );
     await expect(own.getByTestId('own-queries').locator('canvas')).toHaveCount(before + Object.keys(files).length, { timeout: 60_000 });
     // Each thumbnail holds the worker's 28x28 input as bytes (round(255 x ink)).
-    const shown: Record<string, number[]> = await own.getByTestId('own-queries').locator('canvas').evaluateAll((canvases) =>
-      Object.fromEntries(
-        canvases.map((c) => {
-          const data = (c as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, 28, 28).data;
-          return [c.getAttribute('aria-label')!.replace(', as the model sees it', ''), Array.from({ length: 784 }, (_, i) => 255 - data[4 * i])];
-        }),
-      ),
-    );
+    const shown: Record<string, number[]> = await own
+      .getByTestId('own-queries')
+      .locator('canvas')
+      .evaluateAll((canvases) =>
+        Object.fromEntries(
+          canvases.map((c) => {
+            const data = (c as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, 28, 28).data;
+            return [
+              c.getAttribute('aria-label')!.replace(', as the model sees it', ''),
+              Array.from({ length: 784 }, (_, i) => 255 - data[4 * i]),
+            ];
+          }),
+        ),
+      );
     const report: { name: string; worst: number }[] = [];
     for (const [name, bytes] of Object.entries(files)) {
       const node = decodeImage(name, bytes);
@@ -53,7 +65,9 @@ test.describe('the page and the command line read images alike', () => {
       for (let i = 0; i < 784; i++) worst = Math.max(worst, Math.abs(Math.round(255 * p[i]) - q[i]));
       report.push({ name, worst });
     }
-    console.log(`largest per-pixel difference of the 28x28 input, page vs command line (in 1/255): ${report.map((r) => `${r.name} ${r.worst}`).join(', ')}`);
+    console.log(
+      `largest per-pixel difference of the 28x28 input, page vs command line (in 1/255): ${report.map((r) => `${r.name} ${r.worst}`).join(', ')}`,
+    );
     // Both round to bytes: a difference of at most 1/255 before rounding is at most 1 after.
     expect(report.filter((r) => r.worst > 1)).toEqual([]);
     expect(errors).toEqual([]);
@@ -62,10 +76,21 @@ test.describe('the page and the command line read images alike', () => {
   /** Runs npm run classify and the page's batch mode on the same folders; returns both CSVs as maps. */
   async function bothWays(page: import('@playwright/test').Page, support: string, query: string) {
     const queries = readdirSync(query).length;
-    const cli = spawnSync('npx', ['vite-node', 'scripts/classify.ts', '--', '--support', support, '--query', query], { encoding: 'utf8', timeout: 240_000 });
+    const cli = spawnSync('npx', ['vite-node', 'scripts/classify.ts', '--', '--support', support, '--query', query], {
+      encoding: 'utf8',
+      timeout: 240_000,
+    });
     expect(cli.stderr).toBe('');
     expect(cli.status).toBe(0);
-    const parse = (csv: string) => new Map(csv.trim().split('\n').slice(1).map((l) => l.split(',')).map(([q, c, p]) => [q, { c, p: Number(p) }]));
+    const parse = (csv: string) =>
+      new Map(
+        csv
+          .trim()
+          .split('\n')
+          .slice(1)
+          .map((l) => l.split(','))
+          .map(([q, c, p]) => [q, { c, p: Number(p) }]),
+      );
     const fromCli = parse(cli.stdout);
     expect(fromCli.size).toBe(queries);
 
@@ -89,7 +114,9 @@ test.describe('the page and the command line read images alike', () => {
     return { fromCli, worst };
   }
 
-  test('batch mode and npm run classify on the same folders (the official 1-bit drawings; every kind of file): same class for every query, probabilities within 0.01', async ({ page }) => {
+  test('batch mode and npm run classify on the same folders (the official 1-bit drawings; every kind of file): same class for every query, probabilities within 0.01', async ({
+    page,
+  }) => {
     const errors = watchErrors(page);
     await page.goto('./?experiment=omniglot');
     const own = page.getByTestId('own-classes');
@@ -110,7 +137,9 @@ test.describe('the page and the command line read images alike', () => {
     mkdirSync(kinds);
     for (const [name, bytes] of Object.entries(allKinds())) writeFileSync(join(kinds, name), bytes);
     const every = await bothWays(page, run.support, kinds);
-    console.log(`official run: ${right} of 10 right, largest probability difference page vs command line ${official.worst.toFixed(5)}; every kind (${every.fromCli.size} files): ${every.worst.toFixed(5)}`);
+    console.log(
+      `official run: ${right} of 10 right, largest probability difference page vs command line ${official.worst.toFixed(5)}; every kind (${every.fromCli.size} files): ${every.worst.toFixed(5)}`,
+    );
     expect(errors).toEqual([]);
   });
 });

@@ -32,4 +32,5 @@ export function pathVertices(d: string | null): [number, number][] {
 }
 
 /** True when a line's vertices are finite and go left to right (a function's graph). */
-export const isGraph = (v: [number, number][]) => v.every(([x, y], i) => Number.isFinite(x) && Number.isFinite(y) && (i === 0 || x > v[i - 1][0]));
+export const isGraph = (v: [number, number][]) =>
+  v.every(([x, y], i) => Number.isFinite(x) && Number.isFinite(y) && (i === 0 || x > v[i - 1][0]));

@@ -2,12 +2,19 @@ import { expect, test, type Page } from '@playwright/test';
 import { watchErrors } from './helpers';
 
 /** The support images of the episode shown, as the pixels their canvases hold. */
-const supportPixels = (page: Page) => page.getByTestId('support-grid').locator('canvas').evaluateAll((cs) => cs.map((c) => (c as HTMLCanvasElement).toDataURL()));
+const supportPixels = (page: Page) =>
+  page
+    .getByTestId('support-grid')
+    .locator('canvas')
+    .evaluateAll((cs) => cs.map((c) => (c as HTMLCanvasElement).toDataURL()));
 
 test.describe('Omniglot lab in the URL', () => {
   test.setTimeout(240_000);
 
-  test('the episode and changed settings live in the URL; the link opens the same episode with the same settings', async ({ page, context }) => {
+  test('the episode and changed settings live in the URL; the link opens the same episode with the same settings', async ({
+    page,
+    context,
+  }) => {
     const errors = watchErrors(page);
     await page.goto('./?experiment=omniglot');
     await expect(page.getByTestId('omniglot-backend')).toHaveText(/^(wasm|cpu)$/, { timeout: 120_000 });

@@ -3,12 +3,15 @@ import { SCREENSHOTS, watchErrors } from './helpers';
 
 /** How many pixels of a canvas are ink (darker than the paper). */
 async function inkOf(page: Page, selector: string, index: number): Promise<number> {
-  return page.locator(selector).nth(index).evaluate((c: HTMLCanvasElement) => {
-    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-    let n = 0;
-    for (let i = 0; i < d.length; i += 4) if (d[i] < 128) n++;
-    return n;
-  });
+  return page
+    .locator(selector)
+    .nth(index)
+    .evaluate((c: HTMLCanvasElement) => {
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i] < 128) n++;
+      return n;
+    });
 }
 
 async function openLab(page: Page) {
@@ -46,10 +49,20 @@ test.describe('Omniglot lab', () => {
     await expect(page.getByTestId('episode-step')).toHaveText('0');
     await expect(queries.first()).toContainText('no preference');
 
-    const before = await page.locator('[data-testid=support-grid] canvas').first().evaluate((c: HTMLCanvasElement) => c.toDataURL());
+    const before = await page
+      .locator('[data-testid=support-grid] canvas')
+      .first()
+      .evaluate((c: HTMLCanvasElement) => c.toDataURL());
     await page.getByTestId('new-episode').click();
     await expect
-      .poll(() => page.locator('[data-testid=support-grid] canvas').first().evaluate((c: HTMLCanvasElement) => c.toDataURL()), { timeout: 30_000 })
+      .poll(
+        () =>
+          page
+            .locator('[data-testid=support-grid] canvas')
+            .first()
+            .evaluate((c: HTMLCanvasElement) => c.toDataURL()),
+        { timeout: 30_000 },
+      )
       .not.toBe(before);
 
     // 20-way from the same network; bad input is refused with a message.

@@ -29,7 +29,9 @@ function recordRequests(page: Page) {
 test.describe('your own classes', () => {
   test.setTimeout(240_000);
 
-  test('classify the example set step by step beside the baselines; draw, paste and drop examples; no image leaves the page', async ({ page }) => {
+  test('classify the example set step by step beside the baselines; draw, paste and drop examples; no image leaves the page', async ({
+    page,
+  }) => {
     const errors = watchErrors(page);
     const own = await openLab(page);
     const checkRequests = recordRequests(page);
@@ -52,7 +54,10 @@ test.describe('your own classes', () => {
     await own.getByTestId('own-step-slider').fill('3');
 
     // The example queries are known: the meta-learned model names them, and the baselines are shown beside it.
-    const names = await own.getByTestId('own-class').locator('input[aria-label^="Name of class"]').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value));
+    const names = await own
+      .getByTestId('own-class')
+      .locator('input[aria-label^="Name of class"]')
+      .evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value));
     const predicted = await own.getByTestId('own-prediction').allInnerTexts();
     expect(predicted.filter((p, i) => p === names[Math.floor(i / 2)]).length).toBeGreaterThanOrEqual(5);
     const score = await own.getByTestId('own-score').innerText();
@@ -60,14 +65,22 @@ test.describe('your own classes', () => {
     expect(score).toMatch(/pretrained baseline \d\/6/);
     expect(score).toMatch(/random initialisation \d\/6/);
     expect(score).toMatch(/nearest neighbour \(pixels\) \d\/6/);
-    await expect(own.getByTestId('own-baselines').first()).toHaveText(/after 3 steps: pretrained .+ · random init .+ · nearest neighbour .+/);
+    await expect(own.getByTestId('own-baselines').first()).toHaveText(
+      /after 3 steps: pretrained .+ · random init .+ · nearest neighbour .+/,
+    );
 
     // A drawing with the mouse, added to class 1.
     const pad = own.getByTestId('drawpad');
     const box = (await pad.boundingBox())!;
     await page.mouse.move(box.x + 40, box.y + 40);
     await page.mouse.down();
-    for (const [dx, dy] of [[80, 40], [120, 80], [80, 130], [40, 90]]) await page.mouse.move(box.x + dx, box.y + dy, { steps: 5 });
+    for (const [dx, dy] of [
+      [80, 40],
+      [120, 80],
+      [80, 130],
+      [40, 90],
+    ])
+      await page.mouse.move(box.x + dx, box.y + dy, { steps: 5 });
     await page.mouse.up();
     await own.getByTestId('drawpad-add').click();
     await expect(own.getByTestId('own-class').first().locator('canvas')).toHaveCount(2);
@@ -131,9 +144,14 @@ test.describe('your own classes', () => {
     await expect(own.getByTestId('own-result')).toHaveCount(6, { timeout: 60_000 });
     await expect(own.getByTestId('own-step')).toHaveText('3', { timeout: 10_000 });
     // Files are decoded in parallel, so queries appear in the order they were read: match each by its name.
-    const pairs = await own.getByTestId('own-result').evaluateAll((rs) =>
-      rs.map((r) => [r.querySelector('[aria-label^="query "]')?.getAttribute('aria-label') ?? '', r.querySelector('[data-testid="own-prediction"]')?.textContent ?? '']),
-    );
+    const pairs = await own
+      .getByTestId('own-result')
+      .evaluateAll((rs) =>
+        rs.map((r) => [
+          r.querySelector('[aria-label^="query "]')?.getAttribute('aria-label') ?? '',
+          r.querySelector('[data-testid="own-prediction"]')?.textContent ?? '',
+        ]),
+      );
     expect(pairs).toHaveLength(6);
     // They are shown in the order they were chosen, whichever finished decoding first.
     expect(pairs.map(([query]) => query)).toEqual(names.flatMap((n) => [`query ${n}-q1.png`, `query ${n}-q2.png`]));
@@ -164,8 +182,16 @@ test.describe('your own classes', () => {
       { name: 'ring.png', mimeType: 'image/png', buffer: ring },
       { name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('this is text') },
       { name: 'half.png', mimeType: 'image/png', buffer: truncated },
-      { name: 'blank.png', mimeType: 'image/png', buffer: Buffer.from(encode({ width: 50, height: 50, data: new Uint8Array(2500).fill(255), channels: 1, depth: 8 })) },
-      { name: 'logo.svg', mimeType: 'image/svg+xml', buffer: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>') },
+      {
+        name: 'blank.png',
+        mimeType: 'image/png',
+        buffer: Buffer.from(encode({ width: 50, height: 50, data: new Uint8Array(2500).fill(255), channels: 1, depth: 8 })),
+      },
+      {
+        name: 'logo.svg',
+        mimeType: 'image/svg+xml',
+        buffer: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'),
+      },
       { name: 'dance.gif', mimeType: 'image/gif', buffer: animatedGif() },
       { name: 'wide.png', mimeType: 'image/png', buffer: wide },
       { name: 'huge.png', mimeType: 'image/png', buffer: huge },
@@ -202,7 +228,9 @@ test.describe('your own classes', () => {
       'query/q1.png': png(0),
       'query/q2.png': png(1),
     });
-    await own.getByTestId('batch-support-zip').setInputFiles({ name: 'support.zip', mimeType: 'application/zip', buffer: Buffer.from(zip) });
+    await own
+      .getByTestId('batch-support-zip')
+      .setInputFiles({ name: 'support.zip', mimeType: 'application/zip', buffer: Buffer.from(zip) });
     await own.getByTestId('batch-run').click();
     const batchProblems = own.getByTestId('batch-problems');
     await expect(batchProblems).toContainText('alpha/../../escape.png: path leaves the archive', { timeout: 60_000 });
@@ -214,7 +242,9 @@ test.describe('your own classes', () => {
     await expect(own.getByTestId('batch-table').locator('tbody tr')).toHaveCount(2);
 
     // Not a zip at all.
-    await own.getByTestId('batch-support-zip').setInputFiles({ name: 'fake.zip', mimeType: 'application/zip', buffer: Buffer.from('PK nothing here') });
+    await own
+      .getByTestId('batch-support-zip')
+      .setInputFiles({ name: 'fake.zip', mimeType: 'application/zip', buffer: Buffer.from('PK nothing here') });
     await own.getByTestId('batch-run').click();
     await expect(batchProblems).toContainText('fake.zip: not a readable zip archive', { timeout: 30_000 });
     expect(errors).toEqual([]);
@@ -226,7 +256,12 @@ test.describe('your own classes', () => {
     const checkRequests = recordRequests(page);
     const names = ['ring', 'bar', 'cross', 'corner', 'wave'];
     const root = mkdtempSync(join(tmpdir(), 'maml-batch-'));
-    const { support, queries } = classFolders(root, shapes(0), names.map((_, c) => [shapes(1)[c], shapes(2)[c]]), names);
+    const { support, queries } = classFolders(
+      root,
+      shapes(0),
+      names.map((_, c) => [shapes(1)[c], shapes(2)[c]]),
+      names,
+    );
 
     await own.getByTestId('batch').locator('summary').click();
     await own.getByTestId('batch-support-folder').setInputFiles(support);
@@ -237,7 +272,9 @@ test.describe('your own classes', () => {
     await expect(rows).toHaveCount(10, { timeout: 60_000 });
     const download = page.waitForEvent('download');
     await own.getByTestId('batch-csv').click();
-    const csv = readFileSync(await (await download).path(), 'utf8').trim().split('\n');
+    const csv = readFileSync(await (await download).path(), 'utf8')
+      .trim()
+      .split('\n');
     expect(csv[0]).toBe('query,predicted,probability');
     expect(csv).toHaveLength(11);
     const right = csv.slice(1).filter((line) => {
@@ -261,7 +298,9 @@ test.describe('your own classes', () => {
     classes.forEach((s, c) => (files[`set/class${String(c + 1).padStart(2, '0')}/1.png`] = new Uint8Array(shapePng(s))));
     variants.forEach((s, c) => (files[`set/query/q${String(c + 1).padStart(2, '0')}.png`] = new Uint8Array(shapePng(s, 72))));
     await own.getByTestId('batch').locator('summary').click();
-    await own.getByTestId('batch-support-zip').setInputFiles({ name: 'twenty.zip', mimeType: 'application/zip', buffer: Buffer.from(zipSync(files)) });
+    await own
+      .getByTestId('batch-support-zip')
+      .setInputFiles({ name: 'twenty.zip', mimeType: 'application/zip', buffer: Buffer.from(zipSync(files)) });
     await own.getByTestId('batch-run').click();
     const rows = own.getByTestId('batch-table').locator('tbody tr');
     await expect(rows).toHaveCount(20, { timeout: 90_000 });

@@ -14,10 +14,13 @@ test('"Fast demo" learns visibly within a minute; "too-large inner learning rate
   // Visible learning: the meta-learner's adapted error under 1 and under half the baseline's.
   const value = async (k: string) => Number(await page.getByTestId(`curve-value-${k}`).getAttribute('data-value'));
   await expect
-    .poll(async () => {
-      const post = await value('post');
-      return post < 1 && post < 0.5 * (await value('basePost'));
-    }, { timeout: 60_000, intervals: [500] })
+    .poll(
+      async () => {
+        const post = await value('post');
+        return post < 1 && post < 0.5 * (await value('basePost'));
+      },
+      { timeout: 60_000, intervals: [500] },
+    )
     .toBe(true);
   const seconds = (Date.now() - t0) / 1000;
   console.log(`fast demo: visible learning after ${seconds.toFixed(1)} s, iteration ${await page.getByTestId('iteration').innerText()}`);

@@ -5,7 +5,10 @@ import { SCREENSHOTS, watchErrors } from './helpers';
 const points = (d: string | null) => (d ?? '').split(/[ML]/).filter((s) => s.trim()).length;
 
 async function pathDs(page: Page, plane: string, which: 'path-before' | 'path-after') {
-  return page.getByTestId(plane).getByTestId(which).evaluateAll((ps) => ps.map((p) => p.getAttribute('d')));
+  return page
+    .getByTestId(plane)
+    .getByTestId(which)
+    .evaluateAll((ps) => ps.map((p) => p.getAttribute('d')));
 }
 
 async function clickAt(page: Page, testId: string, fx: number, fy: number) {
@@ -16,7 +19,9 @@ async function clickAt(page: Page, testId: string, fx: number, fy: number) {
 test.describe('RL lab', () => {
   test.setTimeout(300_000);
 
-  test('clicking a goal adapts every policy and draws its rollouts before and after the step; the velocity task too; training continues', async ({ page }) => {
+  test('clicking a goal adapts every policy and draws its rollouts before and after the step; the velocity task too; training continues', async ({
+    page,
+  }) => {
     const errors = watchErrors(page);
     await page.goto('./?experiment=rl');
     await expect(page.getByTestId('rl-backend')).toContainText(/wasm|js/, { timeout: 120_000 });
@@ -58,11 +63,17 @@ test.describe('RL lab', () => {
     const firstVelocity = await page.getByTestId('velocity-maml').getByTestId('velocity-after').first().getAttribute('d');
     await clickAt(page, 'velocity-pad', 0.8, 0.5);
     await expect(page.getByTestId('rl-goal')).toContainText('Goal velocity (0.');
-    await expect.poll(() => page.getByTestId('velocity-maml').getByTestId('velocity-after').first().getAttribute('d'), { timeout: 120_000 }).not.toBe(firstVelocity);
+    await expect
+      .poll(() => page.getByTestId('velocity-maml').getByTestId('velocity-after').first().getAttribute('d'), { timeout: 120_000 })
+      .not.toBe(firstVelocity);
     await page.waitForTimeout(2500);
     await expect(page.getByTestId('plane-maml').getByTestId('body')).toHaveCount(1);
     // The animation ends with every step drawn (100 steps and the start).
-    await expect.poll(async () => points(await page.getByTestId('velocity-maml').getByTestId('velocity-after').first().getAttribute('d')), { timeout: 30_000 }).toBe(101);
+    await expect
+      .poll(async () => points(await page.getByTestId('velocity-maml').getByTestId('velocity-after').first().getAttribute('d')), {
+        timeout: 30_000,
+      })
+      .toBe(101);
     await expect(page.getByTestId('velocity-pretrained').getByTestId('goal-speed')).toHaveCount(1);
     await page.screenshot({ path: `${SCREENSHOTS}/rl-velocity.png`, fullPage: true });
 
@@ -71,7 +82,9 @@ test.describe('RL lab', () => {
     const shipped = Number(/(\d+) meta-iterations/.exec(text)![1]);
     await page.getByTestId('rl-train').click();
     await expect(page.getByTestId('rl-train')).toHaveText('Pause', { timeout: 60_000 });
-    await expect.poll(async () => Number(/(\d+) meta-iterations/.exec(await page.getByTestId('rl-iteration').innerText())![1]), { timeout: 180_000 }).toBeGreaterThan(shipped);
+    await expect
+      .poll(async () => Number(/(\d+) meta-iterations/.exec(await page.getByTestId('rl-iteration').innerText())![1]), { timeout: 180_000 })
+      .toBeGreaterThan(shipped);
     await page.getByTestId('rl-train').click();
     await expect(page.getByTestId('rl-train')).toHaveText('Train', { timeout: 120_000 });
     expect(errors).toEqual([]);

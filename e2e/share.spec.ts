@@ -41,7 +41,17 @@ test('a copied link reproduces the controls, task, panels and the first training
   await page.getByTestId('copy-link').click();
   const link = await page.getByTestId('link').inputValue();
   const q = new URL(link).searchParams;
-  expect(Object.fromEntries(q)).toMatchObject({ seed: '7', alpha: '0.02', shots: '5', metaBatch: '8', algorithm: 'maml1', task: '1', hide: 'trajectory', autoplay: '0', engine: 'fused' });
+  expect(Object.fromEntries(q)).toMatchObject({
+    seed: '7',
+    alpha: '0.02',
+    shots: '5',
+    metaBatch: '8',
+    algorithm: 'maml1',
+    task: '1',
+    hide: 'trajectory',
+    autoplay: '0',
+    engine: 'fused',
+  });
   // The address bar carries the same state.
   expect(new URL(page.url()).searchParams.get('seed')).toBe('7');
 

@@ -41,7 +41,15 @@ test('the per-task step inspector shows every inner step from three starting poi
   await expect(inspector).toBeVisible();
   // Steps 0..10: eleven rows, with gradient norms for each of the three layers.
   await expect(inspector.locator('tbody tr')).toHaveCount(11);
-  await expect(inspector.locator('thead th')).toContainText(['step', 'support MSE', 'true-function MSE', '‖∇ layer 1‖', '‖∇ layer 2‖', '‖∇ layer 3‖', 'update size']);
+  await expect(inspector.locator('thead th')).toContainText([
+    'step',
+    'support MSE',
+    'true-function MSE',
+    '‖∇ layer 1‖',
+    '‖∇ layer 2‖',
+    '‖∇ layer 3‖',
+    'update size',
+  ]);
   for (const start of ['learner', 'baseline', 'random']) await expect(page.getByTestId(`mini-${start}-curve`)).toHaveAttribute('d', /M/);
   const curve = await page.getByTestId('mini-learner-curve').getAttribute('d');
   await page.getByTestId('step-slider').fill('7');

@@ -26,5 +26,15 @@ const longTasks = await page.evaluate(
 );
 const [b, it1] = [await metrics(), await iteration()];
 const share = (k: string) => +(((b[k] - a[k]) / seconds) * 100).toFixed(1);
-console.log(JSON.stringify({ bench: 'page-main-thread', seconds, busyPercent: share('TaskDuration'), scriptPercent: share('ScriptDuration'), layoutPercent: share('LayoutDuration'), longTasksMs: longTasks, metaItersPerSec: +((it1 - it0) / seconds).toFixed(1) }));
+console.log(
+  JSON.stringify({
+    bench: 'page-main-thread',
+    seconds,
+    busyPercent: share('TaskDuration'),
+    scriptPercent: share('ScriptDuration'),
+    layoutPercent: share('LayoutDuration'),
+    longTasksMs: longTasks,
+    metaItersPerSec: +((it1 - it0) / seconds).toFixed(1),
+  }),
+);
 await browser.close();

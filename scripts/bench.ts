@@ -63,9 +63,9 @@ const report = (r: Row) =>
       ? JSON.stringify(r)
       : r.experiment === 'rl'
         ? `rl       ${r.env.padEnd(8)} ${r.backend.padEnd(11)} ${r.algorithm.padEnd(10)} ${r.metaItersPerSec.toFixed(3).padStart(7)} meta-it/s  (${r.tasks} tasks${r.note ? `, ${r.note}` : ''})`
-      : r.experiment === 'omniglot'
-        ? `omniglot ${r.env.padEnd(8)} ${r.backend.padEnd(11)} ${String(r.filters).padStart(2)} filters ${r.algorithm.padEnd(6)} ${r.metaItersPerSec.toFixed(3).padStart(7)} meta-it/s  evaluation ${r.evalImagesPerSec?.toFixed(0) ?? '-'} images/s${r.note ? `  (${r.note})` : ''}`
-        : `${r.env.padEnd(8)} ${r.backend.padEnd(7)} ${r.algorithm.padEnd(10)} ${r.views ? `views ${r.views.padEnd(4)}` : ''}${r.metaItersPerSec.toFixed(1).padStart(8)} meta-it/s${r.note ? `  (${r.note})` : ''}`,
+        : r.experiment === 'omniglot'
+          ? `omniglot ${r.env.padEnd(8)} ${r.backend.padEnd(11)} ${String(r.filters).padStart(2)} filters ${r.algorithm.padEnd(6)} ${r.metaItersPerSec.toFixed(3).padStart(7)} meta-it/s  evaluation ${r.evalImagesPerSec?.toFixed(0) ?? '-'} images/s${r.note ? `  (${r.note})` : ''}`
+          : `${r.env.padEnd(8)} ${r.backend.padEnd(7)} ${r.algorithm.padEnd(10)} ${r.views ? `views ${r.views.padEnd(4)}` : ''}${r.metaItersPerSec.toFixed(1).padStart(8)} meta-it/s${r.note ? `  (${r.note})` : ''}`,
   );
 
 async function benchNode() {
@@ -91,7 +91,15 @@ async function benchNode() {
       const t0 = performance.now();
       await run(n, 3);
       const rate = n / ((performance.now() - t0) / 1000);
-      report({ experiment: 'sinusoid', algorithm, env: 'node', backend, metaItersPerSec: +rate.toFixed(2), iterations: n, numTensors: tf.memory().numTensors - before });
+      report({
+        experiment: 'sinusoid',
+        algorithm,
+        env: 'node',
+        backend,
+        metaItersPerSec: +rate.toFixed(2),
+        iterations: n,
+        numTensors: tf.memory().numTensors - before,
+      });
       learner.dispose();
     }
   }
@@ -112,7 +120,15 @@ async function benchNodeFused() {
     const t0 = performance.now();
     for (let i = 10; i < n + 10; i++) learner.step(batches[i]);
     const rate = n / ((performance.now() - t0) / 1000);
-    report({ experiment: 'sinusoid', algorithm, env: 'node', backend: 'fused-js', metaItersPerSec: +rate.toFixed(2), iterations: n, note: `heap +${((process.memoryUsage().heapUsed - heap) / 1e6).toFixed(1)} MB` });
+    report({
+      experiment: 'sinusoid',
+      algorithm,
+      env: 'node',
+      backend: 'fused-js',
+      metaItersPerSec: +rate.toFixed(2),
+      iterations: n,
+      note: `heap +${((process.memoryUsage().heapUsed - heap) / 1e6).toFixed(1)} MB`,
+    });
     learner.dispose();
   }
 }
@@ -145,10 +161,22 @@ async function benchOmniglotNode() {
         const rate = n / ((performance.now() - t0) / 1000);
         const episodes = gemm === jsGemm ? 5 : 30;
         const t1 = performance.now();
-        const ev = new IncrementalEvaluation(l.net, l.body, ds, [{ way: 5, shot: 1, queries: EVALUATION_QUERIES, episodes, inner: { alpha: 0.4, steps: 3 }, seed: 1 }]);
+        const ev = new IncrementalEvaluation(l.net, l.body, ds, [
+          { way: 5, shot: 1, queries: EVALUATION_QUERIES, episodes, inner: { alpha: 0.4, steps: 3 }, seed: 1 },
+        ]);
         while (!ev.finished) ev.advance(1000);
         const imagesPerSec = (episodes * 5 * (1 + EVALUATION_QUERIES)) / ((performance.now() - t1) / 1000);
-        report({ experiment: 'omniglot', algorithm, env: 'node', backend: `${gemm.name === 'js' ? 'js' : 'wasm'}-fused`, filters, metaItersPerSec: +rate.toFixed(3), evalImagesPerSec: +imagesPerSec.toFixed(0), iterations: n, note: `heap change ${((process.memoryUsage().heapUsed - heap) / 1e6).toFixed(1)} MB` });
+        report({
+          experiment: 'omniglot',
+          algorithm,
+          env: 'node',
+          backend: `${gemm.name === 'js' ? 'js' : 'wasm'}-fused`,
+          filters,
+          metaItersPerSec: +rate.toFixed(3),
+          evalImagesPerSec: +imagesPerSec.toFixed(0),
+          iterations: n,
+          note: `heap change ${((process.memoryUsage().heapUsed - heap) / 1e6).toFixed(1)} MB`,
+        });
       }
     }
   }
@@ -162,7 +190,15 @@ async function benchBrowser() {
   const url = server.resolvedUrls!.local[0];
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run', '--enable-unsafe-webgpu'],
+    args: [
+      '--no-sandbox',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-quic',
+      '--no-first-run',
+      '--enable-unsafe-webgpu',
+    ],
   });
   try {
     const page = await browser.newPage();
@@ -170,21 +206,65 @@ async function benchBrowser() {
     await page.goto(`${url}bench.html?${q}`);
     await page.waitForFunction(() => (window as unknown as { __benchDone?: boolean }).__benchDone, null, { timeout: 0, polling: 1000 });
     const results = (await page.evaluate(() => (window as unknown as { __benchResults: unknown[] }).__benchResults)) as {
-      backend: string; engine?: string; algorithm: Algorithm; metaItersPerSec: number; iterations: number; note: string;
+      backend: string;
+      engine?: string;
+      algorithm: Algorithm;
+      metaItersPerSec: number;
+      iterations: number;
+      note: string;
     }[];
     for (const r of results)
-      report({ experiment: 'sinusoid', algorithm: r.algorithm, env: 'browser', backend: r.engine === 'fused' ? 'fused-js' : r.backend, metaItersPerSec: +r.metaItersPerSec.toFixed(2), iterations: r.iterations, note: r.note });
+      report({
+        experiment: 'sinusoid',
+        algorithm: r.algorithm,
+        env: 'browser',
+        backend: r.engine === 'fused' ? 'fused-js' : r.backend,
+        metaItersPerSec: +r.metaItersPerSec.toFixed(2),
+        iterations: r.iterations,
+        note: r.note,
+      });
     // The page's whole loop (meta-learner and baseline together), extra views off and on.
     const sessions = (await page.evaluate(() => (window as unknown as { __benchSessions: unknown[] }).__benchSessions)) as {
-      backend: string; engine: string; views: boolean; metaItersPerSec: number; iterations: number; note: string;
+      backend: string;
+      engine: string;
+      views: boolean;
+      metaItersPerSec: number;
+      iterations: number;
+      note: string;
     }[];
     for (const r of sessions)
-      report({ experiment: 'sinusoid', algorithm: 'maml2', env: 'browser', backend: r.engine === 'fused' ? 'fused-js' : r.backend, views: r.views ? 'on' : 'off', metaItersPerSec: +r.metaItersPerSec.toFixed(2), iterations: r.iterations, note: `training loop with baseline; ${r.note}` });
+      report({
+        experiment: 'sinusoid',
+        algorithm: 'maml2',
+        env: 'browser',
+        backend: r.engine === 'fused' ? 'fused-js' : r.backend,
+        views: r.views ? 'on' : 'off',
+        metaItersPerSec: +r.metaItersPerSec.toFixed(2),
+        iterations: r.iterations,
+        note: `training loop with baseline; ${r.note}`,
+      });
     const omni = (await page.evaluate(() => (window as unknown as { __omniglotResults: unknown[] }).__omniglotResults)) as {
-      filters: number; algorithm: string; backend: string; metaItersPerSec: number; evalImagesPerSec: number; iterations: number; tasks: number;
+      filters: number;
+      algorithm: string;
+      backend: string;
+      metaItersPerSec: number;
+      evalImagesPerSec: number;
+      iterations: number;
+      tasks: number;
     }[];
     for (const r of omni)
-      report({ experiment: 'omniglot', algorithm: r.algorithm, env: 'browser', backend: r.backend, filters: r.filters, metaItersPerSec: +r.metaItersPerSec.toFixed(3), evalImagesPerSec: Number.isFinite(r.evalImagesPerSec) ? +r.evalImagesPerSec.toFixed(0) : undefined, iterations: r.iterations, tasks: r.tasks, note: r.tasks !== 32 ? `meta-batch of ${r.tasks} tasks` : undefined });
+      report({
+        experiment: 'omniglot',
+        algorithm: r.algorithm,
+        env: 'browser',
+        backend: r.backend,
+        filters: r.filters,
+        metaItersPerSec: +r.metaItersPerSec.toFixed(3),
+        evalImagesPerSec: Number.isFinite(r.evalImagesPerSec) ? +r.evalImagesPerSec.toFixed(0) : undefined,
+        iterations: r.iterations,
+        tasks: r.tasks,
+        note: r.tasks !== 32 ? `meta-batch of ${r.tasks} tasks` : undefined,
+      });
   } finally {
     await browser.close();
     await new Promise<void>((resolve) => server.httpServer.close(() => resolve()));
@@ -208,13 +288,28 @@ async function benchRlNode() {
       const t0 = performance.now();
       for (let i = 0; i < n; i++) l.step();
       const rate = n / ((performance.now() - t0) / 1000);
-      report({ experiment: 'rl', algorithm: method, env: 'node', backend: `${gemm.name === 'js' ? 'js' : 'wasm'}-fused`, metaItersPerSec: +rate.toFixed(3), iterations: n, tasks, numTensors: tf.memory().numTensors - tensors, note: `heap change ${((process.memoryUsage().heapUsed - heap) / 1e6).toFixed(1)} MB, tensors +${tf.memory().numTensors - tensors}` });
+      report({
+        experiment: 'rl',
+        algorithm: method,
+        env: 'node',
+        backend: `${gemm.name === 'js' ? 'js' : 'wasm'}-fused`,
+        metaItersPerSec: +rate.toFixed(3),
+        iterations: n,
+        tasks,
+        numTensors: tf.memory().numTensors - tensors,
+        note: `heap change ${((process.memoryUsage().heapUsed - heap) / 1e6).toFixed(1)} MB, tensors +${tf.memory().numTensors - tensors}`,
+      });
     }
 }
 
-if (!args.json && args.experiments!.includes('rl')) console.log('RL 2-D navigation meta-iterations per second (20 trajectories x 100 steps per task before and after adaptation, 2 epochs)');
-if (!args.json && args.experiments!.includes('sinusoid')) console.log(`Sinusoid meta-iterations per second, paper settings (meta-batch ${cfg.metaBatch}, K=${cfg.shots}, 1-${cfg.hidden.join('-')}-1)`);
-if (!args.json && args.experiments!.includes('omniglot')) console.log('Omniglot 5-way 1-shot meta-iterations per second (meta-batch 32, 5 queries per class), and evaluation images per second');
+if (!args.json && args.experiments!.includes('rl'))
+  console.log('RL 2-D navigation meta-iterations per second (20 trajectories x 100 steps per task before and after adaptation, 2 epochs)');
+if (!args.json && args.experiments!.includes('sinusoid'))
+  console.log(
+    `Sinusoid meta-iterations per second, paper settings (meta-batch ${cfg.metaBatch}, K=${cfg.shots}, 1-${cfg.hidden.join('-')}-1)`,
+  );
+if (!args.json && args.experiments!.includes('omniglot'))
+  console.log('Omniglot 5-way 1-shot meta-iterations per second (meta-batch 32, 5 queries per class), and evaluation images per second');
 if (args.env === 'node' || args.env === 'all') {
   if (args.experiments!.includes('sinusoid')) {
     await benchNode();

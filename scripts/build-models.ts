@@ -41,7 +41,11 @@ function followsSchedule(config: OmniglotConfig, done: number, schedule: Schedul
 }
 
 const { values: args } = parseArgs({
-  options: { schedule: { type: 'string', default: 'full' }, fresh: { type: 'boolean', default: false }, optional: { type: 'boolean', default: false } },
+  options: {
+    schedule: { type: 'string', default: 'full' },
+    fresh: { type: 'boolean', default: false },
+    optional: { type: 'boolean', default: false },
+  },
 });
 const name = args.schedule as keyof typeof SCHEDULES;
 const schedule = SCHEDULES[name];
@@ -50,14 +54,16 @@ if (!schedule) {
   process.exit(2);
 }
 if (!existsSync(`${PACK_DIR}/omniglot.bin`)) {
-  console.error(`build-models: ${PACK_DIR}/omniglot.bin is missing, so the Omniglot models cannot be built; run npm run pack-omniglot first.`);
+  console.error(
+    `build-models: ${PACK_DIR}/omniglot.bin is missing, so the Omniglot models cannot be built; run npm run pack-omniglot first.`,
+  );
   process.exit(args.optional ? 0 : 1);
 }
 
 const mamlTarget = scheduleLength(schedule);
 const maml = args.fresh ? null : readModel(MODEL_DIRS.maml);
 const mamlDone = maml?.learners.maml?.iteration ?? 0;
-const pretrainedDone = args.fresh ? 0 : readModel(MODEL_DIRS.pretrained)?.learners.pretrained?.iteration ?? 0;
+const pretrainedDone = args.fresh ? 0 : (readModel(MODEL_DIRS.pretrained)?.learners.pretrained?.iteration ?? 0);
 if (mamlDone >= mamlTarget && pretrainedDone >= schedule.pretrainedSteps) {
   console.log(`build-models: the Omniglot models are built (meta-learned ${mamlDone} iterations, pretrained ${pretrainedDone} steps).`);
   process.exit(0);
@@ -65,7 +71,9 @@ if (mamlDone >= mamlTarget && pretrainedDone >= schedule.pretrainedSteps) {
 await useBackend('wasm');
 const started = performance.now();
 if (mamlDone < mamlTarget) {
-  console.log(`build-models: meta-training the Omniglot model (${name} schedule, ${mamlTarget} meta-iterations; progress below, it resumes if stopped)`);
+  console.log(
+    `build-models: meta-training the Omniglot model (${name} schedule, ${mamlTarget} meta-iterations; progress below, it resumes if stopped)`,
+  );
   // A model trained with other settings (the short schedule, when building the full one)
   // is not continued: the schedule starts afresh.
   let done = maml && followsSchedule(maml.manifest.config as OmniglotConfig, mamlDone, schedule) ? mamlDone : 0;
@@ -88,7 +96,15 @@ if (mamlDone < mamlTarget) {
 }
 if (pretrainedDone < schedule.pretrainedSteps) {
   console.log(`build-models: training the pretrained baseline (${schedule.pretrainedSteps} steps)`);
-  await pretrainOmniglot({ ...PRETRAIN_DEFAULTS, out: MODEL_DIRS.pretrained, iterations: schedule.pretrainedSteps, filters: 32, seed: 1, logEvery: 50, fresh: pretrainedDone === 0 });
+  await pretrainOmniglot({
+    ...PRETRAIN_DEFAULTS,
+    out: MODEL_DIRS.pretrained,
+    iterations: schedule.pretrainedSteps,
+    filters: 32,
+    seed: 1,
+    logEvery: 50,
+    fresh: pretrainedDone === 0,
+  });
 }
 console.log(`build-models: done in ${Math.round((performance.now() - started) / 1000)} s.`);
 process.exit(0);

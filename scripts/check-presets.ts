@@ -62,7 +62,18 @@ for (const preset of PRESETS) {
   if (preset.id === 'first-vs-second-order') ok = final.maml2 < 0.6 * final.pretrained && final.maml1 < 0.6 * final.pretrained;
   if (preset.id === 'k1-vs-k10') ok = final['maml2'] < final['maml2-k1'];
   failed ||= !ok;
-  console.log(JSON.stringify({ preset: preset.id, ok, engine: session.learnerEngine, iterations: session.iteration, seconds: +seconds.toFixed(1), visibleAt, divergedAt, final }));
+  console.log(
+    JSON.stringify({
+      preset: preset.id,
+      ok,
+      engine: session.learnerEngine,
+      iterations: session.iteration,
+      seconds: +seconds.toFixed(1),
+      visibleAt,
+      divergedAt,
+      final,
+    }),
+  );
   session.dispose();
 }
 process.exit(failed ? 1 : 0);

@@ -7,7 +7,8 @@ import { writeOfficialRun } from '../e2e/fixtures/officialDrawings';
 import { makeExampleFolders } from './lib/makeExampleFolders';
 import { loadOmniglot } from './lib/omniglotData';
 
-const runCli = (args: string[]) => spawnSync('npx', ['vite-node', 'scripts/classify.ts', '--', ...args], { encoding: 'utf8', timeout: 240_000 });
+const runCli = (args: string[]) =>
+  spawnSync('npx', ['vite-node', 'scripts/classify.ts', '--', ...args], { encoding: 'utf8', timeout: 240_000 });
 
 describe('npm run classify', () => {
   it('classifies a folder of queries with classes taught by one example each, as CSV', () => {
@@ -31,13 +32,20 @@ describe('npm run classify', () => {
     // Two runs (drawers 1 -> 2 and 3 -> 4) of 20 characters each. Reading the 1-bit rows as bytes
     // gave the same class for every query (5%, chance); the shipped model gets 26 of these 40 (within one alphabet is much harder than mixing alphabets).
     let right = 0;
-    for (const [s, q] of [[0, 1], [2, 3]]) {
+    for (const [s, q] of [
+      [0, 1],
+      [2, 3],
+    ]) {
       const dir = mkdtempSync(join(tmpdir(), 'classify-official-'));
       const run = writeOfficialRun(dir, { way: 20, supportDrawer: s, queryDrawer: q });
       const r = runCli(['--support', run.support, '--query', run.query]);
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
-      const rows = r.stdout.trim().split('\n').slice(1).map((l) => l.split(','));
+      const rows = r.stdout
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => l.split(','));
       expect(rows).toHaveLength(20);
       expect(new Set(rows.map(([, c]) => c)).size).toBeGreaterThan(10);
       right += rows.filter(([file, c]) => run.truth[file] === c).length;

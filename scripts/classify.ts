@@ -56,7 +56,6 @@ function readImages(dir: string): { name: string; pixels: Float32Array }[] {
   return out;
 }
 
-
 if (!args.support || !args.query) fail('give --support DIR (one sub-folder per class) and --query DIR');
 for (const d of [args.support, args.query]) {
   try {
@@ -65,13 +64,21 @@ for (const d of [args.support, args.query]) {
     fail(`${d} does not exist`);
   }
 }
-const classDirs = readdirSync(args.support).filter((n) => statSync(join(args.support!, n)).isDirectory()).sort();
+const classDirs = readdirSync(args.support)
+  .filter((n) => statSync(join(args.support!, n)).isDirectory())
+  .sort();
 if (classDirs.length < 2) fail(`${args.support} needs at least 2 class sub-folders, it has ${classDirs.length}`);
-if (classDirs.length > FEW_SHOT_LIMITS.classes.max) fail(`${args.support} has ${classDirs.length} classes; the model serves ${FEW_SHOT_LIMITS.classes.min} to ${FEW_SHOT_LIMITS.classes.max}`);
+if (classDirs.length > FEW_SHOT_LIMITS.classes.max)
+  fail(
+    `${args.support} has ${classDirs.length} classes; the model serves ${FEW_SHOT_LIMITS.classes.min} to ${FEW_SHOT_LIMITS.classes.max}`,
+  );
 const classes = classDirs.map((c) => ({ name: c, images: readImages(join(args.support!, c)) }));
 for (const c of classes) {
   if (c.images.length === 0) fail(`class "${c.name}" has no usable examples`);
-  if (c.images.length > FEW_SHOT_LIMITS.examples.max) fail(`class "${c.name}" has ${c.images.length} examples; the model takes ${FEW_SHOT_LIMITS.examples.min} to ${FEW_SHOT_LIMITS.examples.max}`);
+  if (c.images.length > FEW_SHOT_LIMITS.examples.max)
+    fail(
+      `class "${c.name}" has ${c.images.length} examples; the model takes ${FEW_SHOT_LIMITS.examples.min} to ${FEW_SHOT_LIMITS.examples.max}`,
+    );
 }
 const queries = readImages(args.query);
 if (!queries.length) fail(`${args.query} holds no usable query images`);
@@ -83,5 +90,18 @@ const config = ck.manifest.config as OmniglotConfig;
 const steps = args.steps === undefined ? config.testSteps : Number(args.steps);
 if (!Number.isInteger(steps) || steps < 0 || steps > 20) fail('--steps must be a whole number from 0 to 20');
 const learner = new ConvMetaLearner(config, tfGemm, ck.learners.maml.theta);
-const result = classifyFewShot(learner.net, learner.body, { classes: classes.map((c) => c.images.map((i) => i.pixels)), queries: queries.map((q) => q.pixels) }, innerFor(config, classes.length, steps));
-process.stdout.write(predictionsCsv(queries.map((q, i) => ({ file: q.name, predicted: classes[result.predicted[i].label].name, probability: result.predicted[i].probability }))));
+const result = classifyFewShot(
+  learner.net,
+  learner.body,
+  { classes: classes.map((c) => c.images.map((i) => i.pixels)), queries: queries.map((q) => q.pixels) },
+  innerFor(config, classes.length, steps),
+);
+process.stdout.write(
+  predictionsCsv(
+    queries.map((q, i) => ({
+      file: q.name,
+      predicted: classes[result.predicted[i].label].name,
+      probability: result.predicted[i].probability,
+    })),
+  ),
+);

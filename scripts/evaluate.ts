@@ -53,10 +53,19 @@ if (args.experiment === 'omniglot') {
     const alphabet = m[3] === undefined ? {} : { alphabet: m[3] === 'any' ? WITHIN_ANY_ALPHABET : m[3] };
     return { way: Number(m[1]), shot: Number(m[2]), ...alphabet };
   });
-  if (!args.json) console.log(`Omniglot, held-out alphabets, ${args.episodes} episodes per setting, checkpoint ${args.checkpoint ?? 'public/models/omniglot'}`);
+  if (!args.json)
+    console.log(
+      `Omniglot, held-out alphabets, ${args.episodes} episodes per setting, checkpoint ${args.checkpoint ?? 'public/models/omniglot'}`,
+    );
   evaluateCheckpoint(
     ck,
-    { episodes: Number(args.episodes), seed: Number(args.seed ?? EVALUATION_SEED), steps: args.steps ? Number(args.steps) : undefined, alpha: args.alpha ? Number(args.alpha) : undefined, settings },
+    {
+      episodes: Number(args.episodes),
+      seed: Number(args.seed ?? EVALUATION_SEED),
+      steps: args.steps ? Number(args.steps) : undefined,
+      alpha: args.alpha ? Number(args.alpha) : undefined,
+      settings,
+    },
     (r) =>
       console.log(
         args.json
@@ -78,18 +87,33 @@ const config = ck.manifest.config as SinusoidConfig;
 const obj = sinusoidObjective(config.hidden);
 const steps = [0, 1, 5, 10];
 const rows: Record<string, unknown>[] = [];
-for (const [method, key] of [['maml', 'maml'], ['pretrained', 'pretrained']] as const) {
+for (const [method, key] of [
+  ['maml', 'maml'],
+  ['pretrained', 'pretrained'],
+] as const) {
   const state = ck.learners[key];
   if (!state) continue;
   const theta = state.theta.map((v, i) => tf.tensor(v, obj.shapes[i]));
   for (const k of [5, 10]) {
     // The same tasks for every method and K: the seed fixes them.
     const ev = await evaluateSinusoid(theta, createRng(`${args.seed}/k${k}`), {
-      tasks: Number(args.tasks), shots: k, steps, alpha: config.alpha,
+      tasks: Number(args.tasks),
+      shots: k,
+      steps,
+      alpha: config.alpha,
     });
     ev.steps.forEach((s, i) => {
       const { mean, ci95 } = meanCi95(ev.mse[i]);
-      rows.push({ experiment: 'sinusoid', method, k, steps: s, tasks: Number(args.tasks), mse: +mean.toFixed(4), ci95: +ci95.toFixed(4), iteration: state.iteration });
+      rows.push({
+        experiment: 'sinusoid',
+        method,
+        k,
+        steps: s,
+        tasks: Number(args.tasks),
+        mse: +mean.toFixed(4),
+        ci95: +ci95.toFixed(4),
+        iteration: state.iteration,
+      });
     });
   }
   tf.dispose(theta);
@@ -101,7 +125,9 @@ if (args.json) {
   console.log('method      K   0 steps          1 step           5 steps          10 steps');
   for (const method of ['maml', 'pretrained'])
     for (const k of [5, 10]) {
-      const cells = rows.filter((r) => r.method === method && r.k === k).map((r) => `${(r.mse as number).toFixed(3)} ± ${(r.ci95 as number).toFixed(3)}`.padEnd(17));
+      const cells = rows
+        .filter((r) => r.method === method && r.k === k)
+        .map((r) => `${(r.mse as number).toFixed(3)} ± ${(r.ci95 as number).toFixed(3)}`.padEnd(17));
       if (cells.length) console.log(`${method.padEnd(11)} ${String(k).padEnd(3)} ${cells.join('')}`);
     }
 }

@@ -73,8 +73,14 @@ if (args.experiment === 'rl') {
   if (method !== 'maml' && method !== 'pretrained') throw new Error(`--method must be maml or pretrained, not ${method}`);
   const num = (k: keyof typeof args) => (args[k] === undefined ? undefined : Number(args[k]));
   const overrides = Object.fromEntries(
-    Object.entries({ seed: num('seed'), metaBatch: num('meta-batch'), metaLr: num('meta-lr'), alpha: num('alpha'), epochs: num('epochs'), clip: num('clip') })
-      .filter(([, v]) => v !== undefined),
+    Object.entries({
+      seed: num('seed'),
+      metaBatch: num('meta-batch'),
+      metaLr: num('meta-lr'),
+      alpha: num('alpha'),
+      epochs: num('epochs'),
+      clip: num('clip'),
+    }).filter(([, v]) => v !== undefined),
   );
   await metaTrainRl({
     family: task,
@@ -152,8 +158,16 @@ const config: SinusoidConfig = { ...PAPER_SINUSOID_CONFIG, algorithm: args.algor
 const objective = sinusoidObjective(config.hidden);
 const init = initMlpValues(sizesOf(config.hidden), createRng(`${config.seed}/init`));
 const learners = {
-  maml: new MetaLearner(objective, init, { algorithm: config.algorithm, inner: { alpha: config.alpha, steps: config.trainSteps }, metaLr: config.metaLr }),
-  pretrained: new MetaLearner(objective, init, { algorithm: 'pretrained', inner: { alpha: config.alpha, steps: config.trainSteps }, metaLr: config.metaLr }),
+  maml: new MetaLearner(objective, init, {
+    algorithm: config.algorithm,
+    inner: { alpha: config.alpha, steps: config.trainSteps },
+    metaLr: config.metaLr,
+  }),
+  pretrained: new MetaLearner(objective, init, {
+    algorithm: 'pretrained',
+    inner: { alpha: config.alpha, steps: config.trainSteps },
+    metaLr: config.metaLr,
+  }),
 };
 mkdirSync(args.out!, { recursive: true });
 const manifestPath = join(args.out!, 'manifest.json');
@@ -162,7 +176,10 @@ const logPath = join(args.out!, 'train-log.jsonl');
 let seconds = 0;
 if (!args.fresh && existsSync(manifestPath)) {
   const buf = readFileSync(weightsPath);
-  const ck = decodeCheckpoint(JSON.parse(readFileSync(manifestPath, 'utf8')), buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+  const ck = decodeCheckpoint(
+    JSON.parse(readFileSync(manifestPath, 'utf8')),
+    buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength),
+  );
   await learners.maml.restore(ck.learners.maml);
   await learners.pretrained.restore(ck.learners.pretrained);
   seconds = ck.manifest.trainedOn?.seconds ?? 0;
@@ -207,9 +224,17 @@ while (learners.maml.iteration < total) {
     seconds += (now - last) / 1000;
     const rate = window.n / ((now - last) / 1000);
     last = now;
-    const rec = { iteration: it, preLoss: window.pre / window.n, postLoss: window.post / window.n, pretrainedLoss: window.base / window.n, itersPerSec: +rate.toFixed(1) };
+    const rec = {
+      iteration: it,
+      preLoss: window.pre / window.n,
+      postLoss: window.post / window.n,
+      pretrainedLoss: window.base / window.n,
+      itersPerSec: +rate.toFixed(1),
+    };
     appendFileSync(logPath, JSON.stringify(rec) + '\n');
-    console.log(`iteration ${it}/${total}  query MSE before ${rec.preLoss.toFixed(3)}  after ${rec.postLoss.toFixed(3)}  pretrained ${rec.pretrainedLoss.toFixed(3)}  ${rate.toFixed(1)} it/s`);
+    console.log(
+      `iteration ${it}/${total}  query MSE before ${rec.preLoss.toFixed(3)}  after ${rec.postLoss.toFixed(3)}  pretrained ${rec.pretrainedLoss.toFixed(3)}  ${rate.toFixed(1)} it/s`,
+    );
     window = { pre: 0, post: 0, base: 0, n: 0 };
   }
   if (it % saveEvery === 0 || it === total) await save();

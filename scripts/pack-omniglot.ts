@@ -79,6 +79,9 @@ async function main() {
 
 main().catch((e) => {
   console.error(`pack-omniglot: ${(e as Error).message}`);
-  if (optional) console.error('pack-omniglot: continuing without the Omniglot data; set OMNIGLOT_DIR to a folder with the official zips and run npm run pack-omniglot');
+  if (optional)
+    console.error(
+      'pack-omniglot: continuing without the Omniglot data; set OMNIGLOT_DIR to a folder with the official zips and run npm run pack-omniglot',
+    );
   process.exit(optional ? 0 : 1);
 });

@@ -31,7 +31,9 @@ describe('the one image decoder of the command line', () => {
       expect(maxDiff(img.data, made.rgba)).toBe(0);
       // And the network sees the character: after preprocessing it is the drawing's, within the kind's quantisation.
       const reference = preprocessRgba(drawingRgba(INK), W, H).pixels;
-      expect(maxDiff(preprocessRgba(img.data, W, H).pixels, reference)).toBeLessThan(kind.depth === 1 ? 0.5 : kind.depth === 2 ? 0.2 : 0.08);
+      expect(maxDiff(preprocessRgba(img.data, W, H).pixels, reference)).toBeLessThan(
+        kind.depth === 1 ? 0.5 : kind.depth === 2 ? 0.2 : 0.08,
+      );
     });
   }
 
@@ -105,13 +107,18 @@ describe('the official Omniglot drawings (105x105 1-bit PNGs)', () => {
     // The first drawing of the first character of the first alphabet of this zip that the pack took from it.
     const alphabet = index.alphabets.find((a: { name: string }) => entries.some(([p]) => p.split('/')[1] === a.name));
     const ch = alphabet.characters[0];
-    const [path, bytes] = entries.find(([p]) => p.split('/')[1] === alphabet.name && p.split('/')[2] === ch.name && p.endsWith(`_${String(ch.drawers[0]).padStart(2, '0')}.png`))!;
+    const [path, bytes] = entries.find(
+      ([p]) =>
+        p.split('/')[1] === alphabet.name && p.split('/')[2] === ch.name && p.endsWith(`_${String(ch.drawers[0]).padStart(2, '0')}.png`),
+    )!;
     const packed = pack.subarray(ch.first * OMNIGLOT_PIXELS, (ch.first + 1) * OMNIGLOT_PIXELS);
     expect(packDrawing(bytes, path)).toEqual(packed);
     // And preprocessing the command line's decoding centres the same character: close to the pack's own preprocessed form.
     const cli = preprocessRgba(decodeImage(path, bytes).data, 105, 105).pixels;
     const fromPack = preprocessRgba(Uint8ClampedArray.from([...packed].flatMap((v) => [255 - v, 255 - v, 255 - v, 255])), 28, 28).pixels;
-    let dot = 0, na = 0, nb = 0;
+    let dot = 0,
+      na = 0,
+      nb = 0;
     for (let i = 0; i < cli.length; i++) {
       dot += cli[i] * fromPack[i];
       na += cli[i] ** 2;

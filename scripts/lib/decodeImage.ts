@@ -18,7 +18,8 @@ export { ImageInputError, type Rgba };
 export function decodeImage(name: string, bytes: Uint8Array): Rgba {
   if (bytes.length > MAX_FILE_BYTES) throw new ImageInputError(`${name}: ${(bytes.length / 1e6).toFixed(1)} MB is over the 20 MB limit`);
   const kind = sniffImage(bytes);
-  if (kind !== 'png' && kind !== 'jpeg') throw new ImageInputError(`${name}: not a PNG or JPEG image${kind ? ` (it is ${kind.toUpperCase()})` : ''}`);
+  if (kind !== 'png' && kind !== 'jpeg')
+    throw new ImageInputError(`${name}: not a PNG or JPEG image${kind ? ` (it is ${kind.toUpperCase()})` : ''}`);
   if (isAnimated(bytes)) throw new ImageInputError(`${name}: animated images are not accepted; use a single still image`);
   try {
     if (kind === 'png') {
@@ -29,7 +30,9 @@ export function decodeImage(name: string, bytes: Uint8Array): Rgba {
       // as browsers (libpng's strip_16) do, rather than pngjs's rounding.
       const sixteen = bytes[24] === 16;
       const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), { skipRescale: sixteen });
-      const data = sixteen ? Uint8ClampedArray.from(png.data as unknown as Uint16Array, (v) => v >> 8) : new Uint8ClampedArray(png.data.buffer, png.data.byteOffset, png.data.byteLength);
+      const data = sixteen
+        ? Uint8ClampedArray.from(png.data as unknown as Uint16Array, (v) => v >> 8)
+        : new Uint8ClampedArray(png.data.buffer, png.data.byteOffset, png.data.byteLength);
       return { width: png.width, height: png.height, data };
     }
     return decodeJpeg(name, bytes);

@@ -19,7 +19,11 @@ export interface OmniglotEvalArgs {
   settings?: { way: number; shot: number; alphabet?: string }[];
 }
 
-export function evaluateCheckpoint(ck: Checkpoint, a: OmniglotEvalArgs, onDone?: (r: EvaluationResult & { iteration: number; paper?: number }) => void) {
+export function evaluateCheckpoint(
+  ck: Checkpoint,
+  a: OmniglotEvalArgs,
+  onDone?: (r: EvaluationResult & { iteration: number; paper?: number }) => void,
+) {
   if (ck.manifest.experiment !== 'omniglot') throw new Error(`this is a ${ck.manifest.experiment} checkpoint, not an Omniglot one`);
   const config = ck.manifest.config as OmniglotConfig;
   const state = ck.learners.maml ?? Object.values(ck.learners)[0];
@@ -28,9 +32,24 @@ export function evaluateCheckpoint(ck: Checkpoint, a: OmniglotEvalArgs, onDone?:
   const rows = [];
   for (const s of a.settings ?? EVALUATION_SETTINGS) {
     const alphabet = s.alphabet === undefined ? undefined : resolveAlphabet(ds, 'test', s.alphabet);
-    const r = evaluateOmniglot(learner.net, learner.body, ds, { way: s.way, shot: s.shot, queries: EVALUATION_QUERIES, episodes: a.episodes, inner: { alpha: a.alpha ?? innerFor(config, s.way).alpha, steps: a.steps ?? config.testSteps }, seed: a.seed, alphabet });
-    const paper = alphabet === undefined ? EVALUATION_SETTINGS.find((p) => p.way === s.way && p.shot === s.shot && !p.alphabet)?.paper : undefined;
-    const row = { ...r, accuracy: +r.accuracy.toFixed(4), ci95: +r.ci95.toFixed(4), iteration: state.iteration, ...(paper ? { paper } : {}) };
+    const r = evaluateOmniglot(learner.net, learner.body, ds, {
+      way: s.way,
+      shot: s.shot,
+      queries: EVALUATION_QUERIES,
+      episodes: a.episodes,
+      inner: { alpha: a.alpha ?? innerFor(config, s.way).alpha, steps: a.steps ?? config.testSteps },
+      seed: a.seed,
+      alphabet,
+    });
+    const paper =
+      alphabet === undefined ? EVALUATION_SETTINGS.find((p) => p.way === s.way && p.shot === s.shot && !p.alphabet)?.paper : undefined;
+    const row = {
+      ...r,
+      accuracy: +r.accuracy.toFixed(4),
+      ci95: +r.ci95.toFixed(4),
+      iteration: state.iteration,
+      ...(paper ? { paper } : {}),
+    };
     onDone?.(row);
     rows.push(row);
   }

@@ -31,7 +31,13 @@ export function evaluateRl(opts: { tasks?: TaskFamily[]; goals: number; json: bo
     ] as const;
     for (const [method, theta, iteration] of starts) {
       const r = evaluateMethod(maml.config, method, theta as Float32Array[], iteration, opts.goals, undefined, tfGemm);
-      const row = { ...r, returnBefore: +r.returnBefore.toFixed(3), returnAfter: +r.returnAfter.toFixed(3), ci95Before: +r.ci95Before.toFixed(3), ci95After: +r.ci95After.toFixed(3) };
+      const row = {
+        ...r,
+        returnBefore: +r.returnBefore.toFixed(3),
+        returnAfter: +r.returnAfter.toFixed(3),
+        ci95Before: +r.ci95Before.toFixed(3),
+        ci95After: +r.ci95After.toFixed(3),
+      };
       rows.push(row);
       console.log(
         opts.json

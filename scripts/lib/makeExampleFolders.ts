@@ -13,7 +13,8 @@ import { sampleDistinct } from '../../src/maml/omniglot/tasks';
 export function characterPng(ds: OmniglotDataset, image: number, scale = 4): Uint8Array {
   const n = 28 * scale;
   const data = new Uint8Array(n * n);
-  for (let y = 0; y < n; y++) for (let x = 0; x < n; x++) data[y * n + x] = 255 - ds.pixels[image * 784 + Math.floor(y / scale) * 28 + Math.floor(x / scale)];
+  for (let y = 0; y < n; y++)
+    for (let x = 0; x < n; x++) data[y * n + x] = 255 - ds.pixels[image * 784 + Math.floor(y / scale) * 28 + Math.floor(x / scale)];
   return encode({ width: n, height: n, data, channels: 1, depth: 8 });
 }
 

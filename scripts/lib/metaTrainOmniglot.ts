@@ -33,7 +33,6 @@ export interface OmniglotTrainArgs {
   overrides: Partial<OmniglotConfig>;
 }
 
-
 export async function metaTrainOmniglot(a: OmniglotTrainArgs) {
   const ds = loadOmniglot();
   mkdirSync(a.out, { recursive: true });
@@ -56,16 +55,21 @@ export async function metaTrainOmniglot(a: OmniglotTrainArgs) {
     console.log(`Resuming from iteration ${learner.iteration} (${manifestPath})`);
     // Log lines written after that checkpoint are redone by this run.
     if (existsSync(logPath)) {
-      const kept = readFileSync(logPath, 'utf8').split('\n').filter((l) => l && JSON.parse(l).iteration <= learner.iteration);
+      const kept = readFileSync(logPath, 'utf8')
+        .split('\n')
+        .filter((l) => l && JSON.parse(l).iteration <= learner.iteration);
       writeFileSync(logPath, kept.map((l) => l + '\n').join(''));
     }
     // Settings changed on resuming are part of the run's record.
-    if (Object.keys(changed).length) appendFileSync(logPath, JSON.stringify({ iteration: learner.iteration, event: 'settings', changed }) + '\n');
+    if (Object.keys(changed).length)
+      appendFileSync(logPath, JSON.stringify({ iteration: learner.iteration, event: 'settings', changed }) + '\n');
   } else {
     learner = new ConvMetaLearner(config, tfGemm);
     writeFileSync(logPath, '');
   }
-  console.log(`Omniglot ${config.way}-way ${config.shot}-shot, ${config.algorithm}, ${config.filters} filters, meta-batch ${config.metaBatch}, alpha ${config.alpha} x ${config.trainSteps}, shift ${config.shift ?? 0}, affine ${config.affine ?? 0}, meta-lr ${config.metaLr}`);
+  console.log(
+    `Omniglot ${config.way}-way ${config.shot}-shot, ${config.algorithm}, ${config.filters} filters, meta-batch ${config.metaBatch}, alpha ${config.alpha} x ${config.trainSteps}, shift ${config.shift ?? 0}, affine ${config.affine ?? 0}, meta-lr ${config.metaLr}`,
+  );
 
   const save = async () => {
     const { manifest, weights } = await encodeCheckpoint({
@@ -90,9 +94,17 @@ export async function metaTrainOmniglot(a: OmniglotTrainArgs) {
     const batch = trainingBatch(ds, spec, config.metaBatch, config.seed, i);
     const split = Math.ceil(config.metaBatch / 2);
     const r = helper
-      ? await learner.stepShared(batch, split, (body) => helper.request({ type: 'grad', config, iteration: i, from: split, to: config.metaBatch, body }))
+      ? await learner.stepShared(batch, split, (body) =>
+          helper.request({ type: 'grad', config, iteration: i, from: split, to: config.metaBatch, body }),
+        )
       : learner.step(batch);
-    w = { preLoss: w.preLoss + r.preLoss, postLoss: w.postLoss + r.postLoss, preAcc: w.preAcc + r.preAccuracy, postAcc: w.postAcc + r.postAccuracy, n: w.n + 1 };
+    w = {
+      preLoss: w.preLoss + r.preLoss,
+      postLoss: w.postLoss + r.postLoss,
+      preAcc: w.preAcc + r.preAccuracy,
+      postAcc: w.postAcc + r.postAccuracy,
+      n: w.n + 1,
+    };
     const it = i + 1;
     if (it % a.logEvery === 0 || it === a.iterations) {
       const now = performance.now();
@@ -144,7 +156,11 @@ export function parseAlgorithm(s: string | undefined): ConvAlgorithm | undefined
 /** The second process (gradientWorker.ts), run by vite-node like this script. */
 async function startHelper() {
   const bin = join(import.meta.dirname ?? '.', '..', '..', 'node_modules', 'vite-node', 'dist', 'cli.mjs');
-  const child: ChildProcess = fork(existsSync(bin) ? bin : 'node_modules/.bin/vite-node', [join(import.meta.dirname ?? '.', 'gradientWorker.ts')], { serialization: 'advanced' });
+  const child: ChildProcess = fork(
+    existsSync(bin) ? bin : 'node_modules/.bin/vite-node',
+    [join(import.meta.dirname ?? '.', 'gradientWorker.ts')],
+    { serialization: 'advanced' },
+  );
   /** What the gradient worker answers (scripts/lib/gradientWorker.ts). */
   type Reply = { type: 'ready' } | { type: 'grads'; grads: Float32Array[]; sums: TaskSums } | { type: 'error'; message: string };
   let waiting: ((m: Reply) => void) | null = null;

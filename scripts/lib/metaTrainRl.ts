@@ -41,13 +41,19 @@ export async function metaTrainRl(a: RlTrainArgs) {
   if (!a.fresh && existsSync(manifestPath)) {
     const ck = loadCheckpoint(a.out);
     config = { ...(ck.manifest.config as RlConfig), ...a.overrides };
-    const st = ck.learners[a.method] ?? (() => { throw new Error(`${manifestPath} holds no ${a.method} learner`); })();
+    const st =
+      ck.learners[a.method] ??
+      (() => {
+        throw new Error(`${manifestPath} holds no ${a.method} learner`);
+      })();
     learner = new RlLearner(config, a.method, tfGemm);
     await learner.restore(st);
     seconds = ck.manifest.trainedOn?.seconds ?? 0;
     console.log(`Resuming ${a.method} ${a.family} from iteration ${learner.iteration}`);
     if (existsSync(logPath)) {
-      const kept = readFileSync(logPath, 'utf8').split('\n').filter((l) => l && JSON.parse(l).iteration <= learner.iteration);
+      const kept = readFileSync(logPath, 'utf8')
+        .split('\n')
+        .filter((l) => l && JSON.parse(l).iteration <= learner.iteration);
       writeFileSync(logPath, kept.map((l) => l + '\n').join(''));
     }
   } else {
@@ -76,10 +82,19 @@ export async function metaTrainRl(a: RlTrainArgs) {
   while (learner.iteration < a.iterations) {
     const s = learner.step();
     seconds += s.seconds;
-    const rec = { ...s, seconds: +s.seconds.toFixed(2), returnBefore: +s.returnBefore.toFixed(3), returnAfter: +s.returnAfter.toFixed(3), clippedFraction: +s.clippedFraction.toFixed(3), logStd: Array.from(learner.theta[learner.theta.length - 1], (x) => +x.toFixed(3)) };
+    const rec = {
+      ...s,
+      seconds: +s.seconds.toFixed(2),
+      returnBefore: +s.returnBefore.toFixed(3),
+      returnAfter: +s.returnAfter.toFixed(3),
+      clippedFraction: +s.clippedFraction.toFixed(3),
+      logStd: Array.from(learner.theta[learner.theta.length - 1], (x) => +x.toFixed(3)),
+    };
     mkdirSync(a.out, { recursive: true });
     appendFileSync(logPath, JSON.stringify(rec) + '\n');
-    console.log(`${a.method} ${a.family} iteration ${s.iteration}/${a.iterations}  return before ${s.returnBefore.toFixed(2)}  after ${s.returnAfter.toFixed(2)}  ${s.seconds.toFixed(1)} s`);
+    console.log(
+      `${a.method} ${a.family} iteration ${s.iteration}/${a.iterations}  return before ${s.returnBefore.toFixed(2)}  after ${s.returnAfter.toFixed(2)}  ${s.seconds.toFixed(1)} s`,
+    );
     if (learner.iteration % a.saveEvery === 0 || learner.iteration === a.iterations) await save();
   }
   console.log(`Checkpoint written to ${a.out} after ${Math.round(seconds)} s of training.`);

@@ -42,7 +42,11 @@ describe('packing Omniglot', () => {
   it('packs a small zip: alphabets, characters, drawers, split, and deduplicates an alphabet seen twice', () => {
     const png = drawing(10, 10, 40, 40);
     const zip = (root: string, alphabets: string[]) =>
-      zipSync(Object.fromEntries(alphabets.flatMap((a) => [1, 2].flatMap((c) => [1, 2, 3].map((d) => [`${root}/${a}/character0${c}/09${c}0_0${d}.png`, png])))));
+      zipSync(
+        Object.fromEntries(
+          alphabets.flatMap((a) => [1, 2].flatMap((c) => [1, 2, 3].map((d) => [`${root}/${a}/character0${c}/09${c}0_0${d}.png`, png]))),
+        ),
+      );
     const a = zip('images_background_small1', ['Latin', 'Tagalog']);
     const b = zip('images_background_small2', ['Latin', 'Korean']);
     const { index, pixels } = packOmniglot([
@@ -61,7 +65,9 @@ describe('packing Omniglot', () => {
 
   it('gives a clear error for a corrupt zip and for a wrong checksum', () => {
     const bad = new Uint8Array(200).fill(7);
-    expect(() => packOmniglot([{ file: 'broken.zip', bytes: bad, sha256: sha256(bad) }])).toThrow(/broken\.zip: not a readable zip archive/);
+    expect(() => packOmniglot([{ file: 'broken.zip', bytes: bad, sha256: sha256(bad) }])).toThrow(
+      /broken\.zip: not a readable zip archive/,
+    );
     expect(() => verifyChecksum('x.zip', bad, OMNIGLOT_SOURCES[0].sha256)).toThrow(/x\.zip: SHA-256 [0-9a-f]{64} does not match/);
     const truncated = zipSync({ 'r/Latin/character01/0101_01.png': drawing(1, 1, 5, 5) }).slice(0, 60);
     expect(() => packOmniglot([{ file: 'cut.zip', bytes: truncated, sha256: '' }])).toThrow(/cut\.zip/);
@@ -81,7 +87,12 @@ describe('packing Omniglot', () => {
     expect(chars).toHaveLength(242);
     expect(chars.every((c) => c.count === 20)).toBe(true);
     expect(index.images).toBe(4840);
-    expect(index.alphabets.filter((a) => a.split === 'test').map((a) => a.name).sort()).toEqual([...TEST_ALPHABETS].sort());
+    expect(
+      index.alphabets
+        .filter((a) => a.split === 'test')
+        .map((a) => a.name)
+        .sort(),
+    ).toEqual([...TEST_ALPHABETS].sort());
     // Ink is a minority of each image, and every image has some.
     let inkTotal = 0;
     for (let i = 0; i < index.images; i++) {

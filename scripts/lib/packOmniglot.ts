@@ -31,7 +31,8 @@ export function sha256(bytes: Uint8Array): string {
 /** Throws, naming the file, when its bytes do not have the expected SHA-256. */
 export function verifyChecksum(file: string, bytes: Uint8Array, expected: string) {
   const actual = sha256(bytes);
-  if (actual !== expected) throw new Error(`${file}: SHA-256 ${actual} does not match the expected ${expected}; the file is corrupt or not the official one`);
+  if (actual !== expected)
+    throw new Error(`${file}: SHA-256 ${actual} does not match the expected ${expected}; the file is corrupt or not the official one`);
 }
 
 /** One drawing, decoded (by the one decoder of the command line) and downsampled: 784 bytes, ink = 255. */

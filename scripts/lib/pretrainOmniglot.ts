@@ -51,7 +51,9 @@ export async function pretrainOmniglot(a: PretrainArgs & { fresh?: boolean }) {
     const done = ck.learners.pretrained;
     if (done && done.iteration >= a.iterations) {
       console.log(`${a.out} holds a finished pretraining run (${done.iteration} steps): choosing its inner learning rate again`);
-      const kept = readFileSync(logPath, 'utf8').split('\n').filter((l) => l && JSON.parse(l).event !== 'alpha');
+      const kept = readFileSync(logPath, 'utf8')
+        .split('\n')
+        .filter((l) => l && JSON.parse(l).event !== 'alpha');
       writeFileSync(logPath, kept.map((l) => l + '\n').join(''));
       const net = new ConvNet(convShape(a.filters), tfGemm);
       const trainedOn = ck.manifest.trainedOn!;
@@ -71,8 +73,17 @@ export async function pretrainOmniglot(a: PretrainArgs & { fresh?: boolean }) {
   const head = [Float32Array.from({ length: whShape[0] * whShape[1] }, () => (2 * rng.next() - 1) * scale), new Float32Array(bhShape[0])];
   const params = [...body, ...head];
   const adam = new Adam(a.lr);
-  writeFileSync(logPath, JSON.stringify({ iteration: 0, event: 'settings', changed: { pretraining: { classes: way, batch: a.batch, lr: a.lr, shift: a.shift, filters: a.filters, seed: a.seed } } }) + '\n');
-  console.log(`Pretraining conv-4 (${a.filters} filters) as a ${way}-way classifier: ${a.iterations} steps of ${a.batch} drawings, Adam ${a.lr}`);
+  writeFileSync(
+    logPath,
+    JSON.stringify({
+      iteration: 0,
+      event: 'settings',
+      changed: { pretraining: { classes: way, batch: a.batch, lr: a.lr, shift: a.shift, filters: a.filters, seed: a.seed } },
+    }) + '\n',
+  );
+  console.log(
+    `Pretraining conv-4 (${a.filters} filters) as a ${way}-way classifier: ${a.iterations} steps of ${a.batch} drawings, Adam ${a.lr}`,
+  );
 
   const x = new Float32Array(a.batch * OMNIGLOT_PIXELS);
   const labels = new Int32Array(a.batch);
@@ -101,7 +112,9 @@ export async function pretrainOmniglot(a: PretrainArgs & { fresh?: boolean }) {
       last = now;
       const rec = { iteration: it, loss: w.loss / w.n, accuracy: w.acc / w.n, seconds: Math.round(seconds) };
       appendFileSync(logPath, JSON.stringify(rec) + '\n');
-      console.log(`step ${it}/${a.iterations}  loss ${rec.loss.toFixed(3)}  accuracy ${(100 * rec.accuracy).toFixed(1)}%  ${Math.round(seconds)} s`);
+      console.log(
+        `step ${it}/${a.iterations}  loss ${rec.loss.toFixed(3)}  accuracy ${(100 * rec.accuracy).toFixed(1)}%  ${Math.round(seconds)} s`,
+      );
       w = { loss: 0, acc: 0, n: 0 };
     }
   }
@@ -110,7 +123,14 @@ export async function pretrainOmniglot(a: PretrainArgs & { fresh?: boolean }) {
 }
 
 /** The inner learning rate: the best of a grid on 5-way 1-shot episodes of the training alphabets; then the checkpoint. */
-async function choseAlphaAndSave(a: PretrainArgs, ds: OmniglotDataset, net: ConvNet, finalBody: Float32Array[], seconds: number, logPath: string) {
+async function choseAlphaAndSave(
+  a: PretrainArgs,
+  ds: OmniglotDataset,
+  net: ConvNet,
+  finalBody: Float32Array[],
+  seconds: number,
+  logPath: string,
+) {
   const validation = (alpha: number, steps: number) => {
     const vr = createRng(`${a.seed}/omniglot-pretrained/validation`);
     let acc = 0;
@@ -125,14 +145,26 @@ async function choseAlphaAndSave(a: PretrainArgs, ds: OmniglotDataset, net: Conv
   let best = { alpha: ALPHA_GRID[0], accuracy: -1 };
   for (const alpha of ALPHA_GRID) {
     const accuracy = validation(alpha, testSteps);
-    console.log(`  alpha ${alpha}: 5-way 1-shot accuracy on training-alphabet episodes after ${testSteps} steps ${(100 * accuracy).toFixed(1)}%`);
-    appendFileSync(logPath, JSON.stringify({ iteration: a.iterations, event: 'alpha', alpha, steps: testSteps, trainAlphabets5way1shot: accuracy }) + '\n');
+    console.log(
+      `  alpha ${alpha}: 5-way 1-shot accuracy on training-alphabet episodes after ${testSteps} steps ${(100 * accuracy).toFixed(1)}%`,
+    );
+    appendFileSync(
+      logPath,
+      JSON.stringify({ iteration: a.iterations, event: 'alpha', alpha, steps: testSteps, trainAlphabets5way1shot: accuracy }) + '\n',
+    );
     if (accuracy > best.accuracy) best = { alpha, accuracy };
   }
   console.log(`Chosen inner learning rate ${best.alpha}`);
 
   // Stored as an Omniglot model whose adaptation settings are the chosen ones.
-  const config: OmniglotConfig = { ...DEFAULT_OMNIGLOT_CONFIG, way: 5, alpha: best.alpha, filters: a.filters, seed: a.seed, shift: a.shift };
+  const config: OmniglotConfig = {
+    ...DEFAULT_OMNIGLOT_CONFIG,
+    way: 5,
+    alpha: best.alpha,
+    filters: a.filters,
+    seed: a.seed,
+    shift: a.shift,
+  };
   const { manifest, weights } = await encodeCheckpoint({
     experiment: 'omniglot',
     architecture: { kind: 'conv4', filters: a.filters, channels: 1, imageSize: 28, head: 'zero' },

@@ -42,11 +42,14 @@ const save = () => {
 };
 
 // Watchdog: asynchronous hangs (a GPU read that never resolves) end the run with what was measured.
-const watchdog = setTimeout(() => {
-  log(`WATCHDOG: overall deadline ${DEADLINE + 30}s passed; exiting with the results so far`);
-  save();
-  process.exit(3);
-}, (DEADLINE + 30) * 1000);
+const watchdog = setTimeout(
+  () => {
+    log(`WATCHDOG: overall deadline ${DEADLINE + 30}s passed; exiting with the results so far`);
+    save();
+    process.exit(3);
+  },
+  (DEADLINE + 30) * 1000,
+);
 
 interface Cfg {
   id: string;
@@ -87,11 +90,16 @@ async function useBackend(name: 'wasm' | 'webgpu') {
 
 function loadData() {
   const dir = process.env.DATA_DIR ?? join(here, 'data');
-  return openOmniglotPack(JSON.parse(readFileSync(join(dir, 'omniglot.json'), 'utf8')), new Uint8Array(readFileSync(join(dir, 'omniglot.bin'))));
+  return openOmniglotPack(
+    JSON.parse(readFileSync(join(dir, 'omniglot.json'), 'utf8')),
+    new Uint8Array(readFileSync(join(dir, 'omniglot.bin'))),
+  );
 }
 
 async function main() {
-  log(`node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model}), deadline ${DEADLINE}s, ${SECONDS}s per timing${SMALL ? ', SMALL sizes' : ''}`);
+  log(
+    `node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model}), deadline ${DEADLINE}s, ${SECONDS}s per timing${SMALL ? ', SMALL sizes' : ''}`,
+  );
   if (dawnError) log(`dawn.node failed to load: ${dawnError}`);
 
   // wasm first (the CPU baseline and the reference for the correctness check).
@@ -99,7 +107,9 @@ async function main() {
   setWasmPaths(here + '/');
   try {
     await useBackend('wasm');
-    log(`wasm backend ready (threads flag ${tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT')}, simd ${await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')})`);
+    log(
+      `wasm backend ready (threads flag ${tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT')}, simd ${await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')})`,
+    );
   } catch (e) {
     log(`wasm backend FAILED: ${(e as Error).stack}`);
   }
@@ -107,15 +117,38 @@ async function main() {
   // WebGPU: the adapter as Dawn reports it, then the tfjs backend.
   let gpuOk = false;
   try {
-    const gpu = gpuObject as { requestAdapter(o?: object): Promise<null | { info: Record<string, unknown>; isFallbackAdapter?: boolean; features: Set<string>; limits: Record<string, number> }> } | null;
+    const gpu = gpuObject as {
+      requestAdapter(o?: object): Promise<null | {
+        info: Record<string, unknown>;
+        isFallbackAdapter?: boolean;
+        features: Set<string>;
+        limits: Record<string, number>;
+      }>;
+    } | null;
     if (!gpu) throw new Error('no navigator.gpu');
     const a = await gpu.requestAdapter({ powerPreference: 'high-performance' });
     if (!a) throw new Error('requestAdapter returned null');
     const i = a.info;
-    const info = { vendor: i.vendor, architecture: i.architecture, device: i.device, description: i.description, isFallbackAdapter: i.isFallbackAdapter ?? a.isFallbackAdapter, subgroupMinSize: i.subgroupMinSize, subgroupMaxSize: i.subgroupMaxSize };
+    const info = {
+      vendor: i.vendor,
+      architecture: i.architecture,
+      device: i.device,
+      description: i.description,
+      isFallbackAdapter: i.isFallbackAdapter ?? a.isFallbackAdapter,
+      subgroupMinSize: i.subgroupMinSize,
+      subgroupMaxSize: i.subgroupMaxSize,
+    };
     log('adapter', JSON.stringify(info));
     log('features', [...a.features].join(','));
-    log('limits', JSON.stringify({ maxBufferSize: a.limits.maxBufferSize, maxStorageBufferBindingSize: a.limits.maxStorageBufferBindingSize, maxComputeWorkgroupStorageSize: a.limits.maxComputeWorkgroupStorageSize, maxComputeInvocationsPerWorkgroup: a.limits.maxComputeInvocationsPerWorkgroup }));
+    log(
+      'limits',
+      JSON.stringify({
+        maxBufferSize: a.limits.maxBufferSize,
+        maxStorageBufferBindingSize: a.limits.maxStorageBufferBindingSize,
+        maxComputeWorkgroupStorageSize: a.limits.maxComputeWorkgroupStorageSize,
+        maxComputeInvocationsPerWorkgroup: a.limits.maxComputeInvocationsPerWorkgroup,
+      }),
+    );
     results.push({ kind: 'adapter', ...info });
     const ok = await tf.setBackend('webgpu');
     log(`tf.setBackend('webgpu') -> ${ok}; backend ${tf.getBackend()}`);
@@ -137,8 +170,15 @@ async function main() {
 
   // Correctness first (cheap): the GPU meta-gradient against the fused kernel on wasm (float32) on the same batch and body.
   const checks: { filters: number; tasks: number; preset: keyof typeof OMNIGLOT_PRESETS; f64?: boolean }[] = SMALL
-    ? [{ filters: 4, tasks: 2, preset: '5-way 1-shot', f64: true }, { filters: 4, tasks: 1, preset: '20-way 1-shot' }]
-    : [{ filters: 32, tasks: 32, preset: '5-way 1-shot' }, { filters: 64, tasks: 32, preset: '5-way 1-shot' }, { filters: 32, tasks: 4, preset: '5-way 1-shot', f64: true }];
+    ? [
+        { filters: 4, tasks: 2, preset: '5-way 1-shot', f64: true },
+        { filters: 4, tasks: 1, preset: '20-way 1-shot' },
+      ]
+    : [
+        { filters: 32, tasks: 32, preset: '5-way 1-shot' },
+        { filters: 64, tasks: 32, preset: '5-way 1-shot' },
+        { filters: 32, tasks: 4, preset: '5-way 1-shot', f64: true },
+      ];
   for (const chk of checks) {
     if (!gpuOk) break;
     if (left() < 60) {
@@ -163,10 +203,15 @@ async function main() {
       const ref = body.map((b) => new Float32Array(b.length));
       const r = metaGradient(new ConvNet(shape, tfGemm), body, batch, inner, 'maml2', ref);
       const cmp = (a: ArrayLike<number>[], e: ArrayLike<number>[]) => {
-        let num = 0, den = 0, maxAbs = 0, maxRef = 0, maxElemRel = 0;
+        let num = 0,
+          den = 0,
+          maxAbs = 0,
+          maxRef = 0,
+          maxElemRel = 0;
         const perBlock: number[] = [];
         for (let k = 0; k < e.length; k++) {
-          let bMax = 0, bRef = 0;
+          let bMax = 0,
+            bRef = 0;
           for (let j = 0; j < e[k].length; j++) {
             const d = Math.abs(a[k][j] - e[k][j]);
             num += d * d;
@@ -179,10 +224,19 @@ async function main() {
           maxAbs = Math.max(maxAbs, bMax);
           maxRef = Math.max(maxRef, bRef);
         }
-        return { relL2: +Math.sqrt(num / den).toExponential(3), maxAbsDiffOverMaxAbs: +(maxAbs / maxRef).toExponential(3), maxElemRel_whereRefAbsGt1e4: +maxElemRel.toExponential(3), perBlockMaxDiffOverMax: perBlock };
+        return {
+          relL2: +Math.sqrt(num / den).toExponential(3),
+          maxAbsDiffOverMaxAbs: +(maxAbs / maxRef).toExponential(3),
+          maxElemRel_whereRefAbsGt1e4: +maxElemRel.toExponential(3),
+          perBlockMaxDiffOverMax: perBlock,
+        };
       };
       const res: Record<string, unknown> = {
-        kind: 'check', preset: chk.preset, filters: chk.filters, tasks: config.metaBatch, algorithm: 'maml2',
+        kind: 'check',
+        preset: chk.preset,
+        filters: chk.filters,
+        tasks: config.metaBatch,
+        algorithm: 'maml2',
         gpu_vs_wasm: cmp(g.grads, ref),
         postLoss: { gpu: g.sums.postLoss / g.sums.tasks, wasm: r.postLoss },
         postCorrect: { gpu: g.sums.postCorrect / g.sums.queries, wasm: r.postAccuracy },
@@ -190,7 +244,11 @@ async function main() {
       };
       if (chk.f64) {
         const body64 = body.map((x) => Float64Array.from(x));
-        const b64 = { ...batch, support: Float64Array.from(batch.support), query: Float64Array.from(batch.query) } as unknown as EpisodeBatch;
+        const b64 = {
+          ...batch,
+          support: Float64Array.from(batch.support),
+          query: Float64Array.from(batch.query),
+        } as unknown as EpisodeBatch;
         const ref64 = body.map((x) => new Float64Array(x.length));
         metaGradient(new ConvNet(shape, jsGemm), body64, b64, inner, 'maml2', ref64);
         res.gpu_vs_f64 = cmp(g.grads, ref64);
@@ -228,7 +286,9 @@ async function main() {
         if (engine === 'webgpu') net = new ConvNetTensors(convShape(c.filters));
         const step = async (i: number) =>
           net
-            ? l.stepWith((body) => metaGradientTensors(net!, body, trainingBatch(ds, spec, config.metaBatch, 1, i), inner, config.algorithm))
+            ? l.stepWith((body) =>
+                metaGradientTensors(net!, body, trainingBatch(ds, spec, config.metaBatch, 1, i), inner, config.algorithm),
+              )
             : l.step(trainingBatch(ds, spec, config.metaBatch, 1, i));
         const warm: number[] = [];
         const warmups = engine === 'webgpu' ? 2 : c.wasmNeeds ? 0 : 1;
@@ -254,8 +314,28 @@ async function main() {
         const cpuSecs = +((cpu.user + cpu.system) / 1e6).toFixed(3);
         const rate = n / secs;
         const mem = engine === 'webgpu' ? tf.memory() : null;
-        const r = { kind: 'timing', id: c.id, engine, preset: c.preset, filters: c.filters, tasks: config.metaBatch, innerSteps: config.trainSteps, algorithm: 'maml2', iterations: n, seconds: +secs.toFixed(3), metaItersPerSec: +rate.toFixed(3), msPerIter: +((1000 * secs) / n).toFixed(1), warmupSeconds: warm, processCpuSeconds: cpuSecs, lastResult: last, numTensors: mem?.numTensors, gpuBytes: (mem as unknown as { numBytesInGPU?: number })?.numBytesInGPU };
-        log(`RESULT ${label}: ${rate.toFixed(3)} meta-it/s (${n} its in ${secs.toFixed(2)} s, ${r.msPerIter} ms/it, process CPU ${cpuSecs}s over ${secs.toFixed(2)}s wall); last ${JSON.stringify(last)}`);
+        const r = {
+          kind: 'timing',
+          id: c.id,
+          engine,
+          preset: c.preset,
+          filters: c.filters,
+          tasks: config.metaBatch,
+          innerSteps: config.trainSteps,
+          algorithm: 'maml2',
+          iterations: n,
+          seconds: +secs.toFixed(3),
+          metaItersPerSec: +rate.toFixed(3),
+          msPerIter: +((1000 * secs) / n).toFixed(1),
+          warmupSeconds: warm,
+          processCpuSeconds: cpuSecs,
+          lastResult: last,
+          numTensors: mem?.numTensors,
+          gpuBytes: (mem as unknown as { numBytesInGPU?: number })?.numBytesInGPU,
+        };
+        log(
+          `RESULT ${label}: ${rate.toFixed(3)} meta-it/s (${n} its in ${secs.toFixed(2)} s, ${r.msPerIter} ms/it, process CPU ${cpuSecs}s over ${secs.toFixed(2)}s wall); last ${JSON.stringify(last)}`,
+        );
         results.push(r);
       } catch (e) {
         log(`${label} FAILED: ${(e as Error).stack}`);

@@ -17,7 +17,10 @@ function episodeData(seed: string): { data: LabelledImages; truth: number[] } {
   const b = sampleEpisodes(ds, 'test', { way: 5, shot: 1, queries: 2, rotations: false }, 1, createRng(seed));
   const img = (a: Float32Array, i: number) => a.slice(i * OMNIGLOT_PIXELS, (i + 1) * OMNIGLOT_PIXELS);
   return {
-    data: { classes: Array.from({ length: 5 }, (_, c) => [img(b.support, c)]), queries: Array.from({ length: 10 }, (_, q) => img(b.query, q)) },
+    data: {
+      classes: Array.from({ length: 5 }, (_, c) => [img(b.support, c)]),
+      queries: Array.from({ length: 10 }, (_, q) => img(b.query, q)),
+    },
     truth: Array.from(b.queryLabels),
   };
 }
@@ -28,7 +31,9 @@ describe('few-shot classification of given examples', () => {
     const config = ck.manifest.config as OmniglotConfig;
     const meta = new ConvMetaLearner(config, tfGemm, ck.learners.maml.theta);
     const random = new ConvMetaLearner({ ...config, seed: 123 }, tfGemm);
-    let m = 0, r = 0, n = 0;
+    let m = 0,
+      r = 0,
+      n = 0;
     for (let e = 0; e < 20; e++) {
       const { data, truth } = episodeData(`fs/${e}`);
       const inner = innerFor(config, 5);
@@ -77,7 +82,9 @@ describe('few-shot classification of given examples', () => {
       });
     }
     // Batch norm sees the repeats, so not bit for bit: measured 38 of 40 kept, 14 of 40 without the weights.
-    console.log(`repeating one class's example 4 times: ${kept} of ${total} predictions kept with the class weights, ${keptUnweighted} without`);
+    console.log(
+      `repeating one class's example 4 times: ${kept} of ${total} predictions kept with the class weights, ${keptUnweighted} without`,
+    );
     expect(kept).toBeGreaterThanOrEqual(36);
     expect(keptUnweighted).toBeLessThan(total / 2);
   });
@@ -91,6 +98,8 @@ describe('few-shot classification of given examples', () => {
     expect(() => classifyFewShot(l.net, l.body, { classes: [[q], []], queries: [q] }, inner)).toThrow(/class 2 has no examples/);
     expect(() => classifyFewShot(l.net, l.body, { classes: [[q], [q]], queries: [] }, inner)).toThrow(/nothing to classify/);
     // One limit of examples per class everywhere (the page, batch mode, npm run classify): 1 to 5.
-    expect(() => classifyFewShot(l.net, l.body, { classes: [[q], Array(6).fill(q)], queries: [q] }, inner)).toThrow('class 2 has 6 examples: the model takes 1 to 5');
+    expect(() => classifyFewShot(l.net, l.body, { classes: [[q], Array(6).fill(q)], queries: [q] }, inner)).toThrow(
+      'class 2 has 6 examples: the model takes 1 to 5',
+    );
   });
 });

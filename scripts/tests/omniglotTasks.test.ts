@@ -3,7 +3,14 @@ import { loadOmniglot } from '../lib/omniglotData';
 import { OMNIGLOT_PIXELS } from '../../src/maml/omniglot/pack';
 import { createRng } from '../../src/maml/random';
 import { writeImage } from '../../src/maml/omniglot/pack';
-import { checkEpisodeSpec, randomWarp, resolveAlphabet, sampleEpisodes, trainingBatch, WITHIN_ANY_ALPHABET } from '../../src/maml/omniglot/tasks';
+import {
+  checkEpisodeSpec,
+  randomWarp,
+  resolveAlphabet,
+  sampleEpisodes,
+  trainingBatch,
+  WITHIN_ANY_ALPHABET,
+} from '../../src/maml/omniglot/tasks';
 
 const ds = loadOmniglot();
 
@@ -38,7 +45,8 @@ describe('Omniglot episode sampler', () => {
 
   it('within one alphabet: every class from it, support by the same drawers for all classes and queries by others', () => {
     const drawerOf = (image: number) => {
-      for (const a of ds.index.alphabets) for (const c of a.characters) if (image >= c.first && image < c.first + c.count) return c.drawers[image - c.first];
+      for (const a of ds.index.alphabets)
+        for (const c of a.characters) if (image >= c.first && image < c.first + c.count) return c.drawers[image - c.first];
       throw new Error(`image ${image} is in no character`);
     };
     for (const alphabet of ['Japanese_(katakana)', 'Tagalog', WITHIN_ANY_ALPHABET]) {
@@ -54,13 +62,23 @@ describe('Omniglot episode sampler', () => {
       }
     }
     // Any alphabet: only katakana has 20 held-out characters, so it is always katakana at 20-way; both appear at 10.
-    const ten = sampleEpisodes(ds, 'test', { way: 10, shot: 1, queries: 1, rotations: false, alphabet: WITHIN_ANY_ALPHABET }, 40, createRng('any'));
+    const ten = sampleEpisodes(
+      ds,
+      'test',
+      { way: 10, shot: 1, queries: 1, rotations: false, alphabet: WITHIN_ANY_ALPHABET },
+      40,
+      createRng('any'),
+    );
     expect(new Set(ten.classes.map((e) => e[0].alphabet))).toEqual(new Set(['Japanese_(katakana)', 'Tagalog']));
   });
 
   it('names what a within-alphabet episode cannot have', () => {
-    expect(() => checkEpisodeSpec({ way: 20, shot: 1, queries: 1, rotations: false, alphabet: 'Tagalog' }, ds, 'test')).toThrow('Tagalog has 17 characters, fewer than 20');
-    expect(() => checkEpisodeSpec({ way: 5, shot: 1, queries: 1, rotations: false, alphabet: 'Korean' }, ds, 'test')).toThrow('Korean is not an alphabet of the test split');
+    expect(() => checkEpisodeSpec({ way: 20, shot: 1, queries: 1, rotations: false, alphabet: 'Tagalog' }, ds, 'test')).toThrow(
+      'Tagalog has 17 characters, fewer than 20',
+    );
+    expect(() => checkEpisodeSpec({ way: 5, shot: 1, queries: 1, rotations: false, alphabet: 'Korean' }, ds, 'test')).toThrow(
+      'Korean is not an alphabet of the test split',
+    );
     expect(resolveAlphabet(ds, 'test', 'katakana')).toBe('Japanese_(katakana)');
     expect(resolveAlphabet(ds, 'test', 'TAGALOG')).toBe('Tagalog');
     expect(() => resolveAlphabet(ds, 'test', 'Latin')).toThrow('"Latin" is none of the test alphabets: Japanese_(katakana), Tagalog');
@@ -91,7 +109,9 @@ describe('Omniglot episode sampler', () => {
     }
     // Episodes with the augmentation are seeded like any others.
     const spec = { way: 3, shot: 1, queries: 1, rotations: false, affine: 1 };
-    expect(sampleEpisodes(ds, 'train', spec, 2, createRng('a')).support).toEqual(sampleEpisodes(ds, 'train', spec, 2, createRng('a')).support);
+    expect(sampleEpisodes(ds, 'train', spec, 2, createRng('a')).support).toEqual(
+      sampleEpisodes(ds, 'train', spec, 2, createRng('a')).support,
+    );
   });
 
   it('never mixes the held-out alphabets into training', () => {
@@ -131,16 +151,18 @@ describe('Omniglot episode sampler', () => {
         const img = a.support.subarray((t * 5 + label) * OMNIGLOT_PIXELS, (t * 5 + label + 1) * OMNIGLOT_PIXELS);
         const orig = ds.pixels.subarray(c.images[0] * OMNIGLOT_PIXELS, (c.images[0] + 1) * OMNIGLOT_PIXELS);
         // Some shift (dx, dy) in [-2, 2]^2 maps the original onto the image.
-        const fits = [-2, -1, 0, 1, 2].flatMap((dx) => [-2, -1, 0, 1, 2].map((dy) => [dx, dy])).filter(([dx, dy]) => {
-          for (let y = 0; y < 28; y++)
-            for (let x = 0; x < 28; x++) {
-              const sx = x - dx;
-              const sy = y - dy;
-              const want = sx >= 0 && sx < 28 && sy >= 0 && sy < 28 ? orig[sy * 28 + sx] / 255 : 0;
-              if (Math.abs(img[y * 28 + x] - want) > 1e-6) return false;
-            }
-          return true;
-        });
+        const fits = [-2, -1, 0, 1, 2]
+          .flatMap((dx) => [-2, -1, 0, 1, 2].map((dy) => [dx, dy]))
+          .filter(([dx, dy]) => {
+            for (let y = 0; y < 28; y++)
+              for (let x = 0; x < 28; x++) {
+                const sx = x - dx;
+                const sy = y - dy;
+                const want = sx >= 0 && sx < 28 && sy >= 0 && sy < 28 ? orig[sy * 28 + sx] / 255 : 0;
+                if (Math.abs(img[y * 28 + x] - want) > 1e-6) return false;
+              }
+            return true;
+          });
         expect(fits.length).toBeGreaterThan(0);
         if (!fits.some(([dx, dy]) => dx === 0 && dy === 0)) shifted++;
       });

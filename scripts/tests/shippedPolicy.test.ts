@@ -13,7 +13,9 @@ describe('RL checkpoints', () => {
     const sizes = policySizes(config);
     const theta = initPolicy(sizes, createRng(1), -0.5);
     const { manifest, weights } = await encodeCheckpoint({
-      experiment: 'rl', architecture: { kind: 'gaussianMlp', sizes, activation: 'relu' }, config,
+      experiment: 'rl',
+      architecture: { kind: 'gaussianMlp', sizes, activation: 'relu' },
+      config,
       learners: { maml: { theta, iteration: 7, algorithm: 'maml-rl-2nd-order' } },
     });
     const ck = decodeCheckpoint(JSON.parse(JSON.stringify(manifest)), weights);
@@ -59,7 +61,9 @@ describe('resuming an RL run', () => {
     const first = new RlLearner(config, 'maml');
     first.step();
     const { manifest, weights } = await encodeCheckpoint({
-      experiment: 'rl', architecture: { kind: 'gaussianMlp', sizes, activation: 'relu' }, config,
+      experiment: 'rl',
+      architecture: { kind: 'gaussianMlp', sizes, activation: 'relu' },
+      config,
       learners: { maml: { ...(await first.state()), algorithm: 'maml-rl-2nd-order' } },
     });
     const st = decodeCheckpoint(JSON.parse(JSON.stringify(manifest)), weights).learners.maml;

@@ -33,12 +33,40 @@ interface Props {
  * prediction at its initialisation (step 0) and after each inner gradient step.
  * Click to add a support point; drag one to move it.
  */
-export const AdaptationPlot = memo(function AdaptationPlot({ title, testid, task, grid, curves, steps, supportLoss, editable, onTaskChange, compact }: Props) {
+export const AdaptationPlot = memo(function AdaptationPlot({
+  title,
+  testid,
+  task,
+  grid,
+  curves,
+  steps,
+  supportLoss,
+  editable,
+  onTaskChange,
+  compact,
+}: Props) {
   const svg = useRef<SVGSVGElement>(null);
   const [drag, setDrag] = useState<number | null>(null);
-  const x = useMemo(() => d3.scaleLinear().domain(X_DOMAIN).range([M.left, W - M.right]), []);
-  const y = useMemo(() => d3.scaleLinear().domain(Y_DOMAIN).range([H - M.bottom, M.top]), []);
-  const line = plotLine<[number, number]>((d) => x(d[0]), (d) => y(Math.max(Y_DOMAIN[0] - 2, Math.min(Y_DOMAIN[1] + 2, d[1]))));
+  const x = useMemo(
+    () =>
+      d3
+        .scaleLinear()
+        .domain(X_DOMAIN)
+        .range([M.left, W - M.right]),
+    [],
+  );
+  const y = useMemo(
+    () =>
+      d3
+        .scaleLinear()
+        .domain(Y_DOMAIN)
+        .range([H - M.bottom, M.top]),
+    [],
+  );
+  const line = plotLine<[number, number]>(
+    (d) => x(d[0]),
+    (d) => y(Math.max(Y_DOMAIN[0] - 2, Math.min(Y_DOMAIN[1] + 2, d[1]))),
+  );
   const truth = d3.range(0, 201).map((i) => {
     const v = X_DOMAIN[0] + (i / 200) * (X_DOMAIN[1] - X_DOMAIN[0]);
     return [v, sinusoid(task, v)] as [number, number];
@@ -72,8 +100,11 @@ export const AdaptationPlot = memo(function AdaptationPlot({ title, testid, task
   };
   const last = supportLoss?.[steps];
   const first = supportLoss?.[0];
-  const desc = `${title}: ${task.supportX.length} support points; prediction shown for inner steps 0 to ${steps}` +
-    (first !== undefined && last !== undefined ? `; support MSE ${first.toFixed(3)} at step 0, ${last.toFixed(3)} after ${steps} steps.` : '.');
+  const desc =
+    `${title}: ${task.supportX.length} support points; prediction shown for inner steps 0 to ${steps}` +
+    (first !== undefined && last !== undefined
+      ? `; support MSE ${first.toFixed(3)} at step 0, ${last.toFixed(3)} after ${steps} steps.`
+      : '.');
 
   return (
     <figure className="plot" data-testid={testid}>
@@ -81,7 +112,8 @@ export const AdaptationPlot = memo(function AdaptationPlot({ title, testid, task
         <strong>{title}</strong>
         {first !== undefined && last !== undefined && (
           <span className="muted" data-testid={`${testid}-loss`}>
-            {' '}support MSE {first.toFixed(3)} → {last.toFixed(3)}
+            {' '}
+            support MSE {first.toFixed(3)} → {last.toFixed(3)}
           </span>
         )}
       </figcaption>
@@ -128,14 +160,27 @@ export const AdaptationPlot = memo(function AdaptationPlot({ title, testid, task
             data-testid={`${testid}-support`}
             tabIndex={editable ? 0 : undefined}
             role={editable ? 'button' : undefined}
-            aria-label={editable ? `Support point ${i + 1}: x ${px.toFixed(2)}, y ${task.supportY[i].toFixed(2)}. Arrow keys move it (Shift: further), Delete removes it.` : undefined}
+            aria-label={
+              editable
+                ? `Support point ${i + 1}: x ${px.toFixed(2)}, y ${task.supportY[i].toFixed(2)}. Arrow keys move it (Shift: further), Delete removes it.`
+                : undefined
+            }
             onKeyDown={(e) => {
               if (!editable) return;
               const step = e.shiftKey ? 1 : 0.2;
-              const d: Record<string, [number, number]> = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, step], ArrowDown: [0, -step] };
+              const d: Record<string, [number, number]> = {
+                ArrowLeft: [-step, 0],
+                ArrowRight: [step, 0],
+                ArrowUp: [0, step],
+                ArrowDown: [0, -step],
+              };
               const clamp = (v: number, [a, b]: [number, number]) => Math.max(a, Math.min(b, v));
               if (e.key === 'Delete' || e.key === 'Backspace') {
-                onTaskChange?.({ ...task, supportX: task.supportX.filter((_, j) => j !== i), supportY: task.supportY.filter((_, j) => j !== i) });
+                onTaskChange?.({
+                  ...task,
+                  supportX: task.supportX.filter((_, j) => j !== i),
+                  supportY: task.supportY.filter((_, j) => j !== i),
+                });
               } else if (d[e.key]) {
                 const sx = [...task.supportX];
                 const sy = [...task.supportY];
@@ -163,15 +208,29 @@ export function StepLegend({ steps, compact }: { steps: number; compact?: boolea
   return (
     <div className="legend" aria-hidden="true">
       <span className="legend-item">
-        <svg width="22" height="10"><line x1="0" x2="22" y1="5" y2="5" className="truth" /></svg> true function
+        <svg width="22" height="10">
+          <line x1="0" x2="22" y1="5" y2="5" className="truth" />
+        </svg>{' '}
+        true function
       </span>
       <span className="legend-item">
-        <svg width="12" height="12"><circle cx="6" cy="6" r="4" className="support" /></svg> support points
+        <svg width="12" height="12">
+          <circle cx="6" cy="6" r="4" className="support" />
+        </svg>{' '}
+        support points
       </span>
       {(compact ? [0, steps] : d3.range(steps + 1)).map((s) => (
         <span className="legend-item" key={s}>
           <svg width="18" height="10">
-            <line x1="0" x2="18" y1="5" y2="5" stroke={stepColor(s, steps)} strokeWidth={s === steps ? 3 : 2} strokeDasharray={s === 0 ? '4 2' : undefined} />
+            <line
+              x1="0"
+              x2="18"
+              y1="5"
+              y2="5"
+              stroke={stepColor(s, steps)}
+              strokeWidth={s === steps ? 3 : 2}
+              strokeDasharray={s === 0 ? '4 2' : undefined}
+            />
           </svg>
           {s === 0 ? 'step 0 (initialisation)' : s === steps ? `step ${s} (adapted)` : s}
         </span>
@@ -211,18 +270,26 @@ export function Axes({
       {xt.map((t) => (
         <g key={`x${t}`} transform={`translate(${x(t)},${y0})`}>
           <line y2={5} />
-          <text y={17} textAnchor="middle">{(xFormat ?? x.tickFormat(6, '~g'))(t)}</text>
+          <text y={17} textAnchor="middle">
+            {(xFormat ?? x.tickFormat(6, '~g'))(t)}
+          </text>
         </g>
       ))}
       {yt.map((t) => (
         <g key={`y${t}`} transform={`translate(${x0},${y(t)})`}>
           <line x2={-5} />
           <line x2={x1 - x0} className="grid" />
-          <text x={-8} dy="0.32em" textAnchor="end">{fmt(t)}</text>
+          <text x={-8} dy="0.32em" textAnchor="end">
+            {fmt(t)}
+          </text>
         </g>
       ))}
-      <text x={(x0 + x1) / 2} y={y0 + 32} textAnchor="middle" className="label">{xLabel}</text>
-      <text transform={`translate(${x0 - 34},${(y0 + y1) / 2}) rotate(-90)`} textAnchor="middle" className="label">{yLabel}</text>
+      <text x={(x0 + x1) / 2} y={y0 + 32} textAnchor="middle" className="label">
+        {xLabel}
+      </text>
+      <text transform={`translate(${x0 - 34},${(y0 + y1) / 2}) rotate(-90)`} textAnchor="middle" className="label">
+        {yLabel}
+      </text>
     </g>
   );
 }

@@ -51,7 +51,14 @@ export function App() {
         <nav className="tabs" aria-label="Experiments">
           <div role="tablist" className="tablist" aria-label="Experiments">
             {EXPERIMENTS.map((e) => (
-              <button key={e.id} role="tab" aria-selected={experiment === e.id} className={experiment === e.id ? 'tab active' : 'tab'} data-testid={`tab-${e.id}`} onClick={() => choose(e.id)}>
+              <button
+                key={e.id}
+                role="tab"
+                aria-selected={experiment === e.id}
+                className={experiment === e.id ? 'tab active' : 'tab'}
+                data-testid={`tab-${e.id}`}
+                onClick={() => choose(e.id)}
+              >
                 {e.label}
               </button>
             ))}

@@ -8,7 +8,15 @@ import { MAX_COMPARE, PANELS } from './urlState';
  * The teacher's controls: presets, methods to compare, the tour, which panels show, and a
  * link that reproduces all of it.
  */
-export function LessonBar({ compare, onCompare, onPreset, onTour, hide, onHide, link }: {
+export function LessonBar({
+  compare,
+  onCompare,
+  onPreset,
+  onTour,
+  hide,
+  onHide,
+  link,
+}: {
   compare: MethodSpec[];
   onCompare: (c: MethodSpec[]) => void;
   onPreset: (p: Preset) => void;
@@ -56,20 +64,31 @@ export function LessonBar({ compare, onCompare, onPreset, onTour, hide, onHide, 
         >
           <option value="">Choose a lesson…</option>
           {PRESETS.map((p) => (
-            <option key={p.id} value={p.id}>{p.label}</option>
+            <option key={p.id} value={p.id}>
+              {p.label}
+            </option>
           ))}
         </select>
       </div>
       <fieldset className="compare-pick" data-testid="compare-pick">
-        <legend>Compare methods <span className="muted">(2–{MAX_COMPARE}, same tasks)</span></legend>
+        <legend>
+          Compare methods <span className="muted">(2–{MAX_COMPARE}, same tasks)</span>
+        </legend>
         {ALGORITHMS.map((a) => (
           <label key={a} className="check">
-            <input type="checkbox" checked={plain && compare.some((m) => m.algorithm === a) || (!compare.length && picked.includes(a))} onChange={(e) => toggle(a, e.target.checked)} data-testid={`compare-${a}`} />
+            <input
+              type="checkbox"
+              checked={(plain && compare.some((m) => m.algorithm === a)) || (!compare.length && picked.includes(a))}
+              onChange={(e) => toggle(a, e.target.checked)}
+              data-testid={`compare-${a}`}
+            />
             {ALGORITHM_LABELS[a]}
           </label>
         ))}
       </fieldset>
-      <button type="button" onClick={onTour} data-testid="tour-start">Guided tour</button>
+      <button type="button" onClick={onTour} data-testid="tour-start">
+        Guided tour
+      </button>
       <details
         className="panels-menu"
         onKeyDown={(e) => {
@@ -82,15 +101,29 @@ export function LessonBar({ compare, onCompare, onPreset, onTour, hide, onHide, 
         <div role="group" aria-label="Visible panels">
           {PANELS.map((p) => (
             <label key={p.id} className="check">
-              <input type="checkbox" checked={!hide.includes(p.id)} onChange={(e) => onHide(e.target.checked ? hide.filter((h) => h !== p.id) : [...hide, p.id])} data-testid={`show-${p.id}`} />
+              <input
+                type="checkbox"
+                checked={!hide.includes(p.id)}
+                onChange={(e) => onHide(e.target.checked ? hide.filter((h) => h !== p.id) : [...hide, p.id])}
+                data-testid={`show-${p.id}`}
+              />
               {p.label}
             </label>
           ))}
         </div>
       </details>
-      <button type="button" onClick={copy} data-testid="copy-link">Copy link</button>
+      <button type="button" onClick={copy} data-testid="copy-link">
+        Copy link
+      </button>
       {copied && (
-        <input className="link-out" readOnly value={copied} aria-label="Link to this state" data-testid="link" onFocus={(e) => e.target.select()} />
+        <input
+          className="link-out"
+          readOnly
+          value={copied}
+          aria-label="Link to this state"
+          data-testid="link"
+          onFocus={(e) => e.target.select()}
+        />
       )}
     </section>
   );

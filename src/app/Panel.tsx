@@ -6,7 +6,19 @@ import { svgMarkup, svgToPng } from './share/figureExport';
  * One panel of the lab: hidden through the URL (?hide=id), found by the tour
  * (data-panel), and, where it holds plots, saved as SVG or PNG.
  */
-export function Panel({ id, hidden, exportName, className, children }: { id: string; hidden: boolean; exportName?: string; className?: string; children: ReactNode }) {
+export function Panel({
+  id,
+  hidden,
+  exportName,
+  className,
+  children,
+}: {
+  id: string;
+  hidden: boolean;
+  exportName?: string;
+  className?: string;
+  children: ReactNode;
+}) {
   const ref = useRef<HTMLDivElement>(null);
   const [problem, setProblem] = useState<string | null>(null);
   if (hidden) return null;
@@ -29,9 +41,29 @@ export function Panel({ id, hidden, exportName, className, children }: { id: str
       {exportName && (
         <div className="panel-tools">
           <span className="muted">Save plot:</span>
-          <button type="button" className="small-button" data-testid={`save-svg-${id}`} onClick={() => save('svg')} aria-label={`Save the ${exportName} plot as SVG`}>SVG</button>
-          <button type="button" className="small-button" data-testid={`save-png-${id}`} onClick={() => save('png')} aria-label={`Save the ${exportName} plot as PNG`}>PNG</button>
-          {problem && <span className="error-text" role="alert">{problem}</span>}
+          <button
+            type="button"
+            className="small-button"
+            data-testid={`save-svg-${id}`}
+            onClick={() => save('svg')}
+            aria-label={`Save the ${exportName} plot as SVG`}
+          >
+            SVG
+          </button>
+          <button
+            type="button"
+            className="small-button"
+            data-testid={`save-png-${id}`}
+            onClick={() => save('png')}
+            aria-label={`Save the ${exportName} plot as PNG`}
+          >
+            PNG
+          </button>
+          {problem && (
+            <span className="error-text" role="alert">
+              {problem}
+            </span>
+          )}
         </div>
       )}
     </div>

@@ -2,7 +2,15 @@ import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react
 import { ALGORITHM_LABELS } from '../maml/algorithm/algorithm';
 import type { SinusoidConfig } from '../maml/sinusoid/config';
 import { namedTask } from '../maml/sinusoid/tasks';
-import { BACKENDS, type BackendChoice, type DistancePoint, type EngineChoice, type MethodSpec, type TaskView, type TrajectoryTask } from '../worker/protocol';
+import {
+  BACKENDS,
+  type BackendChoice,
+  type DistancePoint,
+  type EngineChoice,
+  type MethodSpec,
+  type TaskView,
+  type TrajectoryTask,
+} from '../worker/protocol';
 import { AdaptationPlot } from './AdaptationPlot';
 import { CompareCurves, CompareMultiples } from './compare/CompareView';
 import { Controls } from './Controls';
@@ -62,15 +70,21 @@ export function SinusoidLab() {
     history.replaceState(null, '', `${location.pathname}${serialiseLabState(labState, location.search)}${location.hash}`);
   }, [labState]);
 
-  const changeTask = useCallback((t: TaskView) => {
-    setTask(t);
-    send({ type: 'setTask', task: t });
-  }, [send]);
+  const changeTask = useCallback(
+    (t: TaskView) => {
+      setTask(t);
+      send({ type: 'setTask', task: t });
+    },
+    [send],
+  );
 
-  const selectTaskRef = useCallback((ref: TaskRef, c: SinusoidConfig = config) => {
-    setTaskRef(ref);
-    changeTask(taskFor(c, ref));
-  }, [changeTask, config]);
+  const selectTaskRef = useCallback(
+    (ref: TaskRef, c: SinusoidConfig = config) => {
+      setTaskRef(ref);
+      changeTask(taskFor(c, ref));
+    },
+    [changeTask, config],
+  );
 
   const trajectoryTasks = state.trajectory?.tasks;
   const selectTrajectoryTask = useCallback(
@@ -110,7 +124,8 @@ export function SinusoidLab() {
   useEffect(() => {
     if (!state.loaded) return;
     setConfig(state.loaded.config);
-    if (state.loaded.origin === 'imported') setFileMessage({ kind: 'ok', text: `Imported the checkpoint (${state.loaded.iteration} iterations).` });
+    if (state.loaded.origin === 'imported')
+      setFileMessage({ kind: 'ok', text: `Imported the checkpoint (${state.loaded.iteration} iterations).` });
   }, [state.loaded]);
 
   useEffect(() => {
@@ -154,7 +169,8 @@ export function SinusoidLab() {
     send({ type: 'importCheckpoint', manifest: read.manifest, weights: read.weights }, [read.weights]);
   };
 
-  const saveCsv = () => download('maml-sinusoid-curves.csv', new Blob([curvesCsv(visiblePoints(state.curves), compare)], { type: 'text/csv' }));
+  const saveCsv = () =>
+    download('maml-sinusoid-curves.csv', new Blob([curvesCsv(visiblePoints(state.curves), compare)], { type: 'text/csv' }));
 
   const tourEnter = useCallback(
     (step: TourStep) => {
@@ -194,17 +210,21 @@ export function SinusoidLab() {
     <div className={`app${embed ? ' embed' : ''}`}>
       {!embed && (
         <header>
-          <h1>MAML Lab <span className="muted">learning to learn, live in your browser</span></h1>
+          <h1>
+            MAML Lab <span className="muted">learning to learn, live in your browser</span>
+          </h1>
           <p className="lede">
-            Model-agnostic meta-learning (Finn, Abbeel &amp; Levine, ICML 2017) meta-trains a network on many sine waves so
-            that <em>one</em> gradient step on <em>K</em> points of a new sine fits it. It runs here, in a Web Worker on
-            TensorFlow.js, on your machine.
+            Model-agnostic meta-learning (Finn, Abbeel &amp; Levine, ICML 2017) meta-trains a network on many sine waves so that{' '}
+            <em>one</em> gradient step on <em>K</em> points of a new sine fits it. It runs here, in a Web Worker on TensorFlow.js, on your
+            machine.
           </p>
         </header>
       )}
       {embed && (
         <p className="embed-bar small">
-          <a href={fullLabLink()} target="_blank" rel="noopener" data-testid="open-full">Open in MAML Lab ↗</a>
+          <a href={fullLabLink()} target="_blank" rel="noopener" data-testid="open-full">
+            Open in MAML Lab ↗
+          </a>
         </p>
       )}
       {initial.problems.length > 0 && (
@@ -225,7 +245,10 @@ export function SinusoidLab() {
       )}
       {presetNote && (
         <p className="notice" role="status" data-testid="preset-note">
-          {presetNote} <button type="button" className="link" onClick={() => setPresetNote(null)}>Hide</button>
+          {presetNote}{' '}
+          <button type="button" className="link" onClick={() => setPresetNote(null)}>
+            Hide
+          </button>
         </p>
       )}
       <Panel id="status" hidden={hidden('status')}>
@@ -236,15 +259,31 @@ export function SinusoidLab() {
           <button className="primary" disabled={!ready} data-testid="play" onClick={() => send({ type: state.running ? 'pause' : 'play' })}>
             {state.running ? '❚❚ Pause' : '▶ Play'}
           </button>
-          <button disabled={!ready || state.running} data-testid="step" onClick={() => send({ type: 'step' })}>Step</button>
-          <button disabled={!ready} data-testid="reset" onClick={() => send({ type: 'reset', config })}>Reset</button>
-          <button disabled={!ready} data-testid="new-task" onClick={newTask}>New task</button>
-          <button disabled={!ready} onClick={() => changeTask({ ...task, supportX: [], supportY: [] })}>Clear points</button>
-          <button disabled={!ready} data-testid="load-checkpoint" onClick={loadCheckpoint}>Load meta-trained model</button>
-          {loading && <span className="muted" role="status">{loading}</span>}
+          <button disabled={!ready || state.running} data-testid="step" onClick={() => send({ type: 'step' })}>
+            Step
+          </button>
+          <button disabled={!ready} data-testid="reset" onClick={() => send({ type: 'reset', config })}>
+            Reset
+          </button>
+          <button disabled={!ready} data-testid="new-task" onClick={newTask}>
+            New task
+          </button>
+          <button disabled={!ready} onClick={() => changeTask({ ...task, supportX: [], supportY: [] })}>
+            Clear points
+          </button>
+          <button disabled={!ready} data-testid="load-checkpoint" onClick={loadCheckpoint}>
+            Load meta-trained model
+          </button>
+          {loading && (
+            <span className="muted" role="status">
+              {loading}
+            </span>
+          )}
         </div>
         <div className="toolbar files" role="group" aria-label="Files">
-          <button disabled={!ready} data-testid="export-checkpoint" onClick={() => send({ type: 'exportCheckpoint' })}>Export model</button>
+          <button disabled={!ready} data-testid="export-checkpoint" onClick={() => send({ type: 'exportCheckpoint' })}>
+            Export model
+          </button>
           <label className={`file-button${ready ? '' : ' disabled'}`}>
             Import model…
             <input
@@ -259,9 +298,15 @@ export function SinusoidLab() {
               }}
             />
           </label>
-          <button data-testid="export-csv" onClick={saveCsv}>Curves as CSV</button>
+          <button data-testid="export-csv" onClick={saveCsv}>
+            Curves as CSV
+          </button>
           {fileMessage && (
-            <span className={fileMessage.kind === 'error' ? 'error-text' : 'muted'} role={fileMessage.kind === 'error' ? 'alert' : 'status'} data-testid="file-message">
+            <span
+              className={fileMessage.kind === 'error' ? 'error-text' : 'muted'}
+              role={fileMessage.kind === 'error' ? 'alert' : 'status'}
+              data-testid="file-message"
+            >
               {fileMessage.text}
             </span>
           )}
@@ -290,10 +335,15 @@ export function SinusoidLab() {
           {!(hidden('adaptation') && hidden('baseline')) && (
             <Panel id="adaptation" hidden={false} exportName="adaptation">
               <p className="hint muted">
-                Click a plot to add a support point of your own; drag a point to move it. The model adapts at once with
-                α = {config.alpha} for {config.testSteps} steps.
+                Click a plot to add a support point of your own; drag a point to move it. The model adapts at once with α = {config.alpha}{' '}
+                for {config.testSteps} steps.
               </p>
-              <div className="pair" style={accent ? { outline: `3px solid ${accent}`, outlineOffset: 3, borderRadius: 6 } : undefined} data-testid="adapt-pair" data-task-color={accent ?? ''}>
+              <div
+                className="pair"
+                style={accent ? { outline: `3px solid ${accent}`, outlineOffset: 3, borderRadius: 6 } : undefined}
+                data-testid="adapt-pair"
+                data-task-color={accent ?? ''}
+              >
                 {!hidden('adaptation') && (
                   <AdaptationPlot
                     title={learnerLabel}

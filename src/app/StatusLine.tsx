@@ -24,7 +24,9 @@ export function StatusLine({ state }: { state: TrainerState }) {
           <span data-testid="rate">
             <b>{state.itersPerSec.toFixed(1)}</b> meta-it/s
           </span>
-          <span className="muted">{state.running ? 'training' : 'paused'} · from {state.source}</span>
+          <span className="muted">
+            {state.running ? 'training' : 'paused'} · from {state.source}
+          </span>
           <details>
             <summary>why {b?.chosen}?</summary>
             <p data-testid="backend-reason">{b?.reason}</p>

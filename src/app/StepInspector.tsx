@@ -39,7 +39,11 @@ export const StepInspector = memo(function StepInspector({ adaptation, learnerLa
         <span className="muted">the task in the panels above, adapted from three starting points</span>
       </figcaption>
       <div className="stepper">
-        <button onClick={() => setPlaying((p) => !p)} data-testid="step-play" aria-label={playing ? 'Pause the step animation' : 'Play the inner steps'}>
+        <button
+          onClick={() => setPlaying((p) => !p)}
+          data-testid="step-play"
+          aria-label={playing ? 'Pause the step animation' : 'Play the inner steps'}
+        >
           {playing ? '❚❚' : '▶'}
         </button>
         <label htmlFor="step-slider">inner step</label>
@@ -55,11 +59,20 @@ export const StepInspector = memo(function StepInspector({ adaptation, learnerLa
           }}
           data-testid="step-slider"
         />
-        <output data-testid="step-value">{shown} / {steps}</output>
+        <output data-testid="step-value">
+          {shown} / {steps}
+        </output>
       </div>
       <div className="multiples">
         {STARTS.map((s) => (
-          <Mini key={s.key} adaptation={adaptation} start={s.key} label={s.key === 'learner' ? learnerLabel : s.label} color={s.color} step={shown} />
+          <Mini
+            key={s.key}
+            adaptation={adaptation}
+            start={s.key}
+            label={s.key === 'learner' ? learnerLabel : s.label}
+            color={s.color}
+            step={shown}
+          />
         ))}
       </div>
       <div className="table-wrap">
@@ -101,16 +114,37 @@ export const StepInspector = memo(function StepInspector({ adaptation, learnerLa
   );
 });
 
-function Mini({ adaptation, start, label, color, step }: { adaptation: Adaptation; start: StartingPoint; label: string; color: string; step: number }) {
+function Mini({
+  adaptation,
+  start,
+  label,
+  color,
+  step,
+}: {
+  adaptation: Adaptation;
+  start: StartingPoint;
+  label: string;
+  color: string;
+  step: number;
+}) {
   const W = 300;
   const H = 190;
   const M = { top: 8, right: 8, bottom: 34, left: 44 };
-  const x = d3.scaleLinear().domain([-5, 5]).range([M.left, W - M.right]);
-  const y = d3.scaleLinear().domain([-6, 6]).range([H - M.bottom, M.top]);
+  const x = d3
+    .scaleLinear()
+    .domain([-5, 5])
+    .range([M.left, W - M.right]);
+  const y = d3
+    .scaleLinear()
+    .domain([-6, 6])
+    .range([H - M.bottom, M.top]);
   const { grid, steps, task } = adaptation;
   const m = adaptation.models[start];
   const G = grid.length;
-  const line = plotLine<number>((_, j) => x(grid[j]), (v) => y(Math.max(-8, Math.min(8, v))));
+  const line = plotLine<number>(
+    (_, j) => x(grid[j]),
+    (v) => y(Math.max(-8, Math.min(8, v))),
+  );
   const at = (s: number) => line(Array.from(m.curves.subarray(s * G, (s + 1) * G))) ?? '';
   const truth = line(Array.from(grid, (g) => sinusoid(task, g))) ?? '';
   return (
@@ -118,7 +152,11 @@ function Mini({ adaptation, start, label, color, step }: { adaptation: Adaptatio
       <figcaption style={{ borderColor: color }}>
         {label}: true MSE <b>{fmt(m.queryLoss[step])}</b> at step {step}
       </figcaption>
-      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`${label}: prediction after ${step} of ${steps} inner steps; true-function MSE ${fmt(m.queryLoss[step])}`}>
+      <svg
+        viewBox={`0 0 ${W} ${H}`}
+        role="img"
+        aria-label={`${label}: prediction after ${step} of ${steps} inner steps; true-function MSE ${fmt(m.queryLoss[step])}`}
+      >
         <Axes x={x} y={y} xLabel="x" yLabel="y" yTicks={[-5, 0, 5]} />
         <path d={truth} className="truth" />
         <path d={at(0)} fill="none" stroke={stepColor(0, steps)} strokeDasharray="5 3" strokeWidth={1.5} />

@@ -7,7 +7,16 @@ import { parseLabState } from './urlState';
 
 describe('numbers as people type them', () => {
   it('reads decimal notation only', () => {
-    for (const [text, value] of [['16', 16], [' 0.25 ', 0.25], ['-3', -3], ['+2', 2], ['.5', 0.5], ['5.', 5], ['1e-3', 0.001], ['2E2', 200]] as const) {
+    for (const [text, value] of [
+      ['16', 16],
+      [' 0.25 ', 0.25],
+      ['-3', -3],
+      ['+2', 2],
+      ['.5', 0.5],
+      ['5.', 5],
+      ['1e-3', 0.001],
+      ['2E2', 200],
+    ] as const) {
       expect(parseNumberText(text)).toEqual({ value });
     }
     for (const text of ['0x10', '0b1', '0o7', 'Infinity', '-Infinity', 'NaN', '1_000', '', ' ', '1,5', '--1', '1e', 'e3', '١٢']) {

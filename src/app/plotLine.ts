@@ -14,4 +14,7 @@ export function plotLine<T>(x: (d: T, i: number) => number, y: (d: T, i: number)
 }
 
 /** The same for points already in pixels. */
-export const pixelLine = plotLine<[number, number]>((d) => d[0], (d) => d[1]);
+export const pixelLine = plotLine<[number, number]>(
+  (d) => d[0],
+  (d) => d[1],
+);

@@ -23,7 +23,8 @@ describe('training curve series', () => {
 describe('training curve series in comparison mode', () => {
   it('bins every compared method like the main curves', () => {
     let s = emptySeries(4);
-    for (let i = 1; i <= 40; i++) s = appendPoints(s, [{ iteration: i, pre: 1, post: 1, basePre: 1, basePost: 1, methods: { maml2: [i, 2], reptile: [0, 4] } }]);
+    for (let i = 1; i <= 40; i++)
+      s = appendPoints(s, [{ iteration: i, pre: 1, post: 1, basePre: 1, basePost: 1, methods: { maml2: [i, 2], reptile: [0, 4] } }]);
     const pts = visiblePoints(s);
     expect(pts.length).toBeLessThanOrEqual(5);
     for (const p of s.points) {
@@ -56,7 +57,14 @@ describe('drawing a curve', () => {
     expect(thinned([1, 2, 3], 320)).toEqual([1, 2, 3]);
   });
   it('a value missing from some points is left out of their means', () => {
-    const pts: CurvePoint[] = [1, 2, 3, 4].map((i) => ({ iteration: i, pre: 0, post: 0, basePre: 0, basePost: 0, methods: (i === 2 ? {} : { m: [0, i] }) as Record<string, [number, number]> }));
+    const pts: CurvePoint[] = [1, 2, 3, 4].map((i) => ({
+      iteration: i,
+      pre: 0,
+      post: 0,
+      basePre: 0,
+      basePost: 0,
+      methods: (i === 2 ? {} : { m: [0, i] }) as Record<string, [number, number]>,
+    }));
     const avg = movingAverage(pts, (p) => p.methods?.m?.[1], 2);
     expect(avg.map(([, v]) => v)).toEqual([1, 1, 3, 3.5]);
     expect(movingAverage(pts.slice(1, 2), (p) => p.methods?.m?.[1], 2)[0][1]).toBeNaN();

@@ -68,14 +68,23 @@ export function appendPoints(series: Series, incoming: CurvePoint[]): Series {
 /** The points to draw: the finished bins and the one being filled. */
 export function visiblePoints(series: Series): CurvePoint[] {
   const p = series.partial;
-  return p ? [...series.points, mean(p.sums, p.count, series.points.length ? series.points[series.points.length - 1].iteration + p.count : p.count)] : series.points;
+  return p
+    ? [
+        ...series.points,
+        mean(p.sums, p.count, series.points.length ? series.points[series.points.length - 1].iteration + p.count : p.count),
+      ]
+    : series.points;
 }
 
 /**
  * The trailing moving average of one value over `window` points, as [iteration, mean];
  * points where the value is missing are left out of the mean (NaN where none is left). O(n).
  */
-export function movingAverage<P extends { iteration: number }>(points: P[], value: (p: P) => number | undefined, window: number): [number, number][] {
+export function movingAverage<P extends { iteration: number }>(
+  points: P[],
+  value: (p: P) => number | undefined,
+  window: number,
+): [number, number][] {
   const out: [number, number][] = [];
   let sum = 0;
   let count = 0;

@@ -6,7 +6,17 @@ describe('URL state', () => {
   it('round-trips every control, the task, comparison and hidden panels', () => {
     const state: LabState = {
       ...DEFAULT_STATE,
-      config: { algorithm: 'maml1', alpha: 0.02, trainSteps: 2, testSteps: 5, metaLr: 0.01, metaBatch: 10, shots: 5, hidden: [20, 30, 10], seed: 42 },
+      config: {
+        algorithm: 'maml1',
+        alpha: 0.02,
+        trainSteps: 2,
+        testSteps: 5,
+        metaLr: 0.01,
+        metaBatch: 10,
+        shots: 5,
+        hidden: [20, 30, 10],
+        seed: 42,
+      },
       task: { kind: 'view', index: 3 },
       compare: [{ algorithm: 'maml2' }, { algorithm: 'reptile', shots: 1 }, { algorithm: 'pretrained' }],
       hide: ['trajectory', 'alpha'],
@@ -20,7 +30,10 @@ describe('URL state', () => {
 
   it('writes nothing for the defaults and keeps parameters it does not own', () => {
     expect(serialiseLabState(DEFAULT_STATE)).toBe('');
-    const s = serialiseLabState({ ...DEFAULT_STATE, config: { ...PAPER_SINUSOID_CONFIG, seed: 7 } }, '?experiment=omniglot&autoplay=0&engine=fused&embed=1&alpha=3');
+    const s = serialiseLabState(
+      { ...DEFAULT_STATE, config: { ...PAPER_SINUSOID_CONFIG, seed: 7 } },
+      '?experiment=omniglot&autoplay=0&engine=fused&embed=1&alpha=3',
+    );
     const q = new URLSearchParams(s);
     expect(q.get('seed')).toBe('7');
     expect(q.get('alpha')).toBeNull(); // owned: the default is not written
@@ -28,7 +41,9 @@ describe('URL state', () => {
   });
 
   it('drops invalid values with a reason and keeps the defaults for them', () => {
-    const { state, problems } = parseLabState('?alpha=abc&seed=-1&hidden=100000&algorithm=sgd&task=x&compare=maml2&hide=nothing,curves&metaBatch=12');
+    const { state, problems } = parseLabState(
+      '?alpha=abc&seed=-1&hidden=100000&algorithm=sgd&task=x&compare=maml2&hide=nothing,curves&metaBatch=12',
+    );
     expect(state.config).toEqual({ ...PAPER_SINUSOID_CONFIG, metaBatch: 12 });
     expect(state.task).toEqual(DEFAULT_STATE.task);
     expect(state.compare).toEqual([]);

@@ -78,7 +78,10 @@ export function parseMethod(text: string): MethodSpec | null {
 }
 
 export function parseCompare(text: string): { value?: MethodSpec[]; error?: string } {
-  const parts = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const parts = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const methods = parts.map(parseMethod);
   const bad = parts.find((_, i) => !methods[i]);
   if (bad !== undefined) return { error: `"${bad}" is not a method (one of ${ALGORITHMS.join(', ')}, optionally with -kN)` };
@@ -111,7 +114,11 @@ export function parseLabState(search: string): { state: LabState; problems: stri
     } else problems.push(`preset "${shown(preset)}" is not known`);
   }
   const settings = readSettings(SINUSOID_SETTINGS, q, (s, text, error) =>
-    s.type === 'number' ? `${s.label}: ${error}` : s.type === 'choice' ? `${s.key} "${shown(text)}" is not known` : `${s.label.toLowerCase()}: ${error}`,
+    s.type === 'number'
+      ? `${s.label}: ${error}`
+      : s.type === 'choice'
+        ? `${s.key} "${shown(text)}" is not known`
+        : `${s.label.toLowerCase()}: ${error}`,
   );
   Object.assign(state.config, settings.values);
   problems.push(...settings.problems);

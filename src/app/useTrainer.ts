@@ -1,6 +1,16 @@
 import { startTransition, useCallback, useEffect, useReducer, useRef } from 'react';
 import type { SinusoidConfig } from '../maml/sinusoid/config';
-import type { BackendChoice, BackendName, EngineChoice, EngineName, BackendReport, FromWorker, MethodSpec, TaskView, ToWorker } from '../worker/protocol';
+import type {
+  BackendChoice,
+  BackendName,
+  EngineChoice,
+  EngineName,
+  BackendReport,
+  FromWorker,
+  MethodSpec,
+  TaskView,
+  ToWorker,
+} from '../worker/protocol';
 import { messageBatch } from './messageBatch';
 import { appendPoints, emptySeries, type Series } from './series';
 
@@ -27,7 +37,15 @@ export interface TrainerState {
   importRejected?: { message: string; serial: number };
 }
 
-const initial: TrainerState = { phase: 'starting', running: false, iteration: 0, itersPerSec: 0, tensors: 0, source: '', curves: emptySeries() };
+const initial: TrainerState = {
+  phase: 'starting',
+  running: false,
+  iteration: 0,
+  itersPerSec: 0,
+  tensors: 0,
+  source: '',
+  curves: emptySeries(),
+};
 
 /** Messages that arrive many times a second while training; the rest are shown at once. */
 const STREAMED = new Set<FromWorker['type']>(['state', 'curves', 'adaptation', 'trajectory']);
@@ -41,7 +59,12 @@ function reduce(s: TrainerState, m: Action): TrainerState {
     case 'calibrating':
       return { ...s, phase: 'calibrating', calibrating: m.backend };
     case 'backend':
-      return { ...s, phase: 'ready', calibrating: undefined, backend: { chosen: m.chosen, reason: m.reason, candidates: m.candidates, engine: m.engine, engineReason: m.engineReason } };
+      return {
+        ...s,
+        phase: 'ready',
+        calibrating: undefined,
+        backend: { chosen: m.chosen, reason: m.reason, candidates: m.candidates, engine: m.engine, engineReason: m.engineReason },
+      };
     case 'state':
       return { ...s, running: m.running, iteration: m.iteration, itersPerSec: m.itersPerSec, tensors: m.tensors, source: m.source };
     case 'curves':
@@ -55,9 +78,19 @@ function reduce(s: TrainerState, m: Action): TrainerState {
     case 'error':
       return { ...s, alert: { kind: 'error', message: m.message } };
     case 'loaded':
-      return { ...s, curves: emptySeries(), trajectory: undefined, importRejected: undefined, alert: undefined, loaded: { config: m.config, origin: m.origin, iteration: m.iteration, serial: (s.loaded?.serial ?? 0) + 1 } };
+      return {
+        ...s,
+        curves: emptySeries(),
+        trajectory: undefined,
+        importRejected: undefined,
+        alert: undefined,
+        loaded: { config: m.config, origin: m.origin, iteration: m.iteration, serial: (s.loaded?.serial ?? 0) + 1 },
+      };
     case 'exported':
-      return { ...s, exported: { manifest: m.manifest, weights: m.weights, iteration: m.iteration, serial: (s.exported?.serial ?? 0) + 1 } };
+      return {
+        ...s,
+        exported: { manifest: m.manifest, weights: m.weights, iteration: m.iteration, serial: (s.exported?.serial ?? 0) + 1 },
+      };
     case 'importRejected':
       return { ...s, importRejected: { message: m.message, serial: (s.importRejected?.serial ?? 0) + 1 } };
     case 'clearCurves':
@@ -70,7 +103,14 @@ function reduce(s: TrainerState, m: Action): TrainerState {
 }
 
 /** The page's handle on the training worker: its latest state, and commands to send it. */
-export function useTrainer(init: { config: SinusoidConfig; backend: BackendChoice; engine: EngineChoice; task: TaskView; autoplay: boolean; compare: MethodSpec[] }) {
+export function useTrainer(init: {
+  config: SinusoidConfig;
+  backend: BackendChoice;
+  engine: EngineChoice;
+  task: TaskView;
+  autoplay: boolean;
+  compare: MethodSpec[];
+}) {
   const [state, dispatch] = useReducer(reduce, initial);
   const worker = useRef<Worker | null>(null);
 

@@ -10,8 +10,24 @@ export type ToSinusoidBench =
   | { type: 'benchSession'; backend: BackendName; engine?: EngineName; views: boolean; seconds: number; config: SinusoidConfig };
 
 export type FromSinusoidBench =
-  | { type: 'benchResult'; backend: BackendName; engine?: EngineName; algorithm: Algorithm; metaItersPerSec: number; iterations: number; note: string }
-  | { type: 'benchSessionResult'; backend: BackendName; engine: EngineName; views: boolean; metaItersPerSec: number; iterations: number; note: string }
+  | {
+      type: 'benchResult';
+      backend: BackendName;
+      engine?: EngineName;
+      algorithm: Algorithm;
+      metaItersPerSec: number;
+      iterations: number;
+      note: string;
+    }
+  | {
+      type: 'benchSessionResult';
+      backend: BackendName;
+      engine: EngineName;
+      views: boolean;
+      metaItersPerSec: number;
+      iterations: number;
+      note: string;
+    }
   | { type: 'error'; message: string };
 
 export type ToOmniglotBench = {
@@ -26,6 +42,15 @@ export type ToOmniglotBench = {
 };
 
 export type FromOmniglotBench =
-  | { type: 'benchResult'; filters: number; algorithm: string; backend: string; metaItersPerSec: number; evalImagesPerSec: number; iterations: number; tasks: number }
+  | {
+      type: 'benchResult';
+      filters: number;
+      algorithm: string;
+      backend: string;
+      metaItersPerSec: number;
+      evalImagesPerSec: number;
+      iterations: number;
+      tasks: number;
+    }
   | { type: 'status'; message: string }
   | { type: 'error'; message: string };

@@ -47,9 +47,19 @@ for (const backend of sinusoid ? backends : []) {
     for (const views of [false, true]) {
       const sw = new Worker(new URL('./sinusoid.worker.ts', import.meta.url), { type: 'module' });
       try {
-        sessionResults.push(await runOne<SessionResult>(sw, { type: 'benchSession', backend, views, seconds: viewSeconds, config: PAPER_SINUSOID_CONFIG }));
+        sessionResults.push(
+          await runOne<SessionResult>(sw, { type: 'benchSession', backend, views, seconds: viewSeconds, config: PAPER_SINUSOID_CONFIG }),
+        );
       } catch (e) {
-        sessionResults.push({ type: 'benchSessionResult', backend, engine: 'tfjs', views, metaItersPerSec: 0, iterations: 0, note: (e as Error).message });
+        sessionResults.push({
+          type: 'benchSessionResult',
+          backend,
+          engine: 'tfjs',
+          views,
+          metaItersPerSec: 0,
+          iterations: 0,
+          note: (e as Error).message,
+        });
       }
       sw.terminate();
     }
@@ -59,24 +69,44 @@ for (const backend of sinusoid ? backends : []) {
 if (sinusoid && q.get('fused') !== '0') {
   const worker = new Worker(new URL('./sinusoid.worker.ts', import.meta.url), { type: 'module' });
   for (const algorithm of algorithms) {
-    results.push(await runOne<Result>(worker, { type: 'bench', backend: 'wasm', engine: 'fused', algorithm, iterations: iterations * 4, config: PAPER_SINUSOID_CONFIG }));
+    results.push(
+      await runOne<Result>(worker, {
+        type: 'bench',
+        backend: 'wasm',
+        engine: 'fused',
+        algorithm,
+        iterations: iterations * 4,
+        config: PAPER_SINUSOID_CONFIG,
+      }),
+    );
   }
   worker.terminate();
   if (viewSeconds > 0) {
     for (const views of [false, true]) {
       const sw = new Worker(new URL('./sinusoid.worker.ts', import.meta.url), { type: 'module' });
-      sessionResults.push(await runOne<SessionResult>(sw, { type: 'benchSession', backend: 'wasm', engine: 'fused', views, seconds: viewSeconds, config: PAPER_SINUSOID_CONFIG }));
+      sessionResults.push(
+        await runOne<SessionResult>(sw, {
+          type: 'benchSession',
+          backend: 'wasm',
+          engine: 'fused',
+          views,
+          seconds: viewSeconds,
+          config: PAPER_SINUSOID_CONFIG,
+        }),
+      );
       sw.terminate();
     }
   }
-  out.textContent = results.map((r) => `${r.engine === 'fused' ? 'fused-js' : r.backend} ${r.algorithm}: ${r.metaItersPerSec.toFixed(1)} meta-it/s (${r.note})`).join('\n');
+  out.textContent = results
+    .map((r) => `${r.engine === 'fused' ? 'fused-js' : r.backend} ${r.algorithm}: ${r.metaItersPerSec.toFixed(1)} meta-it/s (${r.note})`)
+    .join('\n');
 }
 // Omniglot 5-way 1-shot (meta-batch 32, 5 queries per class) on the fused conv kernel.
 type OmniResult = Extract<FromOmniglotBench, { type: 'benchResult' }>;
 const omniglotResults: OmniResult[] = [];
 if (q.get('omniglot') !== '0') {
   const ow = new Worker(new URL('./omniglot.worker.ts', import.meta.url), { type: 'module' });
-  const next = <T,>(pred: (m: FromOmniglotBench) => boolean) =>
+  const next = <T>(pred: (m: FromOmniglotBench) => boolean) =>
     new Promise<T>((resolve, reject) => {
       ow.onmessage = (e: MessageEvent<FromOmniglotBench>) => {
         if (e.data.type === 'error') reject(new Error(e.data.message));
@@ -85,21 +115,38 @@ if (q.get('omniglot') !== '0') {
     });
   const engines = (q.get('omniglotEngines') ?? 'fused,webgpu,webgl').split(',') as ('fused' | 'webgpu' | 'webgl')[];
   for (const engine of engines)
-  // The software GPU adapters here take minutes per configuration: 32 filters, second order only.
-  for (const filters of engine === 'fused' ? [32, 64] : [32]) {
-    for (const algorithm of engine === 'fused' ? (['maml2', 'maml1'] as const) : (['maml2'] as const)) {
-      const r = next<OmniResult>((m) => m.type === 'benchResult' || m.type === 'error');
-      // The software GPU adapters here are slow: one timed iteration of a 4-task meta-batch there.
-      const gpu = engine !== 'fused';
-      ow.postMessage({ type: 'bench', baseUrl: new URL('./', location.href).href, filters, algorithm, engine, iterations: gpu ? 1 : Number(q.get('omniglotIterations') ?? 3), tasks: gpu ? Number(q.get('gpuTasks') ?? 4) : 32 } satisfies ToOmniglotBench);
-      try {
-        omniglotResults.push(await r);
-      } catch (e) {
-        omniglotResults.push({ type: 'benchResult', filters, algorithm, backend: `${engine} (failed: ${(e as Error).message})`, metaItersPerSec: 0, evalImagesPerSec: NaN, iterations: 0, tasks: 0 });
+    // The software GPU adapters here take minutes per configuration: 32 filters, second order only.
+    for (const filters of engine === 'fused' ? [32, 64] : [32]) {
+      for (const algorithm of engine === 'fused' ? (['maml2', 'maml1'] as const) : (['maml2'] as const)) {
+        const r = next<OmniResult>((m) => m.type === 'benchResult' || m.type === 'error');
+        // The software GPU adapters here are slow: one timed iteration of a 4-task meta-batch there.
+        const gpu = engine !== 'fused';
+        ow.postMessage({
+          type: 'bench',
+          baseUrl: new URL('./', location.href).href,
+          filters,
+          algorithm,
+          engine,
+          iterations: gpu ? 1 : Number(q.get('omniglotIterations') ?? 3),
+          tasks: gpu ? Number(q.get('gpuTasks') ?? 4) : 32,
+        } satisfies ToOmniglotBench);
+        try {
+          omniglotResults.push(await r);
+        } catch (e) {
+          omniglotResults.push({
+            type: 'benchResult',
+            filters,
+            algorithm,
+            backend: `${engine} (failed: ${(e as Error).message})`,
+            metaItersPerSec: 0,
+            evalImagesPerSec: NaN,
+            iterations: 0,
+            tasks: 0,
+          });
+        }
+        out.textContent += `\nomniglot ${filters} filters ${algorithm}: ${omniglotResults[omniglotResults.length - 1].metaItersPerSec.toFixed(2)} meta-it/s`;
       }
-      out.textContent += `\nomniglot ${filters} filters ${algorithm}: ${omniglotResults[omniglotResults.length - 1].metaItersPerSec.toFixed(2)} meta-it/s`;
     }
-  }
   ow.terminate();
 }
 (w as unknown as { __omniglotResults: OmniResult[] }).__omniglotResults = omniglotResults;

@@ -29,7 +29,12 @@ async function prepare(baseUrl: string) {
 async function bench(msg: ToOmniglotBench) {
   setup ??= prepare(msg.baseUrl);
   const { ds, gemm } = await setup;
-  const config = { ...DEFAULT_OMNIGLOT_CONFIG, filters: msg.filters, algorithm: msg.algorithm, metaBatch: msg.tasks ?? DEFAULT_OMNIGLOT_CONFIG.metaBatch };
+  const config = {
+    ...DEFAULT_OMNIGLOT_CONFIG,
+    filters: msg.filters,
+    algorithm: msg.algorithm,
+    metaBatch: msg.tasks ?? DEFAULT_OMNIGLOT_CONFIG.metaBatch,
+  };
   const l = new ConvMetaLearner(config, gemm);
   const spec = { way: config.way, shot: config.shot, queries: config.queries, rotations: true };
   const inner = { alpha: config.alpha, steps: config.trainSteps };
@@ -51,11 +56,22 @@ async function bench(msg: ToOmniglotBench) {
   net?.dispose();
   if (tf.getBackend() !== 'wasm' && gemm === tfGemm) await tf.setBackend('wasm');
   const t1 = performance.now();
-  const ev = new IncrementalEvaluation(l.net, l.body, ds, [{ way: 5, shot: 1, queries: EVALUATION_QUERIES, episodes: 20, inner: innerFor(config, 5), seed: 1 }]);
+  const ev = new IncrementalEvaluation(l.net, l.body, ds, [
+    { way: 5, shot: 1, queries: EVALUATION_QUERIES, episodes: 20, inner: innerFor(config, 5), seed: 1 },
+  ]);
   while (!ev.finished) ev.advance(1000);
   const evalImagesPerSec = (20 * 5 * (1 + EVALUATION_QUERIES)) / ((performance.now() - t1) / 1000);
   const backend = onGpu ? `${msg.engine}-tensors` : `${gemm === tfGemm ? 'wasm' : 'js'}-fused`;
-  post({ type: 'benchResult', filters: msg.filters, algorithm: msg.algorithm, backend, metaItersPerSec, evalImagesPerSec: onGpu ? NaN : evalImagesPerSec, iterations: msg.iterations, tasks: config.metaBatch });
+  post({
+    type: 'benchResult',
+    filters: msg.filters,
+    algorithm: msg.algorithm,
+    backend,
+    metaItersPerSec,
+    evalImagesPerSec: onGpu ? NaN : evalImagesPerSec,
+    iterations: msg.iterations,
+    tasks: config.metaBatch,
+  });
 }
 
 serveWorker<ToOmniglotBench>({

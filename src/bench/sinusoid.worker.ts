@@ -29,7 +29,9 @@ async function benchLearner(msg: Extract<ToSinusoidBench, { type: 'bench' }>) {
   const init = initMlpValues(sizesOf(c.hidden), createRng(c.seed));
   const lc = { algorithm: msg.algorithm, inner: { alpha: c.alpha, steps: c.trainSteps }, metaLr: c.metaLr };
   const fused = msg.engine === 'fused';
-  const learner: SinusoidLearner = fused ? new FusedMetaLearner(sizesOf(c.hidden), init, lc) : new MetaLearner(sinusoidObjective(c.hidden), init, lc, batchTensors);
+  const learner: SinusoidLearner = fused
+    ? new FusedMetaLearner(sizesOf(c.hidden), init, lc)
+    : new MetaLearner(sinusoidObjective(c.hidden), init, lc, batchTensors);
   const run = async (n: number, from: number) => {
     for (let i = 0; i < n; i++) {
       const { preLoss, postLoss } = learner.step(sampleSinusoidBatch(createRng(`${c.seed}/batch/${from + i}`), c.metaBatch, c.shots));
@@ -43,7 +45,15 @@ async function benchLearner(msg: Extract<ToSinusoidBench, { type: 'bench' }>) {
   await run(msg.iterations, 3);
   const seconds = (performance.now() - t0) / 1000;
   learner.dispose();
-  post({ type: 'benchResult', backend: msg.backend, engine: fused ? 'fused' : 'tfjs', algorithm: msg.algorithm, metaItersPerSec: msg.iterations / seconds, iterations: msg.iterations, note: fused ? 'fused JavaScript kernel' : r.note });
+  post({
+    type: 'benchResult',
+    backend: msg.backend,
+    engine: fused ? 'fused' : 'tfjs',
+    algorithm: msg.algorithm,
+    metaItersPerSec: msg.iterations / seconds,
+    iterations: msg.iterations,
+    note: fused ? 'fused JavaScript kernel' : r.note,
+  });
 }
 
 async function benchSession(msg: Extract<ToSinusoidBench, { type: 'benchSession' }>) {
@@ -60,7 +70,16 @@ async function benchSession(msg: Extract<ToSinusoidBench, { type: 'benchSession'
     if (m.type === 'error') failure = m.message;
   });
   const task = trajectoryTasks(msg.config.seed, msg.config.shots)[0];
-  await lab.handle({ type: 'init', config: msg.config, backend: msg.backend, engine, task, autoplay: false, compare: [], views: msg.views });
+  await lab.handle({
+    type: 'init',
+    config: msg.config,
+    backend: msg.backend,
+    engine,
+    task,
+    autoplay: false,
+    compare: [],
+    views: msg.views,
+  });
   // Warm up (shader compilation, first uploads), then time the real loop.
   for (let i = 0; i < 3; i++) await lab.handle({ type: 'step' });
   const start = iteration;
@@ -72,7 +91,15 @@ async function benchSession(msg: Extract<ToSinusoidBench, { type: 'benchSession'
   if (failure) throw new Error(failure);
   const n = iteration - start;
   const seconds = (performance.now() - t0) / 1000;
-  post({ type: 'benchSessionResult', backend: msg.backend, engine, views: msg.views, metaItersPerSec: n / seconds, iterations: n, note: r.note });
+  post({
+    type: 'benchSessionResult',
+    backend: msg.backend,
+    engine,
+    views: msg.views,
+    metaItersPerSec: n / seconds,
+    iterations: n,
+    note: r.note,
+  });
 }
 
 serveWorker<ToSinusoidBench>({

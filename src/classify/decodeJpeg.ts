@@ -16,6 +16,10 @@ export function decodeJpeg(name: string, bytes: Uint8Array): Rgba {
     throw new ImageInputError(`${name}: the JPEG data is corrupt or truncated (${(e as Error).message})`);
   }
   checkImageSide(name, img.width, img.height);
-  const rgba = { width: img.width, height: img.height, data: new Uint8ClampedArray(img.data.buffer, img.data.byteOffset, img.data.byteLength) };
+  const rgba = {
+    width: img.width,
+    height: img.height,
+    data: new Uint8ClampedArray(img.data.buffer, img.data.byteOffset, img.data.byteLength),
+  };
   return orient(rgba, jpegOrientation(bytes));
 }

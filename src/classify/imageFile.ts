@@ -12,7 +12,8 @@ export class ImageInputError extends Error {}
 
 /** Throws, naming the file, for an image over 8,000 px a side or with no pixels: the same words on the page and the command line. */
 export function checkImageSide(name: string, width: number, height: number) {
-  if (width > MAX_IMAGE_SIDE || height > MAX_IMAGE_SIDE) throw new ImageInputError(`${name}: ${width}×${height} px is over the ${MAX_IMAGE_SIDE} px limit`);
+  if (width > MAX_IMAGE_SIDE || height > MAX_IMAGE_SIDE)
+    throw new ImageInputError(`${name}: ${width}×${height} px is over the ${MAX_IMAGE_SIDE} px limit`);
   if (width < 1 || height < 1) throw new ImageInputError(`${name}: the image is empty (${width}×${height} px)`);
 }
 
@@ -73,7 +74,7 @@ export function gifFrames(bytes: Uint8Array): number {
 export function isAnimated(bytes: Uint8Array): boolean {
   if (gifFrames(bytes) > 1) return true;
   if (sniffImage(bytes) === 'png') {
-    for (let i = 8; i + 8 <= bytes.length; ) {
+    for (let i = 8; i + 8 <= bytes.length;) {
       const len = be32(bytes, i);
       const type = ascii(bytes, i + 4, 4);
       if (type === 'acTL') return true;
@@ -104,7 +105,8 @@ export function jpegOrientation(bytes: Uint8Array): number {
       const t = i + 10; // the TIFF header
       const little = ascii(bytes, t, 2) === 'II';
       const u16 = (p: number) => (little ? bytes[p] | (bytes[p + 1] << 8) : (bytes[p] << 8) | bytes[p + 1]);
-      const u32 = (p: number) => (little ? (bytes[p] | (bytes[p + 1] << 8) | (bytes[p + 2] << 16) | (bytes[p + 3] << 24)) >>> 0 : be32(bytes, p));
+      const u32 = (p: number) =>
+        little ? (bytes[p] | (bytes[p + 1] << 8) | (bytes[p + 2] << 16) | (bytes[p + 3] << 24)) >>> 0 : be32(bytes, p);
       const ifd = t + u32(t + 4);
       if (ifd + 2 > Math.min(bytes.length, i + 2 + len)) return 1;
       const entries = u16(ifd);
@@ -136,13 +138,33 @@ export function orient(img: Rgba, o: number): Rgba {
       // The stored pixel shown at (x, y).
       let sx: number, sy: number;
       switch (o) {
-        case 2: sx = w - 1 - x; sy = y; break; // mirrored left-right
-        case 3: sx = w - 1 - x; sy = h - 1 - y; break; // turned 180°
-        case 4: sx = x; sy = h - 1 - y; break; // mirrored top-bottom
-        case 5: sx = y; sy = x; break; // transposed
-        case 6: sx = y; sy = h - 1 - x; break; // turned 90° clockwise
-        case 7: sx = w - 1 - y; sy = h - 1 - x; break; // transversed
-        default: sx = w - 1 - y; sy = x; // 8: turned 90° anticlockwise
+        case 2:
+          sx = w - 1 - x;
+          sy = y;
+          break; // mirrored left-right
+        case 3:
+          sx = w - 1 - x;
+          sy = h - 1 - y;
+          break; // turned 180°
+        case 4:
+          sx = x;
+          sy = h - 1 - y;
+          break; // mirrored top-bottom
+        case 5:
+          sx = y;
+          sy = x;
+          break; // transposed
+        case 6:
+          sx = y;
+          sy = h - 1 - x;
+          break; // turned 90° clockwise
+        case 7:
+          sx = w - 1 - y;
+          sy = h - 1 - x;
+          break; // transversed
+        default:
+          sx = w - 1 - y;
+          sy = x; // 8: turned 90° anticlockwise
       }
       out.set(data.subarray(4 * (sy * w + sx), 4 * (sy * w + sx) + 4), 4 * (y * W + x));
     }

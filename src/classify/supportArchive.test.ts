@@ -9,7 +9,10 @@ describe('batch archives of labelled examples', () => {
     const zip = zipSync({ 'set/a/1.png': png, 'set/a/2.png': png, 'set/b/1.jpg': png, 'set/query/q1.png': png, 'set/query/q2.png': png });
     const { entries, problems } = readZip('set.zip', zip);
     const g = groupByClass(entries, problems);
-    expect(g.classes.map((c) => [c.name, c.examples.length])).toEqual([['a', 2], ['b', 1]]);
+    expect(g.classes.map((c) => [c.name, c.examples.length])).toEqual([
+      ['a', 2],
+      ['b', 1],
+    ]);
     expect(g.queries.map((q) => q.path)).toEqual(['set/query/q1.png', 'set/query/q2.png']);
     expect(g.problems).toEqual([]);
     const flat = groupByClass(readZip('x.zip', zipSync({ 'a/1.png': png, 'b/1.png': png })).entries);

@@ -37,7 +37,8 @@ export function pathProblem(path: string): string | null {
 
 /** The entries of a zip that pass the checks, and the problems with the others. */
 export function readZip(name: string, zip: Uint8Array): { entries: NamedBytes[]; problems: ArchiveProblem[] } {
-  if (zip.length > MAX_ARCHIVE_BYTES) throw new Error(`${name}: ${(zip.length / 1e6).toFixed(0)} MB is over the ${MAX_ARCHIVE_BYTES / 1e6} MB limit`);
+  if (zip.length > MAX_ARCHIVE_BYTES)
+    throw new Error(`${name}: ${(zip.length / 1e6).toFixed(0)} MB is over the ${MAX_ARCHIVE_BYTES / 1e6} MB limit`);
   const problems: ArchiveProblem[] = [];
   let count = 0;
   let entries: Record<string, Uint8Array>;
@@ -46,7 +47,9 @@ export function readZip(name: string, zip: Uint8Array): { entries: NamedBytes[];
       filter: (f: UnzipFileInfo) => {
         if (f.name.endsWith('/')) return false;
         if (/(^|\/)(__MACOSX|\.DS_Store)/.test(f.name)) return false;
-        const why = pathProblem(f.name) ?? (f.originalSize > MAX_ENTRY_BYTES ? `${(f.originalSize / 1e6).toFixed(0)} MB is over the 20 MB limit` : null);
+        const why =
+          pathProblem(f.name) ??
+          (f.originalSize > MAX_ENTRY_BYTES ? `${(f.originalSize / 1e6).toFixed(0)} MB is over the 20 MB limit` : null);
         if (why) {
           problems.push({ path: f.name, reason: why });
           return false;
@@ -92,6 +95,8 @@ export function groupByClass(entries: NamedBytes[], problems: ArchiveProblem[] =
     if (/^quer(y|ies)$/i.test(folder)) queries.push(e);
     else byClass.set(folder, [...(byClass.get(folder) ?? []), e]);
   });
-  const classes = [...byClass.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, examples]) => ({ name, examples: examples.sort((a, b) => a.path.localeCompare(b.path)) }));
+  const classes = [...byClass.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, examples]) => ({ name, examples: examples.sort((a, b) => a.path.localeCompare(b.path)) }));
   return { classes, queries, problems };
 }

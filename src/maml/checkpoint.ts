@@ -65,7 +65,7 @@ export async function encodeCheckpoint(
   for (const [key, l] of Object.entries(ck.learners)) {
     l.theta.forEach((v, i) => named.push({ name: `${key}/theta/${i}`, tensor: tf.tensor(v, shapes[i]) }));
     (l.optimizer ?? []).forEach((o, i) =>
-      named.push({ name: `${key}/optimizer/${i}/${o.name}`, tensor: tf.tensor(Float32Array.from(o.values), o.shape, "float32") }),
+      named.push({ name: `${key}/optimizer/${i}/${o.name}`, tensor: tf.tensor(Float32Array.from(o.values), o.shape, 'float32') }),
     );
     learners[key] = {
       iteration: l.iteration,
@@ -106,7 +106,8 @@ export function decodeCheckpoint(manifestJson: unknown, weights: ArrayBuffer): C
   if (!m || typeof m !== 'object') fail('the manifest is not a JSON object');
   if (m.format !== CHECKPOINT_FORMAT) fail(`format is ${JSON.stringify(m.format)}, expected ${CHECKPOINT_FORMAT}`);
   if (m.version !== CHECKPOINT_VERSION) fail(`version ${m.version} is not supported (expected ${CHECKPOINT_VERSION})`);
-  if (m.experiment !== 'sinusoid' && m.experiment !== 'omniglot' && m.experiment !== 'rl') fail(`experiment ${JSON.stringify(m.experiment)} is not supported`);
+  if (m.experiment !== 'sinusoid' && m.experiment !== 'omniglot' && m.experiment !== 'rl')
+    fail(`experiment ${JSON.stringify(m.experiment)} is not supported`);
   const arch = m.architecture;
   if (!arch || typeof arch !== 'object') fail('architecture is missing');
   if (m.experiment === 'sinusoid') {

@@ -101,6 +101,7 @@ export async function chooseBackend(
     .filter((c) => BACKENDS.indexOf(c.name) < BACKENDS.indexOf(best.name))
     .map((c) => (c.available ? `${c.name} measured slower (${c.metaItersPerSec!.toFixed(1)} it/s, ${c.note})` : `${c.name}: ${c.note}`));
   const lead = requested !== 'auto' ? `${requested} was requested but is unavailable; ` : '';
-  const reason = `${lead}fastest in calibration (${best.metaItersPerSec!.toFixed(1)} it/s)` + (skipped.length ? `; ${skipped.join('; ')}` : '');
+  const reason =
+    `${lead}fastest in calibration (${best.metaItersPerSec!.toFixed(1)} it/s)` + (skipped.length ? `; ${skipped.join('; ')}` : '');
   return { chosen: best.name, reason, candidates };
 }

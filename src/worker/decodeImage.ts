@@ -31,7 +31,11 @@ async function decodeNatively(name: string, bytes: Uint8Array<ArrayBuffer>): Pro
   let bitmap: ImageBitmap;
   try {
     // As stored, without colour management (gamma, ICC), as the command line reads it.
-    bitmap = await createImageBitmap(new Blob([bytes]), { imageOrientation: 'from-image', colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
+    bitmap = await createImageBitmap(new Blob([bytes]), {
+      imageOrientation: 'from-image',
+      colorSpaceConversion: 'none',
+      premultiplyAlpha: 'none',
+    });
   } catch {
     throw new Error(`${name}: not a readable image (corrupt, truncated, or not an image at all)`);
   }

@@ -11,7 +11,15 @@ import { fetchOk, loadDataset } from './assets';
 import { OMNIGLOT_SETTINGS } from '../maml/omniglot/settings';
 import { checkSettings } from '../maml/settings/table';
 import { IncrementalEvaluation } from '../maml/omniglot/experiment';
-import { innerFor, trainingSpec, DEFAULT_OMNIGLOT_CONFIG, EVALUATION_QUERIES, EVALUATION_SEED, EVALUATION_SETTINGS, type OmniglotConfig } from '../maml/omniglot/config';
+import {
+  innerFor,
+  trainingSpec,
+  DEFAULT_OMNIGLOT_CONFIG,
+  EVALUATION_QUERIES,
+  EVALUATION_SEED,
+  EVALUATION_SETTINGS,
+  type OmniglotConfig,
+} from '../maml/omniglot/config';
 import { ConvMetaLearner, convShape } from '../maml/omniglot/convLearner';
 import { adaptationTrace, episodeTask } from '../maml/omniglot/convMaml';
 import { jsGemm, tfGemm, type Gemm } from '../maml/networks/gemm';
@@ -25,7 +33,15 @@ import { ConvNetTensors } from '../maml/networks/convNetTensors';
 import { metaGradientTensors } from '../maml/omniglot/convMamlTensors';
 import { metaGradient } from '../maml/omniglot/convMaml';
 import { clearSaved, loadSaved, save } from './modelStore';
-import type { EpisodeRequest, EpisodeView, FromOmniglotWorker, ModelSource, OmniglotCurvePoint, SettingsEvent, ToOmniglotWorker } from './omniglotProtocol';
+import type {
+  EpisodeRequest,
+  EpisodeView,
+  FromOmniglotWorker,
+  ModelSource,
+  OmniglotCurvePoint,
+  SettingsEvent,
+  ToOmniglotWorker,
+} from './omniglotProtocol';
 import { yieldToEvents } from './yieldToEvents';
 import { batchClassify, classifyOwn, type OwnImagesContext } from './ownImages';
 
@@ -60,7 +76,12 @@ export function createOmniglotLab(post: Post): OmniglotLab {
   /** Trained since the last save or load. */
   let dirty = false;
 
-  async function loadShipped(): Promise<{ config: OmniglotConfig; state: LearnerState; curves: OmniglotCurvePoint[]; events: SettingsEvent[] } | null> {
+  async function loadShipped(): Promise<{
+    config: OmniglotConfig;
+    state: LearnerState;
+    curves: OmniglotCurvePoint[];
+    events: SettingsEvent[];
+  } | null> {
     try {
       const dir = `${baseUrl}models/omniglot/`;
       const manifest = await fetchOk(`${dir}manifest.json`).then((r) => r.json());
@@ -72,7 +93,10 @@ export function createOmniglotLab(post: Post): OmniglotLab {
       try {
         const text = await fetchOk(`${dir}train-log.jsonl`).then((r) => r.text());
         // Curve points, and the settings changes the log records.
-        const records = text.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+        const records = text
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l));
         log = records.filter((r) => !r.event) as OmniglotCurvePoint[];
         logEvents = records.filter((r) => r.event === 'settings').map((r) => ({ iteration: r.iteration, changed: r.changed }));
       } catch {
@@ -157,7 +181,10 @@ export function createOmniglotLab(post: Post): OmniglotLab {
         tensorNet = new ConvNetTensors(convShape(learner!.config.filters));
         trainBackend = name;
         await activate('wasm'); // views and evaluation: never dataSync on a GPU backend in a worker
-        return { backend: name, reason: `requested with ?backend=${name}: meta-gradients as one batched tensor computation on ${name} (${r.note}); views and evaluation on the wasm kernel` };
+        return {
+          backend: name,
+          reason: `requested with ?backend=${name}: meta-gradients as one batched tensor computation on ${name} (${r.note}); views and evaluation on the wasm kernel`,
+        };
       }
       // Calibrate on 4 tasks of the current settings.
       const c = learner!.config;
@@ -166,11 +193,16 @@ export function createOmniglotLab(post: Post): OmniglotLab {
       const gpu = await probe(() => metaGradientTensors(net, learner!.body, small, { alpha: c.alpha, steps: c.trainSteps }, c.algorithm));
       await activate('wasm');
       const grads = learner!.body.map((b) => new Float32Array(b.length));
-      const cpu = await probe(async () => metaGradient(learner!.net, learner!.body, small, { alpha: c.alpha, steps: c.trainSteps }, c.algorithm, grads));
+      const cpu = await probe(async () =>
+        metaGradient(learner!.net, learner!.body, small, { alpha: c.alpha, steps: c.trainSteps }, c.algorithm, grads),
+      );
       if (gpu < cpu) {
         tensorNet = net;
         trainBackend = name;
-        return { backend: name, reason: `${name} (${r.note}) computed 4 tasks in ${gpu.toFixed(2)} s against ${cpu.toFixed(2)} s for the wasm kernel; views and evaluation stay on wasm` };
+        return {
+          backend: name,
+          reason: `${name} (${r.note}) computed 4 tasks in ${gpu.toFixed(2)} s against ${cpu.toFixed(2)} s for the wasm kernel; views and evaluation stay on wasm`,
+        };
       }
       net.dispose();
       notes.push(`${name} measured slower (${gpu.toFixed(2)} s against ${cpu.toFixed(2)} s for 4 tasks)`);
@@ -212,7 +244,8 @@ export function createOmniglotLab(post: Post): OmniglotLab {
     post({ type: 'status', message: 'Choosing where to meta-train…' });
     const choice = await chooseTrainingEngine(msg.backend ?? 'auto');
     const backend = choice.backend;
-    const reason = gemm === jsGemm ? `WebAssembly is unavailable (${wasm.note}), so the matrix products run in plain JavaScript (slow).` : choice.reason;
+    const reason =
+      gemm === jsGemm ? `WebAssembly is unavailable (${wasm.note}), so the matrix products run in plain JavaScript (slow).` : choice.reason;
     const alphabets = ds.index.alphabets;
     post({
       type: 'ready',
@@ -237,11 +270,16 @@ export function createOmniglotLab(post: Post): OmniglotLab {
     sendEpisode();
   }
 
-
   function sendEpisode() {
     if (!ds || !learner || !episode) return;
     const { way, shot, queries, serial } = episode;
-    const batch = sampleEpisodes(ds, 'test', { way, shot, queries, rotations: false }, 1, createRng(`episode-view/${serial}/${way}/${shot}/${queries}`));
+    const batch = sampleEpisodes(
+      ds,
+      'test',
+      { way, shot, queries, rotations: false },
+      1,
+      createRng(`episode-view/${serial}/${way}/${shot}/${queries}`),
+    );
     const inner = innerFor(learner.config, way);
     const trace = adaptationTrace(learner.net, learner.body, episodeTask(batch, 0), inner);
     const view: EpisodeView = {
@@ -291,7 +329,16 @@ export function createOmniglotLab(post: Post): OmniglotLab {
 
   function sendEvaluation() {
     if (!evaluation) return;
-    const rows = evaluation.run.results().map((r, i) => ({ way: r.way, shot: r.shot, episodes: r.episodes, done: r.done, accuracy: r.accuracy, ci95: r.ci95, paper: EVALUATION_SETTINGS[i].paper, alphabet: r.alphabet }));
+    const rows = evaluation.run.results().map((r, i) => ({
+      way: r.way,
+      shot: r.shot,
+      episodes: r.episodes,
+      done: r.done,
+      accuracy: r.accuracy,
+      ci95: r.ci95,
+      paper: EVALUATION_SETTINGS[i].paper,
+      alphabet: r.alphabet,
+    }));
     post({ type: 'evaluation', rows, running: !evaluation.run.finished, iteration: evaluation.iteration });
   }
 
@@ -314,7 +361,9 @@ export function createOmniglotLab(post: Post): OmniglotLab {
             }
             // Made with the GPU backend active: tensors made on wasm would have to move across.
             const net = (tensorNet ??= new ConvNetTensors(convShape(c.filters)));
-            r = await learner!.stepWith((body) => metaGradientTensors(net, body, batch, { alpha: c.alpha, steps: c.trainSteps }, c.algorithm));
+            r = await learner!.stepWith((body) =>
+              metaGradientTensors(net, body, batch, { alpha: c.alpha, steps: c.trainSteps }, c.algorithm),
+            );
             await onWasm();
           } else {
             r = learner!.step(batch);
@@ -347,7 +396,6 @@ export function createOmniglotLab(post: Post): OmniglotLab {
       sendProgress(true);
     }
   }
-
 
   /** Settings from the page are checked against the lab's table before anything changes. */
   function checkConfig(config: OmniglotConfig) {
@@ -427,7 +475,15 @@ export function createOmniglotLab(post: Post): OmniglotLab {
         return;
       case 'evaluate': {
         const body = learner!.body.map((b) => b.slice()); // the model as it is now
-        const settings = EVALUATION_SETTINGS.map((s) => ({ way: s.way, shot: s.shot, queries: EVALUATION_QUERIES, episodes: msg.episodes, inner: innerFor(learner!.config, s.way), seed: EVALUATION_SEED, alphabet: s.alphabet }));
+        const settings = EVALUATION_SETTINGS.map((s) => ({
+          way: s.way,
+          shot: s.shot,
+          queries: EVALUATION_QUERIES,
+          episodes: msg.episodes,
+          inner: innerFor(learner!.config, s.way),
+          seed: EVALUATION_SEED,
+          alphabet: s.alphabet,
+        }));
         evaluation = { run: new IncrementalEvaluation(learner!.net, body, ds!, settings), iteration: learner!.iteration };
         sendEvaluation();
         void loop();
@@ -435,7 +491,9 @@ export function createOmniglotLab(post: Post): OmniglotLab {
       }
       case 'preprocess': {
         try {
-          const pixels = msg.file ? await preprocessFile(msg.name, msg.file) : preprocessRgba(msg.rgba!.data, msg.rgba!.width, msg.rgba!.height).pixels;
+          const pixels = msg.file
+            ? await preprocessFile(msg.name, msg.file)
+            : preprocessRgba(msg.rgba!.data, msg.rgba!.width, msg.rgba!.height).pixels;
           post({ type: 'preprocessed', id: msg.id, name: msg.name, pixels });
         } catch (e) {
           post({ type: 'preprocessed', id: msg.id, name: msg.name, error: (e as Error).message });
@@ -443,11 +501,20 @@ export function createOmniglotLab(post: Post): OmniglotLab {
         return;
       }
       case 'exampleSet': {
-        const b = sampleEpisodes(ds!, 'test', { way: msg.way, shot: 1, queries: 2, rotations: false }, 1, createRng(`example-set/${msg.seed}`));
+        const b = sampleEpisodes(
+          ds!,
+          'test',
+          { way: msg.way, shot: 1, queries: 2, rotations: false },
+          1,
+          createRng(`example-set/${msg.seed}`),
+        );
         const img = (a: Float32Array, i: number) => a.slice(i * 784, (i + 1) * 784);
         post({
           type: 'exampleSet',
-          classes: b.classes[0].map((c, k) => ({ name: `${c.alphabet.replace(/_/g, ' ')} ${c.character.replace('character', '#')}`, examples: [img(b.support, k)] })),
+          classes: b.classes[0].map((c, k) => ({
+            name: `${c.alphabet.replace(/_/g, ' ')} ${c.character.replace('character', '#')}`,
+            examples: [img(b.support, k)],
+          })),
           queries: Array.from(b.queryLabels, (_, q) => ({ name: `example query ${q + 1}`, pixels: img(b.query, q) })),
         });
         return;

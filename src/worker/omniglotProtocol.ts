@@ -128,7 +128,16 @@ export type FromOmniglotWorker =
     }
   | { type: 'episode'; view: EpisodeView }
   | { type: 'progress'; iteration: number; target: number; running: boolean; itersPerSec: number; points: OmniglotCurvePoint[] }
-  | { type: 'model'; iteration: number; source: ModelSource; sourceNote: string; config: OmniglotConfig; curves: OmniglotCurvePoint[]; events: SettingsEvent[]; savedAt: string | null }
+  | {
+      type: 'model';
+      iteration: number;
+      source: ModelSource;
+      sourceNote: string;
+      config: OmniglotConfig;
+      curves: OmniglotCurvePoint[];
+      events: SettingsEvent[];
+      savedAt: string | null;
+    }
   | { type: 'saved'; at: string; iteration: number }
   | { type: 'evaluation'; rows: EvaluationRow[]; running: boolean; iteration: number }
   | { type: 'preprocessed'; id: string; name: string; pixels?: Float32Array; error?: string }
@@ -143,5 +152,12 @@ export type FromOmniglotWorker =
       baselines: BaselineResult[];
     }
   | { type: 'batchProgress'; done: number; total: number }
-  | { type: 'batchResult'; classes: { name: string; examples: number }[]; rows: PredictionRow[]; problems: string[]; steps: number; seconds: number }
+  | {
+      type: 'batchResult';
+      classes: { name: string; examples: number }[];
+      rows: PredictionRow[];
+      problems: string[];
+      steps: number;
+      seconds: number;
+    }
   | { type: 'error'; message: string };

@@ -53,14 +53,30 @@ export async function classifyAll(ctx: OwnImagesContext, data: LabelledImages, s
   const base = await loadPretrained(ctx);
   if ('learner' in base) {
     const r = classifyFewShot(base.learner.net, base.learner.body, data, innerFor(base.learner.config, way, steps));
-    baselines.push({ id: 'pretrained', name: 'pretrained baseline', predicted: r.predicted, probs: r.probs[r.probs.length - 1], supportLoss: r.supportLoss });
+    baselines.push({
+      id: 'pretrained',
+      name: 'pretrained baseline',
+      predicted: r.predicted,
+      probs: r.probs[r.probs.length - 1],
+      supportLoss: r.supportLoss,
+    });
   } else {
     baselines.push({ id: 'pretrained', name: 'pretrained baseline', unavailable: base.unavailable, predicted: [] });
   }
   random ??= new ConvMetaLearner({ ...ctx.learner.config, seed: 4242 }, ctx.gemm);
   const r = classifyFewShot(random.net, random.body, data, innerFor(ctx.learner.config, way, steps));
-  baselines.push({ id: 'random', name: 'random initialisation', predicted: r.predicted, probs: r.probs[r.probs.length - 1], supportLoss: r.supportLoss });
-  baselines.push({ id: 'nearest', name: 'nearest neighbour (pixels)', predicted: nearestNeighbour(data).map((n) => ({ label: n.label, probability: NaN })) });
+  baselines.push({
+    id: 'random',
+    name: 'random initialisation',
+    predicted: r.predicted,
+    probs: r.probs[r.probs.length - 1],
+    supportLoss: r.supportLoss,
+  });
+  baselines.push({
+    id: 'nearest',
+    name: 'nearest neighbour (pixels)',
+    predicted: nearestNeighbour(data).map((n) => ({ label: n.label, probability: NaN })),
+  });
   return { meta, baselines };
 }
 
@@ -92,7 +108,8 @@ async function classifyBatch(ctx: OwnImagesContext, msg: Extract<ToOmniglotWorke
   }
   // A chosen folder's files: the same checks as a zip's entries (sizes before reading).
   for (const f of msg.support) {
-    const why = pathProblem(f.path) ?? (f.file.size > MAX_IMAGE_BYTES ? `${(f.file.size / 1e6).toFixed(1)} MB is over the 20 MB limit` : null);
+    const why =
+      pathProblem(f.path) ?? (f.file.size > MAX_IMAGE_BYTES ? `${(f.file.size / 1e6).toFixed(1)} MB is over the 20 MB limit` : null);
     if (why) problems.push({ path: f.path, reason: why });
     else entries.push({ path: f.path, bytes: new Uint8Array(await f.file.arrayBuffer()) });
   }
@@ -105,10 +122,18 @@ async function classifyBatch(ctx: OwnImagesContext, msg: Extract<ToOmniglotWorke
   }
   queryFiles.sort((a, b) => a.path.localeCompare(b.path));
   const report = () => problems.map((p) => `${p.path}: ${p.reason}`);
-  const fail = (message: string) => ctx.post({ type: 'batchResult', classes: [], rows: [], problems: [...report(), message], steps: msg.steps, seconds: 0 });
-  if (set.classes.length < 2) return fail(`The support set needs at least 2 class folders; it has ${set.classes.length}. Put each class's examples in a folder named after the class.`);
-  if (set.classes.length > FEW_SHOT_LIMITS.classes.max) return fail(`The support set has ${set.classes.length} class folders; the model serves ${FEW_SHOT_LIMITS.classes.min} to ${FEW_SHOT_LIMITS.classes.max}.`);
-  if (!queryFiles.length) return fail('There are no query images: choose a folder of them, or put them in a "query" folder inside the zip.');
+  const fail = (message: string) =>
+    ctx.post({ type: 'batchResult', classes: [], rows: [], problems: [...report(), message], steps: msg.steps, seconds: 0 });
+  if (set.classes.length < 2)
+    return fail(
+      `The support set needs at least 2 class folders; it has ${set.classes.length}. Put each class's examples in a folder named after the class.`,
+    );
+  if (set.classes.length > FEW_SHOT_LIMITS.classes.max)
+    return fail(
+      `The support set has ${set.classes.length} class folders; the model serves ${FEW_SHOT_LIMITS.classes.min} to ${FEW_SHOT_LIMITS.classes.max}.`,
+    );
+  if (!queryFiles.length)
+    return fail('There are no query images: choose a folder of them, or put them in a "query" folder inside the zip.');
 
   const total = set.classes.reduce((a, c) => a + c.examples.length, 0) + queryFiles.length;
   let done = 0;
@@ -137,7 +162,11 @@ async function classifyBatch(ctx: OwnImagesContext, msg: Extract<ToOmniglotWorke
     }
     const most = FEW_SHOT_LIMITS.examples.max;
     if (!pixels.length) problems.push({ path: `${c.name}/`, reason: 'class has no usable examples and is left out' });
-    else if (pixels.length > most) problems.push({ path: `${c.name}/`, reason: `class has ${pixels.length} examples, more than the ${most} the model takes, and is left out` });
+    else if (pixels.length > most)
+      problems.push({
+        path: `${c.name}/`,
+        reason: `class has ${pixels.length} examples, more than the ${most} the model takes, and is left out`,
+      });
     else classes.push({ name: c.name, pixels });
   }
   const queries: { name: string; pixels: Float32Array }[] = [];

@@ -21,7 +21,16 @@ export interface BackendReport {
   metaItersPerSec?: number;
 }
 
-export type { TaskView, StartingPoint, TraceData, TrajectoryTask, DistancePoint, CurvePoint, MethodSpec, TrajectoryPicture } from '../maml/sinusoid/views';
+export type {
+  TaskView,
+  StartingPoint,
+  TraceData,
+  TrajectoryTask,
+  DistancePoint,
+  CurvePoint,
+  MethodSpec,
+  TrajectoryPicture,
+} from '../maml/sinusoid/views';
 export { methodKey, methodSource } from '../maml/sinusoid/views';
 import type { TaskView, StartingPoint, TraceData, CurvePoint, MethodSpec, TrajectoryPicture } from '../maml/sinusoid/views';
 

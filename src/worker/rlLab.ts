@@ -40,7 +40,6 @@ export type RlLabMessage = ToRlWorker | { type: 'trainStep' };
 export type Post = (m: FromRlWorker, transfer?: Transferable[]) => void;
 
 export function createRlLab(post: Post, enqueue: (m: RlLabMessage) => void): { handle(m: RlLabMessage): Promise<void> } {
-
   let baseUrl = '';
   let gemm: Gemm = jsGemm;
   const models = new Map<TaskFamily, FamilyModels>();
@@ -48,9 +47,13 @@ export function createRlLab(post: Post, enqueue: (m: RlLabMessage) => void): { h
 
   async function loadLearner(family: TaskFamily, method: 'maml' | 'pretrained') {
     const dir = `${baseUrl}models/rl/${family}/${method}/`;
-    const manifest = await fetchOk(`${dir}manifest.json`).then((r) => r.json()).catch((e) => {
-      throw new Error(`The shipped ${method} policy for ${family} could not be read (${(e as Error).message}); run npm run meta-train -- --experiment rl --task ${family} --method ${method}`);
-    });
+    const manifest = await fetchOk(`${dir}manifest.json`)
+      .then((r) => r.json())
+      .catch((e) => {
+        throw new Error(
+          `The shipped ${method} policy for ${family} could not be read (${(e as Error).message}); run npm run meta-train -- --experiment rl --task ${family} --method ${method}`,
+        );
+      });
     const weights = await fetchOk(`${dir}${manifest.weightsManifest?.[0]?.paths?.[0] ?? 'weights.bin'}`).then((r) => r.arrayBuffer());
     const ck = decodeCheckpoint(manifest, weights);
     const st = ck.learners[method];
@@ -58,7 +61,11 @@ export function createRlLab(post: Post, enqueue: (m: RlLabMessage) => void): { h
     let curves: RlCurvePoint[] = [];
     try {
       const text = await fetchOk(`${dir}train-log.jsonl`).then((r) => r.text());
-      curves = text.split('\n').filter((l) => l.trim().startsWith('{')).map((l) => JSON.parse(l)).map((r) => ({ iteration: r.iteration, returnBefore: r.returnBefore, returnAfter: r.returnAfter }));
+      curves = text
+        .split('\n')
+        .filter((l) => l.trim().startsWith('{'))
+        .map((l) => JSON.parse(l))
+        .map((r) => ({ iteration: r.iteration, returnBefore: r.returnBefore, returnAfter: r.returnAfter }));
     } catch {
       // The curve is optional.
     }
@@ -75,9 +82,24 @@ export function createRlLab(post: Post, enqueue: (m: RlLabMessage) => void): { h
     const config = { ...m.config, metaBatch: PAGE_META_BATCH };
     const maml = new RlLearner(config, 'maml', gemm);
     await maml.restore(m.state);
-    const fm: FamilyModels = { config, maml, pretrained: p.state.theta, pretrainedIteration: p.state.iteration, random: randomInit(m.config), curves: m.curves, shipped: true };
+    const fm: FamilyModels = {
+      config,
+      maml,
+      pretrained: p.state.theta,
+      pretrainedIteration: p.state.iteration,
+      random: randomInit(m.config),
+      curves: m.curves,
+      shipped: true,
+    };
     models.set(family, fm);
-    post({ type: 'model', family, iteration: maml.iteration, curves: fm.curves, pretrainedIteration: fm.pretrainedIteration, shipped: true });
+    post({
+      type: 'model',
+      family,
+      iteration: maml.iteration,
+      curves: fm.curves,
+      pretrainedIteration: fm.pretrainedIteration,
+      shipped: true,
+    });
     post({ type: 'status', message: '' });
     return fm;
   }
@@ -86,7 +108,11 @@ export function createRlLab(post: Post, enqueue: (m: RlLabMessage) => void): { h
     const fm = await familyModels(family);
     const t0 = performance.now();
     const policy = new GaussianMlp(policySizes(fm.config), gemm);
-    const starts: [RlMethod, Float32Array[]][] = [['maml', fm.maml.theta], ['pretrained', fm.pretrained], ['random', fm.random]];
+    const starts: [RlMethod, Float32Array[]][] = [
+      ['maml', fm.maml.theta],
+      ['pretrained', fm.pretrained],
+      ['random', fm.random],
+    ];
     const methods: MethodAdaptation[] = [];
     const transfer: Transferable[] = [];
     const take = (src: Float64Array | null, H: number, k: number) => {
@@ -111,7 +137,19 @@ export function createRlLab(post: Post, enqueue: (m: RlLabMessage) => void): { h
       await yieldToEvents();
     }
     post(
-      { type: 'adaptation', view: { family, goal, serial, trajectories: fm.config.innerTrajectories, alpha: fm.config.alpha, methods, iteration: fm.maml.iteration, seconds: (performance.now() - t0) / 1000 } },
+      {
+        type: 'adaptation',
+        view: {
+          family,
+          goal,
+          serial,
+          trajectories: fm.config.innerTrajectories,
+          alpha: fm.config.alpha,
+          methods,
+          iteration: fm.maml.iteration,
+          seconds: (performance.now() - t0) / 1000,
+        },
+      },
       transfer,
     );
   }
@@ -126,7 +164,13 @@ export function createRlLab(post: Post, enqueue: (m: RlLabMessage) => void): { h
         } else {
           const r = await activate('wasm');
           gemm = r.available ? tfGemm : jsGemm;
-          post({ type: 'ready', backend: r.available ? 'wasm' : 'js', note: r.available ? 'hand-written policy gradients; matrix products on tfjs-wasm' : `tfjs-wasm unavailable (${r.note}); plain JavaScript` });
+          post({
+            type: 'ready',
+            backend: r.available ? 'wasm' : 'js',
+            note: r.available
+              ? 'hand-written policy gradients; matrix products on tfjs-wasm'
+              : `tfjs-wasm unavailable (${r.note}); plain JavaScript`,
+          });
         }
         break;
       }
@@ -151,7 +195,14 @@ export function createRlLab(post: Post, enqueue: (m: RlLabMessage) => void): { h
         }
         const point = { iteration: s.iteration, returnBefore: s.returnBefore, returnAfter: s.returnAfter };
         fm.curves.push(point);
-        post({ type: 'progress', family: training, running: true, iteration: s.iteration, points: [point], secondsPerIteration: s.seconds });
+        post({
+          type: 'progress',
+          family: training,
+          running: true,
+          iteration: s.iteration,
+          points: [point],
+          secondsPerIteration: s.seconds,
+        });
         await yieldToEvents();
         if (training) enqueue({ type: 'trainStep' });
         break;

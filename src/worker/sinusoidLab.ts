@@ -11,7 +11,17 @@ import { checkConfig } from '../maml/sinusoid/settings';
 import { sizesOf, type SinusoidConfig } from '../maml/sinusoid/experiment';
 import { PAPER_SINUSOID } from '../maml/sinusoid/tasks';
 import { chooseBackend } from './backends';
-import type { BackendChoice, BackendName, BackendReport, EngineChoice, EngineName, FromWorker, MethodSpec, ToWorker, TaskView } from './protocol';
+import type {
+  BackendChoice,
+  BackendName,
+  BackendReport,
+  EngineChoice,
+  EngineName,
+  FromWorker,
+  MethodSpec,
+  ToWorker,
+  TaskView,
+} from './protocol';
 import { SinusoidSession, diverged, measureRate } from '../maml/sinusoid/session';
 import { TrajectoryView } from '../maml/sinusoid/trajectoryView';
 import { yieldToEvents } from './yieldToEvents';
@@ -83,7 +93,6 @@ export function createSinusoidLab(post: Post): SinusoidLab {
   let lastState = 0;
   let lastAdapt = 0;
 
-
   function sendState(force = false) {
     const now = performance.now();
     if (!force && now - lastState < STATE_EVERY_MS) return;
@@ -106,7 +115,13 @@ export function createSinusoidLab(post: Post): SinusoidLab {
     lastAdapt = performance.now();
     const t = task;
     const a = await session.adaptation(t);
-    const transfer = [...Object.values(a.models), ...Object.values(a.extra ?? {})].flatMap((m) => [m.curves.buffer, m.supportLoss.buffer, m.queryLoss.buffer, m.gradNorms.buffer, m.updateSize.buffer]);
+    const transfer = [...Object.values(a.models), ...Object.values(a.extra ?? {})].flatMap((m) => [
+      m.curves.buffer,
+      m.supportLoss.buffer,
+      m.queryLoss.buffer,
+      m.gradNorms.buffer,
+      m.updateSize.buffer,
+    ]);
     post({ type: 'adaptation', iteration: session.iteration, task: t, ...a }, [a.grid.buffer, ...transfer]);
   }
 
@@ -162,7 +177,8 @@ export function createSinusoidLab(post: Post): SinusoidLab {
         // The adaptation panel always refreshes; the trajectory views only when `views` is on.
         const now = performance.now();
         if (now - lastAdapt > ADAPT_EVERY_MS) await sendAdaptation();
-        else if (views && now - lastTrajectory > TRAJECTORY_EVERY_MS && !drawBudget.over()) await sendTrajectory(now - lastOptima > OPTIMA_EVERY_MS);
+        else if (views && now - lastTrajectory > TRAJECTORY_EVERY_MS && !drawBudget.over())
+          await sendTrajectory(now - lastOptima > OPTIMA_EVERY_MS);
         else if (views) await trajectory?.record(session);
         sendState();
         await yieldToEvents();
@@ -194,8 +210,14 @@ export function createSinusoidLab(post: Post): SinusoidLab {
     const fused = await measureRate(config, 'fused');
     const tfjsRate = choice.candidates.find((c) => c.name === choice.chosen)?.metaItersPerSec ?? 0;
     return fused > tfjsRate
-      ? { engine: 'fused', reason: `the fused JavaScript kernel measured ${fused.toFixed(1)} it/s, faster than tfjs on ${choice.chosen} (${tfjsRate.toFixed(1)} it/s); tfjs on ${choice.chosen} draws the views` }
-      : { engine: 'tfjs', reason: `tfjs on ${choice.chosen} measured ${tfjsRate.toFixed(1)} it/s, faster than the fused JavaScript kernel (${fused.toFixed(1)} it/s)` };
+      ? {
+          engine: 'fused',
+          reason: `the fused JavaScript kernel measured ${fused.toFixed(1)} it/s, faster than tfjs on ${choice.chosen} (${tfjsRate.toFixed(1)} it/s); tfjs on ${choice.chosen} draws the views`,
+        }
+      : {
+          engine: 'tfjs',
+          reason: `tfjs on ${choice.chosen} measured ${tfjsRate.toFixed(1)} it/s, faster than the fused JavaScript kernel (${fused.toFixed(1)} it/s)`,
+        };
   }
 
   /** Replaces the session with a fresh one (or with `prepared`, already restored from a checkpoint). */
@@ -290,11 +312,14 @@ export function createSinusoidLab(post: Post): SinusoidLab {
           const bad = checkConfig(config);
           if (bad) throw new Error(`Not a usable checkpoint: its settings are invalid (${bad})`);
           const sizes = ck.manifest.architecture.kind === 'mlp' ? ck.manifest.architecture.sizes : [];
-          if (sizes.join() !== sizesOf(config.hidden).join()) throw new Error(`Not a usable checkpoint: the architecture [${sizes}] does not match its hidden layers [${config.hidden}]`);
+          if (sizes.join() !== sizesOf(config.hidden).join())
+            throw new Error(`Not a usable checkpoint: the architecture [${sizes}] does not match its hidden layers [${config.hidden}]`);
           if (!ck.learners.maml) throw new Error('Not a usable checkpoint: it has no meta-learner ("maml")');
           for (const [key, l] of Object.entries(ck.learners)) {
-            if (!Number.isInteger(l.iteration) || l.iteration < 0 || l.iteration > 1e9) throw new Error(`Not a usable checkpoint: learner ${key} has iteration ${JSON.stringify(l.iteration)}`);
-            if (l.optimizer?.some((o) => !o.values.every(Number.isFinite))) throw new Error(`Not a usable checkpoint: learner ${key}'s optimizer state holds non-finite values`);
+            if (!Number.isInteger(l.iteration) || l.iteration < 0 || l.iteration > 1e9)
+              throw new Error(`Not a usable checkpoint: learner ${key} has iteration ${JSON.stringify(l.iteration)}`);
+            if (l.optimizer?.some((o) => !o.values.every(Number.isFinite)))
+              throw new Error(`Not a usable checkpoint: learner ${key}'s optimizer state holds non-finite values`);
           }
         } catch (e) {
           // Checked before anything changes: the running session is untouched.
@@ -314,8 +339,17 @@ export function createSinusoidLab(post: Post): SinusoidLab {
           return;
         }
         newSession(config, next);
-        source = msg.type === 'importCheckpoint' ? `imported checkpoint (${ck.learners.maml.iteration} iterations)` : `meta-trained checkpoint (${ck.learners.maml.iteration} iterations)`;
-        post({ type: 'loaded', config, iteration: session!.iteration, origin: msg.type === 'importCheckpoint' ? 'imported' : 'shipped', note: source });
+        source =
+          msg.type === 'importCheckpoint'
+            ? `imported checkpoint (${ck.learners.maml.iteration} iterations)`
+            : `meta-trained checkpoint (${ck.learners.maml.iteration} iterations)`;
+        post({
+          type: 'loaded',
+          config,
+          iteration: session!.iteration,
+          origin: msg.type === 'importCheckpoint' ? 'imported' : 'shipped',
+          note: source,
+        });
         await sendAdaptation();
         await sendTrajectory(true);
         sendState(true);
@@ -330,7 +364,11 @@ export function createSinusoidLab(post: Post): SinusoidLab {
             architecture: { kind: 'mlp', sizes: sizesOf(s.config.hidden), activation: 'relu' },
             taskFamily: { name: 'sinusoid', ...PAPER_SINUSOID },
             config: s.config,
-            trainedOn: { backend: `browser-${s.learnerEngine === 'fused' ? 'fused-js' : backendName}`, seconds: Math.round(trainSeconds), date: new Date().toISOString() },
+            trainedOn: {
+              backend: `browser-${s.learnerEngine === 'fused' ? 'fused-js' : backendName}`,
+              seconds: Math.round(trainSeconds),
+              date: new Date().toISOString(),
+            },
             learners: await s.learnerStates(),
           },
           `maml-sinusoid-${s.iteration}.weights.bin`,
@@ -338,7 +376,6 @@ export function createSinusoidLab(post: Post): SinusoidLab {
         post({ type: 'exported', manifest, weights, iteration: s.iteration }, [weights]);
         return;
       }
-
     }
   }
 

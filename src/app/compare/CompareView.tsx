@@ -13,39 +13,79 @@ const H = 260;
 const M = { top: 12, right: 130, bottom: 40, left: 56 };
 
 /** Query MSE after adaptation of every compared method, overlaid, log scale; each line labelled at its end. */
-export const CompareCurves = memo(function CompareCurves({ points, methods, config }: { points: CurvePoint[]; methods: MethodSpec[]; config: SinusoidConfig }) {
+export const CompareCurves = memo(function CompareCurves({
+  points,
+  methods,
+  config,
+}: {
+  points: CurvePoint[];
+  methods: MethodSpec[];
+  config: SinusoidConfig;
+}) {
   const keys = methods.map(methodKey);
   const last = points[points.length - 1];
-  const x = d3.scaleLinear().domain([0, Math.max(10, last?.iteration ?? 10)]).range([M.left, W - M.right]).nice();
+  const x = d3
+    .scaleLinear()
+    .domain([0, Math.max(10, last?.iteration ?? 10)])
+    .range([M.left, W - M.right])
+    .nice();
   const values = points.flatMap((p) => keys.map((k) => p.methods?.[k]?.[1] ?? NaN)).filter((v) => v > 0 && Number.isFinite(v));
   const lo = values.length ? Math.max(1e-4, d3.min(values)!) : 0.01;
   const hi = values.length ? Math.min(1e6, d3.max(values)!) : 10;
-  const y = d3.scaleLog().domain([lo * 0.8, hi * 1.25]).range([H - M.bottom, M.top]).clamp(true);
+  const y = d3
+    .scaleLog()
+    .domain([lo * 0.8, hi * 1.25])
+    .range([H - M.bottom, M.top])
+    .clamp(true);
   const w = Math.max(1, Math.floor(points.length / 60));
-  const series = keys.map((k) => thinned(movingAverage(points, (p) => p.methods?.[k]?.[1], w), DRAWN_POINTS));
-  const line = plotLine<[number, number]>((d) => x(d[0]), (d) => (d[1] > 0 ? y(d[1]) : NaN)); // log scale
+  const series = keys.map((k) =>
+    thinned(
+      movingAverage(points, (p) => p.methods?.[k]?.[1], w),
+      DRAWN_POINTS,
+    ),
+  );
+  const line = plotLine<[number, number]>(
+    (d) => x(d[0]),
+    (d) => (d[1] > 0 ? y(d[1]) : NaN),
+  ); // log scale
   const finals = keys.map((k) => last?.methods?.[k]?.[1]);
   // End labels, pushed apart where the lines end close together.
-  const labelY = spreadLabels(series.map((sr) => sr[sr.length - 1]?.[1]).map((v) => (v !== undefined && Number.isFinite(v) ? y(v) : NaN)), 15, M.top + 6, H - M.bottom);
+  const labelY = spreadLabels(
+    series.map((sr) => sr[sr.length - 1]?.[1]).map((v) => (v !== undefined && Number.isFinite(v) ? y(v) : NaN)),
+    15,
+    M.top + 6,
+    H - M.bottom,
+  );
   const summary = last
-    ? `Comparison after ${last.iteration} meta-iterations, query MSE after adaptation: ` + methods.map((m, i) => `${methodLabel(m, methods, config)} ${finals[i]?.toFixed(3)}`).join(', ')
+    ? `Comparison after ${last.iteration} meta-iterations, query MSE after adaptation: ` +
+      methods.map((m, i) => `${methodLabel(m, methods, config)} ${finals[i]?.toFixed(3)}`).join(', ')
     : 'Comparison: no training yet.';
   return (
     <figure className="plot wide" data-testid="compare-curves">
       <figcaption>
-        <strong>Comparison: training curves</strong> <span className="muted">query MSE after adaptation, same stream of tasks, log scale</span>
+        <strong>Comparison: training curves</strong>{' '}
+        <span className="muted">query MSE after adaptation, same stream of tasks, log scale</span>
       </figcaption>
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={summary}>
         <Axes x={x} y={y} xLabel="meta-iteration" yLabel="query MSE (adapted)" yTicks={y.ticks(4)} xFormat={d3.format(',~d')} />
         {points.length < 2 && (
-          <text x={(M.left + W - M.right) / 2} y={H / 2} textAnchor="middle" className="empty">No meta-iterations yet: press Play or Step.</text>
+          <text x={(M.left + W - M.right) / 2} y={H / 2} textAnchor="middle" className="empty">
+            No meta-iterations yet: press Play or Step.
+          </text>
         )}
         {points.length > 1 &&
           methods.map((m, i) => {
             const st = METHOD_STYLES[i];
             return (
               <g key={keys[i]}>
-                <path d={line(series[i]) ?? ''} fill="none" stroke={st.color} strokeWidth={2.2} strokeDasharray={st.dash || undefined} data-testid={`compare-curve-${keys[i]}`} />
+                <path
+                  d={line(series[i]) ?? ''}
+                  fill="none"
+                  stroke={st.color}
+                  strokeWidth={2.2}
+                  strokeDasharray={st.dash || undefined}
+                  data-testid={`compare-curve-${keys[i]}`}
+                />
                 {Number.isFinite(labelY[i]) && (
                   <text x={x.range()[1] + 6} y={labelY[i]} dy="0.32em" className="end-label" fill={st.color}>
                     {st.marker} {methodLabel(m, methods, config).replace(/ \(.*\)/, '')}
@@ -58,7 +98,17 @@ export const CompareCurves = memo(function CompareCurves({ points, methods, conf
       <div className="legend" aria-hidden="true">
         {methods.map((m, i) => (
           <span className="legend-item" key={keys[i]}>
-            <svg width="28" height="10"><line x1="0" x2="28" y1="5" y2="5" stroke={METHOD_STYLES[i].color} strokeWidth={2.2} strokeDasharray={METHOD_STYLES[i].dash || undefined} /></svg>
+            <svg width="28" height="10">
+              <line
+                x1="0"
+                x2="28"
+                y1="5"
+                y2="5"
+                stroke={METHOD_STYLES[i].color}
+                strokeWidth={2.2}
+                strokeDasharray={METHOD_STYLES[i].dash || undefined}
+              />
+            </svg>
             {METHOD_STYLES[i].marker} {methodLabel(m, methods, config)}
             {finals[i] !== undefined && <b data-testid={`compare-final-${keys[i]}`}> {finals[i]!.toFixed(3)}</b>}
           </span>
@@ -70,7 +120,10 @@ export const CompareCurves = memo(function CompareCurves({ points, methods, conf
 
 /** Positions for labels wanted at `ys` (NaN: none), at least `gap` apart, within [lo, hi]. */
 export function spreadLabels(ys: number[], gap: number, lo: number, hi: number): number[] {
-  const order = ys.map((_, i) => i).filter((i) => Number.isFinite(ys[i])).sort((a, b) => ys[a] - ys[b]);
+  const order = ys
+    .map((_, i) => i)
+    .filter((i) => Number.isFinite(ys[i]))
+    .sort((a, b) => ys[a] - ys[b]);
   const out = ys.slice();
   let prev = -Infinity;
   for (const i of order) {
@@ -84,7 +137,14 @@ export function spreadLabels(ys: number[], gap: number, lo: number, hi: number):
 }
 
 /** Each compared method adapting to the same task, side by side. */
-export function CompareMultiples({ methods, config, adaptation, task, editable, onTaskChange }: {
+export function CompareMultiples({
+  methods,
+  config,
+  adaptation,
+  task,
+  editable,
+  onTaskChange,
+}: {
   methods: MethodSpec[];
   config: SinusoidConfig;
   adaptation?: Adaptation;
@@ -97,7 +157,10 @@ export function CompareMultiples({ methods, config, adaptation, task, editable, 
       {methods.map((m, i) => {
         const key = methodKey(m);
         const trace = methodTrace(m, config, adaptation);
-        const shown = m.shots !== undefined && m.shots < task.supportX.length ? { ...task, supportX: task.supportX.slice(0, m.shots), supportY: task.supportY.slice(0, m.shots) } : task;
+        const shown =
+          m.shots !== undefined && m.shots < task.supportX.length
+            ? { ...task, supportX: task.supportX.slice(0, m.shots), supportY: task.supportY.slice(0, m.shots) }
+            : task;
         return (
           <div key={key} className="compare-cell" style={{ borderTopColor: METHOD_STYLES[i].color }}>
             <AdaptationPlot

@@ -17,7 +17,17 @@ const pathOf = (f: File) => f.webkitRelativePath || f.name;
  * a folder of query images (or a "query" folder inside the zip); the worker decodes and
  * classifies them all and the page shows the table, downloadable as CSV.
  */
-export function BatchClassify({ send, subscribe, ready, steps }: { send: (m: ToOmniglotWorker) => void; subscribe: (l: (m: FromOmniglotWorker) => void) => () => void; ready: boolean; steps: number }) {
+export function BatchClassify({
+  send,
+  subscribe,
+  ready,
+  steps,
+}: {
+  send: (m: ToOmniglotWorker) => void;
+  subscribe: (l: (m: FromOmniglotWorker) => void) => () => void;
+  ready: boolean;
+  steps: number;
+}) {
   const [support, setSupport] = useState<Picked | null>(null);
   const [queries, setQueries] = useState<Picked | null>(null);
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
@@ -40,7 +50,10 @@ export function BatchClassify({ send, subscribe, ready, steps }: { send: (m: ToO
       }),
     [subscribe],
   );
-  const csvUrl = useMemo(() => (result?.rows.length ? URL.createObjectURL(new Blob([predictionsCsv(result.rows)], { type: 'text/csv' })) : null), [result]);
+  const csvUrl = useMemo(
+    () => (result?.rows.length ? URL.createObjectURL(new Blob([predictionsCsv(result.rows)], { type: 'text/csv' })) : null),
+    [result],
+  );
   useEffect(() => () => void (csvUrl && URL.revokeObjectURL(csvUrl)), [csvUrl]);
 
   const pickFolder = (files: FileList | null, set: (p: Picked | null) => void) => {
@@ -51,7 +64,8 @@ export function BatchClassify({ send, subscribe, ready, steps }: { send: (m: ToO
   };
   const run = () => {
     if (!support) return setProblem('Choose the support set first: a folder with one sub-folder per class, or a .zip of such folders.');
-    if (!queries && !support.zip) return setProblem('Choose the query images (a folder or files), or use a .zip with a "query" folder inside.');
+    if (!queries && !support.zip)
+      return setProblem('Choose the query images (a folder or files), or use a .zip with a "query" folder inside.');
     setProblem(null);
     setResult(null);
     setBusy(true);
@@ -64,13 +78,20 @@ export function BatchClassify({ send, subscribe, ready, steps }: { send: (m: ToO
         <b>Batch mode</b> <span className="muted">— classify folders of images, download the predictions as CSV</span>
       </summary>
       <p className="muted small">
-        The support set is a folder (or a .zip) with one sub-folder per class, named after the class, holding 1 to 5 examples each (2 to 20 classes; PNG or JPEG). The queries are a folder
-        of images, or a folder named <code>query</code> inside the zip. The same as <code>npm run classify -- --support DIR --query DIR</code> on the command line.
+        The support set is a folder (or a .zip) with one sub-folder per class, named after the class, holding 1 to 5 examples each (2 to 20
+        classes; PNG or JPEG). The queries are a folder of images, or a folder named <code>query</code> inside the zip. The same as{' '}
+        <code>npm run classify -- --support DIR --query DIR</code> on the command line.
       </p>
       <div className="batch-inputs">
         <label className="file-pick">
           Support folder
-          <input type="file" multiple ref={folder} data-testid="batch-support-folder" onChange={(e) => pickFolder(e.target.files, setSupport)} />
+          <input
+            type="file"
+            multiple
+            ref={folder}
+            data-testid="batch-support-folder"
+            onChange={(e) => pickFolder(e.target.files, setSupport)}
+          />
         </label>
         <label className="file-pick">
           or support .zip
@@ -86,7 +107,13 @@ export function BatchClassify({ send, subscribe, ready, steps }: { send: (m: ToO
         </label>
         <label className="file-pick">
           Query folder
-          <input type="file" multiple ref={folder} data-testid="batch-query-folder" onChange={(e) => pickFolder(e.target.files, setQueries)} />
+          <input
+            type="file"
+            multiple
+            ref={folder}
+            data-testid="batch-query-folder"
+            onChange={(e) => pickFolder(e.target.files, setQueries)}
+          />
         </label>
         <label className="file-pick">
           or query images
@@ -97,7 +124,11 @@ export function BatchClassify({ send, subscribe, ready, steps }: { send: (m: ToO
             data-testid="batch-query-files"
             onChange={(e) => {
               const list = Array.from(e.target.files ?? []);
-              setQueries(list.length ? { label: `${list.length} image${list.length === 1 ? '' : 's'}`, files: list.map((file) => ({ path: file.name, file })) } : null);
+              setQueries(
+                list.length
+                  ? { label: `${list.length} image${list.length === 1 ? '' : 's'}`, files: list.map((file) => ({ path: file.name, file })) }
+                  : null,
+              );
             }}
           />
         </label>
@@ -113,7 +144,11 @@ export function BatchClassify({ send, subscribe, ready, steps }: { send: (m: ToO
           <progress max={progress.total} value={progress.done} aria-label="Images read" /> {progress.done} of {progress.total} images read
         </div>
       )}
-      {problem && <p className="problems" role="alert">{problem}</p>}
+      {problem && (
+        <p className="problems" role="alert">
+          {problem}
+        </p>
+      )}
       {result && (
         <div data-testid="batch-result">
           {result.problems.length > 0 && (
@@ -126,7 +161,8 @@ export function BatchClassify({ send, subscribe, ready, steps }: { send: (m: ToO
           {result.rows.length > 0 && (
             <>
               <p className="small">
-                {result.classes.length} classes ({result.classes.map((c) => `${c.name} ×${c.examples}`).join(', ')}), {result.rows.length} queries, {result.steps} inner step{result.steps === 1 ? '' : 's'}, {result.seconds.toFixed(1)} s.{' '}
+                {result.classes.length} classes ({result.classes.map((c) => `${c.name} ×${c.examples}`).join(', ')}), {result.rows.length}{' '}
+                queries, {result.steps} inner step{result.steps === 1 ? '' : 's'}, {result.seconds.toFixed(1)} s.{' '}
                 {csvUrl && (
                   <a href={csvUrl} download="predictions.csv" data-testid="batch-csv">
                     Download CSV

@@ -6,7 +6,17 @@ const SIZE = 168;
  * A small drawing surface for mouse, pen and touch (pointer events): dark strokes on
  * white; Undo removes the last stroke, Clear all of them. `onUse` receives the pixels.
  */
-export function DrawPad({ onUse, targets, target, onTarget }: { onUse: (rgba: ImageData, target: number) => void; targets: string[]; target: number; onTarget: (t: number) => void }) {
+export function DrawPad({
+  onUse,
+  targets,
+  target,
+  onTarget,
+}: {
+  onUse: (rgba: ImageData, target: number) => void;
+  targets: string[];
+  target: number;
+  onTarget: (t: number) => void;
+}) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const [strokes, setStrokes] = useState<[number, number][][]>([]);
   const [drawing, setDrawing] = useState<[number, number][] | null>(null);
@@ -62,19 +72,36 @@ export function DrawPad({ onUse, targets, target, onTarget }: { onUse: (rgba: Im
         onPointerCancel={up}
       />
       <div className="drawpad-tools">
-        <button onClick={() => setStrokes((s) => s.slice(0, -1))} disabled={!strokes.length}>Undo</button>
-        <button onClick={() => setStrokes([])} disabled={!strokes.length}>Clear</button>
+        <button onClick={() => setStrokes((s) => s.slice(0, -1))} disabled={!strokes.length}>
+          Undo
+        </button>
+        <button onClick={() => setStrokes([])} disabled={!strokes.length}>
+          Clear
+        </button>
         <label className="inline-field">
           add to{' '}
-          <select aria-label="Add drawings and pasted images to" value={target} onChange={(e) => onTarget(Number(e.target.value))} data-testid="drawpad-target">
+          <select
+            aria-label="Add drawings and pasted images to"
+            value={target}
+            onChange={(e) => onTarget(Number(e.target.value))}
+            data-testid="drawpad-target"
+          >
             {targets.map((t, i) => (
-              <option key={i} value={i}>{t}</option>
+              <option key={i} value={i}>
+                {t}
+              </option>
             ))}
           </select>
         </label>
-        <button className="primary" onClick={use} data-testid="drawpad-add">Add drawing</button>
+        <button className="primary" onClick={use} data-testid="drawpad-add">
+          Add drawing
+        </button>
       </div>
-      {message && <p className="error-text" role="alert">{message}</p>}
+      {message && (
+        <p className="error-text" role="alert">
+          {message}
+        </p>
+      )}
     </div>
   );
 }

@@ -6,8 +6,7 @@ import { mostProbableClass } from '../../maml/metrics';
 const PX = 784;
 
 /** Class colours (Okabe-Ito, then tints): never the only signal, labels are written too. */
-export const classColor = (c: number) =>
-  ['#0072b2', '#e69f00', '#009e73', '#cc79a7', '#56b4e9', '#d55e00', '#f0e442', '#000000'][c % 8];
+export const classColor = (c: number) => ['#0072b2', '#e69f00', '#009e73', '#cc79a7', '#56b4e9', '#d55e00', '#f0e442', '#000000'][c % 8];
 
 function prettyAlphabet(name: string) {
   return name.replace(/_/g, ' ');
@@ -32,7 +31,10 @@ export function EpisodeView({ view }: { view: View }) {
   return (
     <section className="plot episode" data-testid="episode-view" aria-label="Episode">
       <h3>
-        Support set <span className="muted">{way} classes × {shot} example{shot > 1 ? 's' : ''}, from held-out alphabets</span>
+        Support set{' '}
+        <span className="muted">
+          {way} classes × {shot} example{shot > 1 ? 's' : ''}, from held-out alphabets
+        </span>
       </h3>
       <div className="support-grid" data-testid="support-grid">
         {Array.from({ length: way }, (_, c) => (
@@ -57,7 +59,14 @@ export function EpisodeView({ view }: { view: View }) {
       </div>
       <div className="step-accuracy" role="list" aria-label="Query accuracy after each inner step">
         {view.accuracy.map((a, s) => (
-          <button key={s} role="listitem" className={s === step ? 'acc-bar current' : 'acc-bar'} onClick={() => setStep(s)} data-testid={`step-accuracy-${s}`} aria-label={`step ${s}: ${(100 * a).toFixed(0)}% of queries right`}>
+          <button
+            key={s}
+            role="listitem"
+            className={s === step ? 'acc-bar current' : 'acc-bar'}
+            onClick={() => setStep(s)}
+            data-testid={`step-accuracy-${s}`}
+            aria-label={`step ${s}: ${(100 * a).toFixed(0)}% of queries right`}
+          >
             <span className="acc-fill" style={{ height: `${Math.max(2, a * 100)}%` }} />
             <span className="acc-text">{(100 * a).toFixed(0)}%</span>
             <span className="acc-step">step {s}</span>
@@ -65,7 +74,10 @@ export function EpisodeView({ view }: { view: View }) {
         ))}
       </div>
       <h3>
-        Query set <span className="muted">predicted class after step {step}: <b data-testid="query-accuracy">{(100 * view.accuracy[step]).toFixed(0)}%</b> right</span>
+        Query set{' '}
+        <span className="muted">
+          predicted class after step {step}: <b data-testid="query-accuracy">{(100 * view.accuracy[step]).toFixed(0)}%</b> right
+        </span>
       </h3>
       <div className="query-grid" data-testid="query-grid">
         {predictions.map((p, q) => {
@@ -75,12 +87,15 @@ export function EpisodeView({ view }: { view: View }) {
             <figure key={q} className={`query ${right ? 'right' : 'wrong'}`} data-testid="query" data-correct={right}>
               <Glyph pixels={view.query} offset={q * PX} label={`query ${q + 1}, true class ${truth + 1}`} />
               <figcaption>
-                <span className="mark" aria-hidden="true">{right ? '✓' : '✗'}</span>
+                <span className="mark" aria-hidden="true">
+                  {right ? '✓' : '✗'}
+                </span>
                 {p.predicted < 0 ? (
                   <span>no preference</span>
                 ) : (
                   <span>
-                    <span className="swatch" style={{ background: classColor(p.predicted) }} /> class {p.predicted + 1} <span className="muted">{(100 * p.confidence).toFixed(0)}%</span>
+                    <span className="swatch" style={{ background: classColor(p.predicted) }} /> class {p.predicted + 1}{' '}
+                    <span className="muted">{(100 * p.confidence).toFixed(0)}%</span>
                   </span>
                 )}
                 <span className="sr-only">{right ? 'correct' : `wrong, the true class is ${truth + 1}`}</span>
@@ -90,8 +105,8 @@ export function EpisodeView({ view }: { view: View }) {
         })}
       </div>
       <p className="muted small">
-        Before the first step the head is zero, so every class is equally likely (chance, {(100 / way).toFixed(0)}%). The predictions are from the model at
-        meta-iteration {view.iteration}.
+        Before the first step the head is zero, so every class is equally likely (chance, {(100 / way).toFixed(0)}%). The predictions are
+        from the model at meta-iteration {view.iteration}.
       </p>
     </section>
   );

@@ -16,9 +16,9 @@ export function EvaluationTable({ rows, running, iteration }: { rows: Evaluation
       </div>
       <table>
         <caption>
-          Meta-test accuracy on the held-out alphabets (query accuracy after adaptation, mean ± 95% interval). Episodes mix the
-          alphabets, as in the paper; the last row takes all 20 classes from one alphabet, with support and queries by
-          different drawers (Lake et al.'s one-shot runs), which is much harder.
+          Meta-test accuracy on the held-out alphabets (query accuracy after adaptation, mean ± 95% interval). Episodes mix the alphabets,
+          as in the paper; the last row takes all 20 classes from one alphabet, with support and queries by different drawers (Lake et al.'s
+          one-shot runs), which is much harder.
         </caption>
         <thead>
           <tr>
@@ -30,7 +30,10 @@ export function EvaluationTable({ rows, running, iteration }: { rows: Evaluation
         </thead>
         <tbody>
           {rows.map((r) => (
-            <tr key={`${r.way}-${r.shot}-${r.alphabet ?? ''}`} data-testid={`eval-${r.way}-way-${r.shot}-shot${r.alphabet ? '-within' : ''}`}>
+            <tr
+              key={`${r.way}-${r.shot}-${r.alphabet ?? ''}`}
+              data-testid={`eval-${r.way}-way-${r.shot}-shot${r.alphabet ? '-within' : ''}`}
+            >
               <th scope="row">
                 {r.way}-way {r.shot}-shot{r.alphabet && <span className="muted"> within {r.alphabet.replace(/_/g, ' ')}</span>}
               </th>

@@ -1,7 +1,19 @@
 import { useEffect, useRef } from 'react';
 
 /** One 28x28 image (bytes, ink = 255) drawn as dark ink on paper. */
-export function Glyph({ pixels, offset = 0, size = 56, label, className }: { pixels: Uint8Array; offset?: number; size?: number; label: string; className?: string }) {
+export function Glyph({
+  pixels,
+  offset = 0,
+  size = 56,
+  label,
+  className,
+}: {
+  pixels: Uint8Array;
+  offset?: number;
+  size?: number;
+  label: string;
+  className?: string;
+}) {
   const ref = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     const ctx = ref.current?.getContext('2d');
@@ -16,5 +28,15 @@ export function Glyph({ pixels, offset = 0, size = 56, label, className }: { pix
     }
     ctx.putImageData(img, 0, 0);
   }, [pixels, offset]);
-  return <canvas ref={ref} width={28} height={28} style={{ width: size, height: size }} className={`glyph ${className ?? ''}`} role="img" aria-label={label} />;
+  return (
+    <canvas
+      ref={ref}
+      width={28}
+      height={28}
+      style={{ width: size, height: size }}
+      className={`glyph ${className ?? ''}`}
+      role="img"
+      aria-label={label}
+    />
+  );
 }

@@ -25,29 +25,78 @@ function binned(points: OmniglotCurvePoint[], n = 300): OmniglotCurvePoint[] {
   for (let i = 0; i < points.length; i += size) {
     const chunk = points.slice(i, i + size);
     const mean = (k: Key) => chunk.reduce((s, p) => s + p[k], 0) / chunk.length;
-    out.push({ iteration: chunk[chunk.length - 1].iteration, preAccuracy: mean('preAccuracy'), postAccuracy: mean('postAccuracy'), preLoss: mean('preLoss'), postLoss: mean('postLoss') });
+    out.push({
+      iteration: chunk[chunk.length - 1].iteration,
+      preAccuracy: mean('preAccuracy'),
+      postAccuracy: mean('postAccuracy'),
+      preLoss: mean('preLoss'),
+      postLoss: mean('postLoss'),
+    });
   }
   return out;
 }
 
 /** "way 20, alpha 1.6" */
 export function describeChange(changed: Record<string, unknown>): string {
-  const names: Record<string, string> = { way: 'way', shot: 'shot', metaBatch: 'meta-batch', alpha: 'α', trainSteps: 'steps', testSteps: 'test steps', metaLr: 'meta-lr', shift: 'shifts ±px', affine: 'affine', algorithm: '', queries: 'queries' };
+  const names: Record<string, string> = {
+    way: 'way',
+    shot: 'shot',
+    metaBatch: 'meta-batch',
+    alpha: 'α',
+    trainSteps: 'steps',
+    testSteps: 'test steps',
+    metaLr: 'meta-lr',
+    shift: 'shifts ±px',
+    affine: 'affine',
+    algorithm: '',
+    queries: 'queries',
+  };
   return Object.entries(changed)
     .map(([k, v]) => `${names[k] ?? k} ${v}`.trim())
     .join(', ');
 }
 
-function Curve({ points, events, series, yLabel, domain, format, testid }: { points: OmniglotCurvePoint[]; events: SettingsEvent[]; series: typeof ACCURACY; yLabel: string; domain: [number, number]; format: (v: number) => string; testid: string }) {
+function Curve({
+  points,
+  events,
+  series,
+  yLabel,
+  domain,
+  format,
+  testid,
+}: {
+  points: OmniglotCurvePoint[];
+  events: SettingsEvent[];
+  series: typeof ACCURACY;
+  yLabel: string;
+  domain: [number, number];
+  format: (v: number) => string;
+  testid: string;
+}) {
   const last = points[points.length - 1];
-  const x = d3.scaleLinear().domain([0, Math.max(10, last?.iteration ?? 10)]).range([M.left, W - M.right]).nice();
-  const y = d3.scaleLinear().domain(domain).range([H - M.bottom, M.top]).nice();
-  const line = (k: Key) => plotLine<OmniglotCurvePoint>((p) => x(p.iteration), (p) => y(p[k]))(points) ?? '';
-  const summary = last ? `${yLabel} at meta-iteration ${last.iteration}: ` + series.map((s) => `${s.label} ${format(last[s.key])}`).join(', ') : 'No training yet';
+  const x = d3
+    .scaleLinear()
+    .domain([0, Math.max(10, last?.iteration ?? 10)])
+    .range([M.left, W - M.right])
+    .nice();
+  const y = d3
+    .scaleLinear()
+    .domain(domain)
+    .range([H - M.bottom, M.top])
+    .nice();
+  const line = (k: Key) =>
+    plotLine<OmniglotCurvePoint>(
+      (p) => x(p.iteration),
+      (p) => y(p[k]),
+    )(points) ?? '';
+  const summary = last
+    ? `${yLabel} at meta-iteration ${last.iteration}: ` + series.map((s) => `${s.label} ${format(last[s.key])}`).join(', ')
+    : 'No training yet';
   return (
     <figure className="plot" data-testid={testid}>
       <figcaption>
-        <strong>{yLabel}</strong> <span className="muted">on each meta-batch's query sets{events.length ? '; dashed lines: settings changed' : ''}</span>
+        <strong>{yLabel}</strong>{' '}
+        <span className="muted">on each meta-batch's query sets{events.length ? '; dashed lines: settings changed' : ''}</span>
       </figcaption>
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={summary}>
         <Axes x={x} y={y} xLabel="meta-iteration" yLabel={yLabel} xFormat={d3.format(',~d')} />
@@ -59,7 +108,10 @@ function Curve({ points, events, series, yLabel, domain, format, testid }: { poi
             </text>
           </g>
         ))}
-        {points.length > 1 && series.map((s) => <path key={s.key} d={line(s.key)} fill="none" stroke={s.color} strokeWidth={s.dash ? 1.5 : 2.2} strokeDasharray={s.dash} />)}
+        {points.length > 1 &&
+          series.map((s) => (
+            <path key={s.key} d={line(s.key)} fill="none" stroke={s.color} strokeWidth={s.dash ? 1.5 : 2.2} strokeDasharray={s.dash} />
+          ))}
         {points.length < 2 && (
           <text x={(M.left + W - M.right) / 2} y={H / 2} textAnchor="middle" className="empty">
             No meta-training recorded yet.
@@ -69,7 +121,9 @@ function Curve({ points, events, series, yLabel, domain, format, testid }: { poi
       <div className="legend">
         {series.map((s) => (
           <span className="legend-item" key={s.key}>
-            <svg width="24" height="10" aria-hidden="true"><line x1="0" x2="24" y1="5" y2="5" stroke={s.color} strokeWidth={2} strokeDasharray={s.dash} /></svg>
+            <svg width="24" height="10" aria-hidden="true">
+              <line x1="0" x2="24" y1="5" y2="5" stroke={s.color} strokeWidth={2} strokeDasharray={s.dash} />
+            </svg>
             {s.label}
             {last && <b> {format(last[s.key])}</b>}
           </span>
@@ -85,8 +139,24 @@ export function OmniglotCurves({ points, events }: { points: OmniglotCurvePoint[
   const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
   return (
     <div className="pair">
-      <Curve points={b} events={events} series={ACCURACY} yLabel="query accuracy" domain={[0, 1]} format={pct} testid="omniglot-accuracy-curve" />
-      <Curve points={b} events={events} series={LOSS} yLabel="query cross-entropy" domain={[0, maxLoss]} format={(v) => v.toFixed(3)} testid="omniglot-loss-curve" />
+      <Curve
+        points={b}
+        events={events}
+        series={ACCURACY}
+        yLabel="query accuracy"
+        domain={[0, 1]}
+        format={pct}
+        testid="omniglot-accuracy-curve"
+      />
+      <Curve
+        points={b}
+        events={events}
+        series={LOSS}
+        yLabel="query cross-entropy"
+        domain={[0, maxLoss]}
+        format={(v) => v.toFixed(3)}
+        testid="omniglot-loss-curve"
+      />
     </div>
   );
 }

@@ -24,8 +24,24 @@ function readInt(text: string, lo: number, hi: number, what: string): { value?: 
   return 'error' in r ? { error: `${what}: ${r.error}` } : r;
 }
 
-function Settings({ config, onApply, onScratch, disabled, onGpu, shown }: { config: OmniglotConfig; onApply: (c: OmniglotConfig) => void; onScratch: (c: OmniglotConfig) => void; disabled: boolean; onGpu: boolean; shown: (p: OmniglotPanel) => boolean }) {
-  const [draft, setDraft] = useState<Record<string, string>>(() => Object.fromEntries(TRAINING_FIELDS.map((f) => [f.key, String(config[f.key])])));
+function Settings({
+  config,
+  onApply,
+  onScratch,
+  disabled,
+  onGpu,
+  shown,
+}: {
+  config: OmniglotConfig;
+  onApply: (c: OmniglotConfig) => void;
+  onScratch: (c: OmniglotConfig) => void;
+  disabled: boolean;
+  onGpu: boolean;
+  shown: (p: OmniglotPanel) => boolean;
+}) {
+  const [draft, setDraft] = useState<Record<string, string>>(() =>
+    Object.fromEntries(TRAINING_FIELDS.map((f) => [f.key, String(config[f.key])])),
+  );
   const [algorithm, setAlgorithm] = useState<ConvAlgorithm>(config.algorithm);
   const [errors, setErrors] = useState<Record<string, string | undefined>>({});
   const parse = (): OmniglotConfig | null => {
@@ -47,40 +63,73 @@ function Settings({ config, onApply, onScratch, disabled, onGpu, shown }: { conf
   };
   return (
     <section className="controls" aria-label="Meta-training settings">
-      {shown('preset') && <div className="field">
-        <label htmlFor="o-preset">Preset</label>
-        <select id="o-preset" data-testid="preset" defaultValue="" onChange={(e) => applyPreset(e.target.value)}>
-          <option value="" disabled>
-            paper settings…
-          </option>
-          {Object.keys(OMNIGLOT_PRESETS).map((k) => (
-            <option key={k} value={k}>
-              {k} (paper)
+      {shown('preset') && (
+        <div className="field">
+          <label htmlFor="o-preset">Preset</label>
+          <select id="o-preset" data-testid="preset" defaultValue="" onChange={(e) => applyPreset(e.target.value)}>
+            <option value="" disabled>
+              paper settings…
             </option>
-          ))}
-        </select>
-        <small className="muted">fills the fields; then Apply or Train from scratch</small>
-      </div>}
-      {shown('algorithm') && <div className="field">
-        <label htmlFor="o-algorithm">Algorithm</label>
-        <select id="o-algorithm" value={algorithm} onChange={(e) => setAlgorithm(e.target.value as ConvAlgorithm)}>
-          {CONV_ALGORITHMS.map((a) => (
-            <option key={a} value={a}>{ALGORITHM_LABELS[a]}</option>
-          ))}
-        </select>
-      </div>}
+            {Object.keys(OMNIGLOT_PRESETS).map((k) => (
+              <option key={k} value={k}>
+                {k} (paper)
+              </option>
+            ))}
+          </select>
+          <small className="muted">fills the fields; then Apply or Train from scratch</small>
+        </div>
+      )}
+      {shown('algorithm') && (
+        <div className="field">
+          <label htmlFor="o-algorithm">Algorithm</label>
+          <select id="o-algorithm" value={algorithm} onChange={(e) => setAlgorithm(e.target.value as ConvAlgorithm)}>
+            {CONV_ALGORITHMS.map((a) => (
+              <option key={a} value={a}>
+                {ALGORITHM_LABELS[a]}
+              </option>
+            ))}
+          </select>
+        </div>
+      )}
       {TRAINING_FIELDS.filter((f) => shown(f.key)).map((f) => (
         <div className={`field${errors[f.key] ? ' invalid' : ''}`} key={f.key}>
           <label htmlFor={`o-${f.key}`}>{f.label}</label>
-          <input id={`o-${f.key}`} inputMode="decimal" value={draft[f.key]} aria-invalid={Boolean(errors[f.key])} aria-describedby={`oh-${f.key}`} onChange={(e) => setDraft((d) => ({ ...d, [f.key]: e.target.value }))} />
+          <input
+            id={`o-${f.key}`}
+            inputMode="decimal"
+            value={draft[f.key]}
+            aria-invalid={Boolean(errors[f.key])}
+            aria-describedby={`oh-${f.key}`}
+            onChange={(e) => setDraft((d) => ({ ...d, [f.key]: e.target.value }))}
+          />
           <small id={`oh-${f.key}`} className={errors[f.key] ? 'error' : 'muted'} role={errors[f.key] ? 'alert' : undefined}>
-            {errors[f.key] ?? (f.key === 'filters' ? `${f.hint}; ${onGpu ? '64 (the paper) suits your GPU' : '32 suits the CPU kernel, 64 is about 2x slower'}` : f.hint)}
+            {errors[f.key] ??
+              (f.key === 'filters'
+                ? `${f.hint}; ${onGpu ? '64 (the paper) suits your GPU' : '32 suits the CPU kernel, 64 is about 2x slower'}`
+                : f.hint)}
           </small>
         </div>
       ))}
       <div className="toolbar">
-        <button disabled={disabled} data-testid="apply-settings" onClick={() => { const c = parse(); if (c) onApply(c); }}>Apply</button>
-        <button disabled={disabled} data-testid="scratch" onClick={() => { const c = parse(); if (c && confirm('Start a new network from a random initialisation? The current model is kept only if you saved it.')) onScratch(c); }}>
+        <button
+          disabled={disabled}
+          data-testid="apply-settings"
+          onClick={() => {
+            const c = parse();
+            if (c) onApply(c);
+          }}
+        >
+          Apply
+        </button>
+        <button
+          disabled={disabled}
+          data-testid="scratch"
+          onClick={() => {
+            const c = parse();
+            if (c && confirm('Start a new network from a random initialisation? The current model is kept only if you saved it.'))
+              onScratch(c);
+          }}
+        >
           Train from scratch
         </button>
       </div>
@@ -94,7 +143,9 @@ export function OmniglotLab() {
   const [episodeDraft, setEpisodeDraft] = useState({ way: String(FIRST_EPISODE.way), shot: String(FIRST_EPISODE.shot) });
   // Settings a link asked for or this page applied, over the model's own (kept in the URL).
   const [applied, setApplied] = useState<Partial<OmniglotConfig>>(URL_STATE.state.config);
-  const [linkNote, setLinkNote] = useState<string | null>(URL_STATE.problems.length ? `Some link settings were ignored: ${URL_STATE.problems.join('; ')}` : null);
+  const [linkNote, setLinkNote] = useState<string | null>(
+    URL_STATE.problems.length ? `Some link settings were ignored: ${URL_STATE.problems.join('; ')}` : null,
+  );
   const base = useRef<OmniglotConfig | null>(null);
   const [episodeError, setEpisodeError] = useState<string | null>(null);
   const [targetDraft, setTargetDraft] = useState('');
@@ -113,11 +164,18 @@ export function OmniglotLab() {
     const wanted = linkedConfig(config, applied);
     if (!wanted) return;
     send(wanted.filters !== config.filters ? { type: 'scratch', config: wanted } : { type: 'setConfig', config: wanted });
-    setLinkNote((n) => `${n ? `${n}. ` : ''}Settings from the link applied: ${describeChange(Object.fromEntries(Object.entries(applied).filter(([k, v]) => config[k as keyof OmniglotConfig] !== v)))}.`);
+    setLinkNote(
+      (n) =>
+        `${n ? `${n}. ` : ''}Settings from the link applied: ${describeChange(Object.fromEntries(Object.entries(applied).filter(([k, v]) => config[k as keyof OmniglotConfig] !== v)))}.`,
+    );
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [ready, config]);
   useEffect(() => {
-    const search = serialiseOmniglotUrl({ episode: { way: episode.way, shot: episode.shot, serial: episode.serial }, hide: URL_STATE.state.hide, config: applied }, base.current ?? undefined, location.search);
+    const search = serialiseOmniglotUrl(
+      { episode: { way: episode.way, shot: episode.shot, serial: episode.serial }, hide: URL_STATE.state.hide, config: applied },
+      base.current ?? undefined,
+      location.search,
+    );
     history.replaceState(null, '', `${location.pathname}${search ? `?${search}` : ''}${location.hash}`);
   }, [episode, applied]);
   const applySettings = (c: OmniglotConfig, scratch: boolean) => {
@@ -150,7 +208,8 @@ export function OmniglotLab() {
   const defaultTarget = state.iteration + 500;
   const play = () => {
     if (state.running) return send({ type: 'pause' });
-    const t = targetDraft.trim() === '' ? { value: defaultTarget } : readInt(targetDraft, state.iteration + 1, 1_000_000, 'Target iteration');
+    const t =
+      targetDraft.trim() === '' ? { value: defaultTarget } : readInt(targetDraft, state.iteration + 1, 1_000_000, 'Target iteration');
     setTargetError(t.error ?? null);
     if (t.value !== undefined) send({ type: 'play', target: t.value });
   };
@@ -163,87 +222,123 @@ export function OmniglotLab() {
 
   return (
     <div className="app">
-      {shown('intro') && <header>
-        <h1>MAML Lab <span className="muted">Omniglot: one example of a new character is enough</span></h1>
-        <p className="lede">
-          Each episode draws <em>N</em> characters the network has never seen, from alphabets held out of meta-training, and gives it <em>K</em> drawings of
-          each. Starting from the meta-learned initialisation, a few gradient steps on those drawings teach it to tell the characters apart. MAML
-          meta-trains the initialisation so that this works (Finn, Abbeel &amp; Levine, 2017, section 5.2).
-        </p>
-      </header>}
-      {shown('status') && <section className="status" aria-live="polite" data-testid="omniglot-status">
-        {state.phase === 'starting' && (
-          <span>
-            <span className="spinner" aria-hidden="true" />
-            {state.status}
-          </span>
-        )}
-        {state.phase === 'failed' && <span className="error-text">{state.error}</span>}
-        {ready && state.ready && (
-          <>
+      {shown('intro') && (
+        <header>
+          <h1>
+            MAML Lab <span className="muted">Omniglot: one example of a new character is enough</span>
+          </h1>
+          <p className="lede">
+            Each episode draws <em>N</em> characters the network has never seen, from alphabets held out of meta-training, and gives it{' '}
+            <em>K</em> drawings of each. Starting from the meta-learned initialisation, a few gradient steps on those drawings teach it to
+            tell the characters apart. MAML meta-trains the initialisation so that this works (Finn, Abbeel &amp; Levine, 2017, section
+            5.2).
+          </p>
+        </header>
+      )}
+      {shown('status') && (
+        <section className="status" aria-live="polite" data-testid="omniglot-status">
+          {state.phase === 'starting' && (
             <span>
-              Backend <b data-testid="omniglot-backend">{state.ready.backend}</b>
+              <span className="spinner" aria-hidden="true" />
+              {state.status}
             </span>
-            <span className="muted">{state.ready.engine}</span>
-            <span data-testid="omniglot-iteration">
-              meta-iteration <b>{state.iteration.toLocaleString('en')}</b>
-            </span>
-            <span data-testid="omniglot-rate">{state.running ? <><b>{state.itersPerSec.toFixed(2)}</b> meta-it/s</> : 'not training'}</span>
-            <span className="muted" data-testid="omniglot-source">
-              {state.running ? 'training' : 'paused'} · {state.sourceNote}
-              {state.savedAt && ` · saved in this browser`}
-            </span>
-            <details>
-              <summary>why {state.ready.backend}?</summary>
-              <p data-testid="omniglot-reason">{state.ready.reason}</p>
-              <p>
-                Data: {state.ready.dataset.alphabets} alphabets, {state.ready.dataset.characters} characters, {state.ready.dataset.images} drawings. Meta-training
-                alphabets: {state.ready.dataset.trainAlphabets.join(', ').replace(/_/g, ' ')}. Held out for meta-testing:{' '}
-                {state.ready.dataset.testAlphabets.join(', ').replace(/_/g, ' ')}.
-              </p>
-            </details>
-          </>
-        )}
-        {state.status && ready && <span className="muted">{state.status}</span>}
-      </section>}
+          )}
+          {state.phase === 'failed' && <span className="error-text">{state.error}</span>}
+          {ready && state.ready && (
+            <>
+              <span>
+                Backend <b data-testid="omniglot-backend">{state.ready.backend}</b>
+              </span>
+              <span className="muted">{state.ready.engine}</span>
+              <span data-testid="omniglot-iteration">
+                meta-iteration <b>{state.iteration.toLocaleString('en')}</b>
+              </span>
+              <span data-testid="omniglot-rate">
+                {state.running ? (
+                  <>
+                    <b>{state.itersPerSec.toFixed(2)}</b> meta-it/s
+                  </>
+                ) : (
+                  'not training'
+                )}
+              </span>
+              <span className="muted" data-testid="omniglot-source">
+                {state.running ? 'training' : 'paused'} · {state.sourceNote}
+                {state.savedAt && ` · saved in this browser`}
+              </span>
+              <details>
+                <summary>why {state.ready.backend}?</summary>
+                <p data-testid="omniglot-reason">{state.ready.reason}</p>
+                <p>
+                  Data: {state.ready.dataset.alphabets} alphabets, {state.ready.dataset.characters} characters, {state.ready.dataset.images}{' '}
+                  drawings. Meta-training alphabets: {state.ready.dataset.trainAlphabets.join(', ').replace(/_/g, ' ')}. Held out for
+                  meta-testing: {state.ready.dataset.testAlphabets.join(', ').replace(/_/g, ' ')}.
+                </p>
+              </details>
+            </>
+          )}
+          {state.status && ready && <span className="muted">{state.status}</span>}
+        </section>
+      )}
       {state.error && ready && (
         <div className="alert error" role="alert" data-testid="omniglot-alert">
           <span>{state.error}</span>
           <button onClick={dismiss}>Dismiss</button>
         </div>
       )}
-      {shown('training') && <div className="toolbar" role="toolbar" aria-label="Meta-training">
-        <button className="primary" disabled={!ready} data-testid="omniglot-play" onClick={play}>
-          {state.running ? '❚❚ Pause' : '▶ Train'}
-        </button>
-        <label className="inline-field">
-          to iteration{' '}
-          <input
-            size={7}
-            inputMode="numeric"
-            value={targetDraft}
-            placeholder={String(state.running ? state.target : defaultTarget)}
-            aria-invalid={Boolean(targetError)}
-            data-testid="omniglot-target"
-            onChange={(e) => setTargetDraft(e.target.value)}
-            onKeyDown={(e) => e.key === 'Enter' && state.running && (() => { const t = readInt(targetDraft, state.iteration + 1, 1_000_000, 'Target iteration'); setTargetError(t.error ?? null); if (t.value) send({ type: 'setTarget', target: t.value }); })()}
-          />
-        </label>
-        <progress max={1} value={progress} aria-label="Progress toward the target iteration" data-testid="omniglot-progress" />
-        <span className="muted small">
-          {state.iteration.toLocaleString('en')} / {state.target.toLocaleString('en')}
-        </span>
-        <button disabled={!ready} data-testid="omniglot-save" onClick={() => send({ type: 'save' })}>Save</button>
-        <button
-          disabled={!ready}
-          data-testid="omniglot-reset"
-          onClick={() => (state.source !== 'saved' || confirm('Discard your saved training and go back to the shipped meta-trained model?')) && send({ type: 'reset' })}
-        >
-          Reset to shipped model
-        </button>
-        <button data-testid="omniglot-copy-link" onClick={copyLink}>Copy link</button>
-        {targetError && <span className="error-text" role="alert">{targetError}</span>}
-      </div>}
+      {shown('training') && (
+        <div className="toolbar" role="toolbar" aria-label="Meta-training">
+          <button className="primary" disabled={!ready} data-testid="omniglot-play" onClick={play}>
+            {state.running ? '❚❚ Pause' : '▶ Train'}
+          </button>
+          <label className="inline-field">
+            to iteration{' '}
+            <input
+              size={7}
+              inputMode="numeric"
+              value={targetDraft}
+              placeholder={String(state.running ? state.target : defaultTarget)}
+              aria-invalid={Boolean(targetError)}
+              data-testid="omniglot-target"
+              onChange={(e) => setTargetDraft(e.target.value)}
+              onKeyDown={(e) =>
+                e.key === 'Enter' &&
+                state.running &&
+                (() => {
+                  const t = readInt(targetDraft, state.iteration + 1, 1_000_000, 'Target iteration');
+                  setTargetError(t.error ?? null);
+                  if (t.value) send({ type: 'setTarget', target: t.value });
+                })()
+              }
+            />
+          </label>
+          <progress max={1} value={progress} aria-label="Progress toward the target iteration" data-testid="omniglot-progress" />
+          <span className="muted small">
+            {state.iteration.toLocaleString('en')} / {state.target.toLocaleString('en')}
+          </span>
+          <button disabled={!ready} data-testid="omniglot-save" onClick={() => send({ type: 'save' })}>
+            Save
+          </button>
+          <button
+            disabled={!ready}
+            data-testid="omniglot-reset"
+            onClick={() =>
+              (state.source !== 'saved' || confirm('Discard your saved training and go back to the shipped meta-trained model?')) &&
+              send({ type: 'reset' })
+            }
+          >
+            Reset to shipped model
+          </button>
+          <button data-testid="omniglot-copy-link" onClick={copyLink}>
+            Copy link
+          </button>
+          {targetError && (
+            <span className="error-text" role="alert">
+              {targetError}
+            </span>
+          )}
+        </div>
+      )}
       {(copied || linkNote) && (
         <p className="notice" role="status" data-testid="omniglot-link-note">
           {copied ?? linkNote}
@@ -251,50 +346,103 @@ export function OmniglotLab() {
       )}
       <main className={shown('settings') ? undefined : 'no-controls'}>
         {!shown('settings') ? null : config ? (
-          <Settings key={`${state.iteration === 0}-${state.source}-${JSON.stringify(config)}`} config={config} disabled={!ready} onGpu={Boolean(state.ready?.engine.includes('tensor'))} onApply={(c) => applySettings(c, false)} onScratch={(c) => applySettings(c, true)} shown={shown} />
+          <Settings
+            key={`${state.iteration === 0}-${state.source}-${JSON.stringify(config)}`}
+            config={config}
+            disabled={!ready}
+            onGpu={Boolean(state.ready?.engine.includes('tensor'))}
+            onApply={(c) => applySettings(c, false)}
+            onScratch={(c) => applySettings(c, true)}
+            shown={shown}
+          />
         ) : (
           <section className="controls muted">Loading…</section>
         )}
         <div className="panels">
-          {shown('episode') && <><div className="toolbar" role="toolbar" aria-label="Episode">
-            <label className="inline-field">
-              way N <input size={3} inputMode="numeric" value={episodeDraft.way} data-testid="episode-way" aria-invalid={Boolean(episodeError)} onChange={(e) => setEpisodeDraft((d) => ({ ...d, way: e.target.value }))} />
-            </label>
-            <label className="inline-field">
-              shot K <input size={3} inputMode="numeric" value={episodeDraft.shot} data-testid="episode-shot" aria-invalid={Boolean(episodeError)} onChange={(e) => setEpisodeDraft((d) => ({ ...d, shot: e.target.value }))} />
-            </label>
-            <button disabled={!ready} data-testid="new-episode" onClick={() => newEpisode(1)}>New episode</button>
-            <button disabled={!ready} onClick={() => newEpisode(0)}>Apply N, K</button>
-            {episodeError && <span className="error-text" role="alert" data-testid="episode-error">{episodeError}</span>}
-          </div>
-          {state.episode ? <EpisodeView view={state.episode} /> : <p className="plot muted">Preparing an episode…</p>}</>}
+          {shown('episode') && (
+            <>
+              <div className="toolbar" role="toolbar" aria-label="Episode">
+                <label className="inline-field">
+                  way N{' '}
+                  <input
+                    size={3}
+                    inputMode="numeric"
+                    value={episodeDraft.way}
+                    data-testid="episode-way"
+                    aria-invalid={Boolean(episodeError)}
+                    onChange={(e) => setEpisodeDraft((d) => ({ ...d, way: e.target.value }))}
+                  />
+                </label>
+                <label className="inline-field">
+                  shot K{' '}
+                  <input
+                    size={3}
+                    inputMode="numeric"
+                    value={episodeDraft.shot}
+                    data-testid="episode-shot"
+                    aria-invalid={Boolean(episodeError)}
+                    onChange={(e) => setEpisodeDraft((d) => ({ ...d, shot: e.target.value }))}
+                  />
+                </label>
+                <button disabled={!ready} data-testid="new-episode" onClick={() => newEpisode(1)}>
+                  New episode
+                </button>
+                <button disabled={!ready} onClick={() => newEpisode(0)}>
+                  Apply N, K
+                </button>
+                {episodeError && (
+                  <span className="error-text" role="alert" data-testid="episode-error">
+                    {episodeError}
+                  </span>
+                )}
+              </div>
+              {state.episode ? <EpisodeView view={state.episode} /> : <p className="plot muted">Preparing an episode…</p>}
+            </>
+          )}
           {shown('own') && <OwnClasses send={send} subscribe={subscribe} ready={ready} defaultSteps={config?.testSteps ?? 1} />}
           {shown('curves') && <OmniglotCurves points={state.curves} events={state.events} />}
-          {shown('evaluation') && <section className="plot" aria-label="Meta-test evaluation">
-            <h3>Meta-test evaluation</h3>
-            <div className="toolbar">
-              <label className="inline-field">
-                episodes per setting <input size={5} inputMode="numeric" value={evalEpisodes} data-testid="eval-episodes" aria-invalid={Boolean(evalError)} onChange={(e) => setEvalEpisodes(e.target.value)} />
-              </label>
-              <button disabled={!ready} data-testid="evaluate" onClick={evaluate}>Evaluate on held-out alphabets</button>
-              {state.evaluation?.running && <button onClick={() => send({ type: 'stopEvaluation' })}>Stop</button>}
-              {evalError && <span className="error-text" role="alert">{evalError}</span>}
-            </div>
-            {state.evaluation ? (
-              <EvaluationTable rows={state.evaluation.rows} running={state.evaluation.running} iteration={state.evaluation.iteration} />
-            ) : (
-              <p className="muted small">
-                5-way and 20-way, 1-shot and 5-shot, each over the chosen number of episodes from the held-out alphabets, beside the paper's numbers. It runs in
-                the background; training can go on.
-              </p>
-            )}
-          </section>}
+          {shown('evaluation') && (
+            <section className="plot" aria-label="Meta-test evaluation">
+              <h3>Meta-test evaluation</h3>
+              <div className="toolbar">
+                <label className="inline-field">
+                  episodes per setting{' '}
+                  <input
+                    size={5}
+                    inputMode="numeric"
+                    value={evalEpisodes}
+                    data-testid="eval-episodes"
+                    aria-invalid={Boolean(evalError)}
+                    onChange={(e) => setEvalEpisodes(e.target.value)}
+                  />
+                </label>
+                <button disabled={!ready} data-testid="evaluate" onClick={evaluate}>
+                  Evaluate on held-out alphabets
+                </button>
+                {state.evaluation?.running && <button onClick={() => send({ type: 'stopEvaluation' })}>Stop</button>}
+                {evalError && (
+                  <span className="error-text" role="alert">
+                    {evalError}
+                  </span>
+                )}
+              </div>
+              {state.evaluation ? (
+                <EvaluationTable rows={state.evaluation.rows} running={state.evaluation.running} iteration={state.evaluation.iteration} />
+              ) : (
+                <p className="muted small">
+                  5-way and 20-way, 1-shot and 5-shot, each over the chosen number of episodes from the held-out alphabets, beside the
+                  paper's numbers. It runs in the background; training can go on.
+                </p>
+              )}
+            </section>
+          )}
         </div>
       </main>
       <footer className="muted">
-        Omniglot data: Lake, Salakhutdinov &amp; Tenenbaum (2015), <i>Human-level concept learning through probabilistic program induction</i>, Science; the
-        images_background_small1 and small2 sets from github.com/brendenlake/omniglot (MIT licence), packed at install time to 28×28. Network: four 3×3
-        convolutions with stride 2, batch norm and ReLU, then a linear head that starts at zero in every episode, so one network serves 2 to 20 classes.
+        Omniglot data: Lake, Salakhutdinov &amp; Tenenbaum (2015),{' '}
+        <i>Human-level concept learning through probabilistic program induction</i>, Science; the images_background_small1 and small2 sets
+        from github.com/brendenlake/omniglot (MIT licence), packed at install time to 28×28. Network: four 3×3 convolutions with stride 2,
+        batch norm and ReLU, then a linear head that starts at zero in every episode, so one network serves 2 to 20 classes.
       </footer>
     </div>
   );

@@ -37,7 +37,17 @@ const QUERIES = -1;
  * a random initialisation and nearest neighbour in pixel space. Everything happens in this
  * page's worker; batch mode classifies folders or a zip.
  */
-export function OwnClasses({ send, subscribe, ready, defaultSteps }: { send: (m: ToOmniglotWorker) => void; subscribe: (l: (m: FromOmniglotWorker) => void) => () => void; ready: boolean; defaultSteps: number }) {
+export function OwnClasses({
+  send,
+  subscribe,
+  ready,
+  defaultSteps,
+}: {
+  send: (m: ToOmniglotWorker) => void;
+  subscribe: (l: (m: FromOmniglotWorker) => void) => () => void;
+  ready: boolean;
+  defaultSteps: number;
+}) {
   const [classes, setClasses] = useState<OwnClass[]>([]);
   const [queries, setQueries] = useState<Example[]>([]);
   const [problems, setProblems] = useState<string[]>([]);
@@ -58,9 +68,22 @@ export function OwnClasses({ send, subscribe, ready, defaultSteps }: { send: (m:
     () =>
       subscribe((m) => {
         if (m.type === 'exampleSet') {
-          setClasses(m.classes.map((c) => ({ name: c.name, examples: c.examples.map((p) => ({ id: nextId(), name: 'example', bytes: toInkBytes(p), pixels: p })) })));
+          setClasses(
+            m.classes.map((c) => ({
+              name: c.name,
+              examples: c.examples.map((p) => ({ id: nextId(), name: 'example', bytes: toInkBytes(p), pixels: p })),
+            })),
+          );
           // The example queries come two per class, in class order.
-          setQueries(m.queries.map((q, i) => ({ id: nextId(), name: q.name, bytes: toInkBytes(q.pixels), pixels: q.pixels, expected: Math.floor(i / 2) })));
+          setQueries(
+            m.queries.map((q, i) => ({
+              id: nextId(),
+              name: q.name,
+              bytes: toInkBytes(q.pixels),
+              pixels: q.pixels,
+              expected: Math.floor(i / 2),
+            })),
+          );
           setResult(null);
         } else if (m.type === 'preprocessed') {
           const to = pending.current.get(m.id);
@@ -77,7 +100,10 @@ export function OwnClasses({ send, subscribe, ready, defaultSteps }: { send: (m:
               cs.map((c, i) => {
                 if (i !== to) return c;
                 if (c.examples.length >= MAX_EXAMPLES) {
-                  setProblems((p) => [...p, `${m.name}: class ${i + 1} already has ${MAX_EXAMPLES} examples (the model is meant for 1 to 5); remove one first`]);
+                  setProblems((p) => [
+                    ...p,
+                    `${m.name}: class ${i + 1} already has ${MAX_EXAMPLES} examples (the model is meant for 1 to 5); remove one first`,
+                  ]);
                   return c;
                 }
                 return { ...c, examples: byChoice(c.examples, ex) };
@@ -98,7 +124,8 @@ export function OwnClasses({ send, subscribe, ready, defaultSteps }: { send: (m:
   }, [ready]);
   useEffect(() => setTarget((t) => Math.min(t, classes.length)), [classes.length]);
 
-  const targetName = (t: number) => (t === classes.length || t === QUERIES ? 'the queries' : `class ${t + 1}${classes[t]?.name ? ` (${classes[t].name})` : ''}`);
+  const targetName = (t: number) =>
+    t === classes.length || t === QUERIES ? 'the queries' : `class ${t + 1}${classes[t]?.name ? ` (${classes[t].name})` : ''}`;
   const addFiles = (files: FileList | File[], to: number) => {
     const list = Array.from(files);
     if (!list.length) return;
@@ -146,26 +173,52 @@ export function OwnClasses({ send, subscribe, ready, defaultSteps }: { send: (m:
     send({ type: 'classify', classes: classes.map((c) => c.examples.map((e) => e.pixels)), queries: queries.map((q) => q.pixels), steps });
   };
   const targets = [...classes.map((c, i) => `class ${i + 1}: ${c.name || 'unnamed'}`), 'queries'];
-  const drop = (to: number) => dropTarget((files) => addFiles(files, to), (o) => setOver(o ? to : null));
+  const drop = (to: number) =>
+    dropTarget(
+      (files) => addFiles(files, to),
+      (o) => setOver(o ? to : null),
+    );
 
   return (
     <section ref={section} className="plot own-classes" aria-label="Your own classes" data-testid="own-classes">
       <h3>
-        Teach it your own characters <span className="muted">— your images stay in this browser: they are read and classified in this page's worker, never uploaded</span>
+        Teach it your own characters{' '}
+        <span className="muted">
+          — your images stay in this browser: they are read and classified in this page's worker, never uploaded
+        </span>
       </h3>
       <p className="muted small">
-        Draw, choose files, drag images onto a class, or paste one (Ctrl+V / ⌘V) into the class chosen under <i>add to</i>. Each thumbnail is what the model sees: 28×28, ink centred and
-        scaled like the training drawings.
+        Draw, choose files, drag images onto a class, or paste one (Ctrl+V / ⌘V) into the class chosen under <i>add to</i>. Each thumbnail
+        is what the model sees: 28×28, ink centred and scaled like the training drawings.
       </p>
       <div className="own-layout">
         <DrawPad onUse={addDrawing} targets={targets} target={target} onTarget={setTarget} />
         <div className="own-classes-list">
           {classes.map((c, i) => (
-            <div key={i} className={`own-class${over === i ? ' drop-over' : ''}`} style={{ borderTopColor: classColor(i) }} data-testid="own-class" {...drop(i)}>
-              <input aria-label={`Name of class ${i + 1}`} value={c.name} placeholder={`class ${i + 1}`} onChange={(e) => setClasses((cs) => cs.map((x, j) => (j === i ? { ...x, name: e.target.value } : x)))} />
+            <div
+              key={i}
+              className={`own-class${over === i ? ' drop-over' : ''}`}
+              style={{ borderTopColor: classColor(i) }}
+              data-testid="own-class"
+              {...drop(i)}
+            >
+              <input
+                aria-label={`Name of class ${i + 1}`}
+                value={c.name}
+                placeholder={`class ${i + 1}`}
+                onChange={(e) => setClasses((cs) => cs.map((x, j) => (j === i ? { ...x, name: e.target.value } : x)))}
+              />
               <div className="glyph-row wrap">
                 {c.examples.map((ex) => (
-                  <button key={ex.id} className="thumb" title={`${ex.name}: remove`} aria-label={`Remove ${ex.name} from class ${i + 1}`} onClick={() => setClasses((cs) => cs.map((x, j) => (j === i ? { ...x, examples: x.examples.filter((e) => e.id !== ex.id) } : x)))}>
+                  <button
+                    key={ex.id}
+                    className="thumb"
+                    title={`${ex.name}: remove`}
+                    aria-label={`Remove ${ex.name} from class ${i + 1}`}
+                    onClick={() =>
+                      setClasses((cs) => cs.map((x, j) => (j === i ? { ...x, examples: x.examples.filter((e) => e.id !== ex.id) } : x)))
+                    }
+                  >
                     <Glyph pixels={ex.bytes} size={40} label={`${ex.name}, as the model sees it`} />
                   </button>
                 ))}
@@ -173,12 +226,30 @@ export function OwnClasses({ send, subscribe, ready, defaultSteps }: { send: (m:
               </div>
               <label className="file-pick">
                 + images
-                <input type="file" accept="image/*" multiple data-testid={`class-files-${i}`} onChange={(e) => e.target.files && addFiles(e.target.files, i)} />
+                <input
+                  type="file"
+                  accept="image/*"
+                  multiple
+                  data-testid={`class-files-${i}`}
+                  onChange={(e) => e.target.files && addFiles(e.target.files, i)}
+                />
               </label>
-              <button className="link" onClick={() => setClasses((cs) => cs.filter((_, j) => j !== i))} aria-label={`Remove class ${i + 1}`}>remove class</button>
+              <button
+                className="link"
+                onClick={() => setClasses((cs) => cs.filter((_, j) => j !== i))}
+                aria-label={`Remove class ${i + 1}`}
+              >
+                remove class
+              </button>
             </div>
           ))}
-          <button disabled={classes.length >= MAX_CLASSES} onClick={() => setClasses((cs) => [...cs, { name: '', examples: [] }])} data-testid="add-class">+ class</button>
+          <button
+            disabled={classes.length >= MAX_CLASSES}
+            onClick={() => setClasses((cs) => [...cs, { name: '', examples: [] }])}
+            data-testid="add-class"
+          >
+            + class
+          </button>
           <button
             className="link"
             onClick={() => {
@@ -192,7 +263,12 @@ export function OwnClasses({ send, subscribe, ready, defaultSteps }: { send: (m:
           >
             clear all
           </button>
-          <button className="link" disabled={!ready} onClick={() => send({ type: 'exampleSet', way: 3, seed: Date.now() % 100000 })} data-testid="own-example">
+          <button
+            className="link"
+            disabled={!ready}
+            onClick={() => send({ type: 'exampleSet', way: 3, seed: Date.now() % 100000 })}
+            data-testid="own-example"
+          >
             another example set
           </button>
         </div>
@@ -201,7 +277,13 @@ export function OwnClasses({ send, subscribe, ready, defaultSteps }: { send: (m:
         <b>Queries</b>
         <div className="glyph-row wrap" data-testid="own-queries">
           {queries.map((q) => (
-            <button key={q.id} className="thumb" title={`${q.name}: remove`} aria-label={`Remove query ${q.name}`} onClick={() => setQueries((qs) => qs.filter((x) => x.id !== q.id))}>
+            <button
+              key={q.id}
+              className="thumb"
+              title={`${q.name}: remove`}
+              aria-label={`Remove query ${q.name}`}
+              onClick={() => setQueries((qs) => qs.filter((x) => x.id !== q.id))}
+            >
               <Glyph pixels={q.bytes} size={40} label={`${q.name}, as the model sees it`} />
             </button>
           ))}
@@ -209,16 +291,38 @@ export function OwnClasses({ send, subscribe, ready, defaultSteps }: { send: (m:
         </div>
         <label className="file-pick">
           + query images
-          <input type="file" accept="image/*" multiple data-testid="query-files" onChange={(e) => e.target.files && addFiles(e.target.files, classes.length)} />
+          <input
+            type="file"
+            accept="image/*"
+            multiple
+            data-testid="query-files"
+            onChange={(e) => e.target.files && addFiles(e.target.files, classes.length)}
+          />
         </label>
         <label className="inline-field">
           inner steps{' '}
-          <input type="number" min={1} max={10} value={steps} onChange={(e) => ((stepsTouched.current = true), setSteps(Number(e.target.value)))} data-testid="own-steps" aria-label="Inner steps for classifying your images" />
+          <input
+            type="number"
+            min={1}
+            max={10}
+            value={steps}
+            onChange={(e) => ((stepsTouched.current = true), setSteps(Number(e.target.value)))}
+            data-testid="own-steps"
+            aria-label="Inner steps for classifying your images"
+          />
         </label>
-        <span className="muted small">the model was meta-trained with {defaultSteps} step{defaultSteps === 1 ? '' : 's'}</span>
-        <button className="primary" disabled={!ready || busy} onClick={classify} data-testid="classify">{busy ? 'Adapting…' : `Classify (${steps} step${steps === 1 ? '' : 's'})`}</button>
+        <span className="muted small">
+          the model was meta-trained with {defaultSteps} step{defaultSteps === 1 ? '' : 's'}
+        </span>
+        <button className="primary" disabled={!ready || busy} onClick={classify} data-testid="classify">
+          {busy ? 'Adapting…' : `Classify (${steps} step${steps === 1 ? '' : 's'})`}
+        </button>
       </div>
-      {notice && !problems.length && <p className="muted small" role="status" data-testid="own-notice">{notice}</p>}
+      {notice && !problems.length && (
+        <p className="muted small" role="status" data-testid="own-notice">
+          {notice}
+        </p>
+      )}
       {problems.length > 0 && (
         <ul className="problems" role="alert" data-testid="own-problems">
           {problems.map((p, i) => (

@@ -33,9 +33,19 @@ export const formatLoss = (l: number) => (l >= 0.001 || l === 0 ? l.toFixed(3) :
 /** Support loss per inner step, for the meta-learned initialisation and the baselines. */
 function LossPerStep({ series, step }: { series: { label: string; color: string; dash: string; loss: number[] }[]; step: number }) {
   const steps = series[0].loss.length - 1;
-  const x = d3.scaleLinear().domain([0, Math.max(1, steps)]).range([M.left, W - M.right]);
-  const y = d3.scaleLinear().domain([0, d3.max(series.flatMap((s) => s.loss)) ?? 1]).range([H - M.bottom, M.top]).nice();
-  const line = plotLine<number>((_, i) => x(i), (v) => y(v));
+  const x = d3
+    .scaleLinear()
+    .domain([0, Math.max(1, steps)])
+    .range([M.left, W - M.right]);
+  const y = d3
+    .scaleLinear()
+    .domain([0, d3.max(series.flatMap((s) => s.loss)) ?? 1])
+    .range([H - M.bottom, M.top])
+    .nice();
+  const line = plotLine<number>(
+    (_, i) => x(i),
+    (v) => y(v),
+  );
   const summary = `Support loss per inner step: ${series.map((s) => `${s.label} ${s.loss.map(formatLoss).join(' → ')}`).join('; ')}`;
   return (
     <figure className="own-loss" data-testid="own-loss">
@@ -55,7 +65,10 @@ function LossPerStep({ series, step }: { series: { label: string; color: string;
       <div className="legend small">
         {series.map((s) => (
           <span key={s.label}>
-            <svg width="22" height="8" aria-hidden="true"><line x1="0" x2="22" y1="4" y2="4" stroke={s.color} strokeWidth="2" strokeDasharray={s.dash} /></svg> {s.label}
+            <svg width="22" height="8" aria-hidden="true">
+              <line x1="0" x2="22" y1="4" y2="4" stroke={s.color} strokeWidth="2" strokeDasharray={s.dash} />
+            </svg>{' '}
+            {s.label}
           </span>
         ))}
       </div>
@@ -102,27 +115,56 @@ export function OwnResults({ result }: { result: OwnResult }) {
       <div className="own-results-head">
         <div>
           <div className="step-control">
-            <button onClick={() => (step >= last ? (setStep(0), setPlaying(true)) : setPlaying(!playing))} data-testid="own-play" aria-label={playing ? 'Pause the inner steps' : 'Play the inner steps'}>
+            <button
+              onClick={() => (step >= last ? (setStep(0), setPlaying(true)) : setPlaying(!playing))}
+              data-testid="own-play"
+              aria-label={playing ? 'Pause the inner steps' : 'Play the inner steps'}
+            >
               {playing ? '❚❚' : '▶'}
             </button>
             <label className="inline-field">
               inner step <b data-testid="own-step">{step}</b> of {last}{' '}
-              <input type="range" min={0} max={last} value={step} onChange={(e) => (setPlaying(false), setStep(Number(e.target.value)))} aria-label="Inner step shown" data-testid="own-step-slider" />
+              <input
+                type="range"
+                min={0}
+                max={last}
+                value={step}
+                onChange={(e) => (setPlaying(false), setStep(Number(e.target.value)))}
+                aria-label="Inner step shown"
+                data-testid="own-step-slider"
+              />
             </label>
           </div>
           <p className="small" data-testid="own-loss-text">
-            Support loss: {data.supportLoss.map((l, i) => (i === step ? <b key={i}>{formatLoss(l)}</b> : <span key={i}>{formatLoss(l)}</span>)).reduce<ReactNode[]>((a, x, i) => (i ? [...a, ' → ', x] : [x]), [])}
+            Support loss:{' '}
+            {data.supportLoss
+              .map((l, i) => (i === step ? <b key={i}>{formatLoss(l)}</b> : <span key={i}>{formatLoss(l)}</span>))
+              .reduce<ReactNode[]>((a, x, i) => (i ? [...a, ' → ', x] : [x]), [])}
             {step === 0 && <span className="muted"> · at step 0 the head is zero: every class is equally likely</span>}
           </p>
           {known && (
             <p className="small" data-testid="own-score">
-              Correct on the example queries (after {last} step{last === 1 ? '' : 's'}): <b>meta-learned {score(data.predicted.map((p) => p.label))}/{queries.length}</b>
-              {data.baselines.map((b) => (b.unavailable ? null : <span key={b.id}> · {b.name} {score(b.predicted.map((p) => p.label))}/{queries.length}</span>))}
+              Correct on the example queries (after {last} step{last === 1 ? '' : 's'}):{' '}
+              <b>
+                meta-learned {score(data.predicted.map((p) => p.label))}/{queries.length}
+              </b>
+              {data.baselines.map((b) =>
+                b.unavailable ? null : (
+                  <span key={b.id}>
+                    {' '}
+                    · {b.name} {score(b.predicted.map((p) => p.label))}/{queries.length}
+                  </span>
+                ),
+              )}
             </p>
           )}
-          {data.baselines.filter((b) => b.unavailable).map((b) => (
-            <p key={b.id} className="muted small">{b.name}: {b.unavailable}</p>
-          ))}
+          {data.baselines
+            .filter((b) => b.unavailable)
+            .map((b) => (
+              <p key={b.id} className="muted small">
+                {b.name}: {b.unavailable}
+              </p>
+            ))}
         </div>
         <LossPerStep series={loss} step={step} />
       </div>
@@ -136,7 +178,9 @@ export function OwnResults({ result }: { result: OwnResult }) {
             <div>
               <div>
                 {step === 0 ? (
-                  <span className="muted" data-testid="own-prediction-none">step 0: no prediction yet, every class {(100 / way).toFixed(1)}%</span>
+                  <span className="muted" data-testid="own-prediction-none">
+                    step 0: no prediction yet, every class {(100 / way).toFixed(1)}%
+                  </span>
                 ) : (
                   <>
                     <b data-testid="own-prediction">{names[pred]}</b> <span className="muted">{(100 * row[pred]).toFixed(0)}%</span>
@@ -147,15 +191,24 @@ export function OwnResults({ result }: { result: OwnResult }) {
                   after {last} step{last === 1 ? '' : 's'}:{' '}
                   {data.baselines
                     .filter((b) => !b.unavailable)
-                    .map((b) => `${SHORT[b.id]} ${names[b.predicted[i].label]}${Number.isFinite(b.predicted[i].probability) ? ` ${(100 * b.predicted[i].probability).toFixed(0)}%` : ''}`)
+                    .map(
+                      (b) =>
+                        `${SHORT[b.id]} ${names[b.predicted[i].label]}${Number.isFinite(b.predicted[i].probability) ? ` ${(100 * b.predicted[i].probability).toFixed(0)}%` : ''}`,
+                    )
                     .join(' · ')}
                 </div>
               </div>
-              <div className="prob-bars" role="img" aria-label={`probabilities for ${q.name} after ${step} steps: ${Array.from(row, (p, c) => `${names[c]} ${(100 * p).toFixed(0)}%`).join(', ')}`}>
+              <div
+                className="prob-bars"
+                role="img"
+                aria-label={`probabilities for ${q.name} after ${step} steps: ${Array.from(row, (p, c) => `${names[c]} ${(100 * p).toFixed(0)}%`).join(', ')}`}
+              >
                 {Array.from(row, (p, c) => (
                   <div key={c} className="prob-row">
                     <span className="prob-name">{names[c]}</span>
-                    <span className="prob-track"><span className="prob-bar" style={{ width: `${Math.max(1, 100 * p)}%`, background: classColor(c) }} /></span>
+                    <span className="prob-track">
+                      <span className="prob-bar" style={{ width: `${Math.max(1, 100 * p)}%`, background: classColor(c) }} />
+                    </span>
                     <span className="prob-value">{(100 * p).toFixed(1)}%</span>
                   </div>
                 ))}

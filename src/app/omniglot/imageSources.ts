@@ -20,7 +20,9 @@ export function pastedImages(e: ClipboardEvent | ReactClipboardEvent): File[] {
     .filter((i) => i.kind === 'file')
     .map((i, n) => {
       const f = i.getAsFile();
-      return f && !f.name ? new File([f], `pasted image ${n + 1}.${(f.type.split('/')[1] ?? 'png').replace('jpeg', 'jpg')}`, { type: f.type }) : f;
+      return f && !f.name
+        ? new File([f], `pasted image ${n + 1}.${(f.type.split('/')[1] ?? 'png').replace('jpeg', 'jpg')}`, { type: f.type })
+        : f;
     })
     .filter((f): f is File => !!f);
 }

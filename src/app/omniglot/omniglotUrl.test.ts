@@ -5,7 +5,11 @@ import { linkedConfig, parseOmniglotUrl, serialiseOmniglotUrl } from './omniglot
 describe('Omniglot state in the URL', () => {
   it('round-trips the episode and changed settings, keeping other parameters', () => {
     const model = { ...DEFAULT_OMNIGLOT_CONFIG };
-    const state = { episode: { way: 12, shot: 3, serial: 7 }, hide: ['settings' as const, 'curves' as const], config: { alpha: 0.2, algorithm: 'maml1' as const, metaBatch: model.metaBatch } };
+    const state = {
+      episode: { way: 12, shot: 3, serial: 7 },
+      hide: ['settings' as const, 'curves' as const],
+      config: { alpha: 0.2, algorithm: 'maml1' as const, metaBatch: model.metaBatch },
+    };
     const search = serialiseOmniglotUrl(state, model, 'experiment=omniglot&alpha=0.5&o.way=3');
     const q = new URLSearchParams(search);
     expect(q.get('experiment')).toBe('omniglot');
@@ -22,7 +26,9 @@ describe('Omniglot state in the URL', () => {
   });
 
   it('drops bad values and names them', () => {
-    const { state, problems } = parseOmniglotUrl('o.way=40&o.shot=x&o.episode=-1&o.algorithm=sgd&o.train.alpha=9&o.train.filters=32&o.hide=episode,menu');
+    const { state, problems } = parseOmniglotUrl(
+      'o.way=40&o.shot=x&o.episode=-1&o.algorithm=sgd&o.train.alpha=9&o.train.filters=32&o.hide=episode,menu',
+    );
     expect(state.hide).toEqual(['episode']);
     expect(state.episode).toEqual({ way: 5, shot: 1, serial: 0 });
     expect(state.config).toEqual({ filters: 32 });
@@ -32,10 +38,19 @@ describe('Omniglot state in the URL', () => {
   });
 
   it('hides single settings as well as panels', () => {
-    expect(parseOmniglotUrl('o.hide=alpha,metaLr,curves')).toEqual({ state: { episode: { way: 5, shot: 1, serial: 0 }, hide: ['alpha', 'metaLr', 'curves'], config: {} }, problems: [] });
+    expect(parseOmniglotUrl('o.hide=alpha,metaLr,curves')).toEqual({
+      state: { episode: { way: 5, shot: 1, serial: 0 }, hide: ['alpha', 'metaLr', 'curves'], config: {} },
+      problems: [],
+    });
   });
 
   it('writes nothing for the defaults', () => {
-    expect(serialiseOmniglotUrl({ episode: { way: 5, shot: 1, serial: 0 }, hide: [], config: {} }, DEFAULT_OMNIGLOT_CONFIG, 'experiment=omniglot')).toBe('experiment=omniglot');
+    expect(
+      serialiseOmniglotUrl(
+        { episode: { way: 5, shot: 1, serial: 0 }, hide: [], config: {} },
+        DEFAULT_OMNIGLOT_CONFIG,
+        'experiment=omniglot',
+      ),
+    ).toBe('experiment=omniglot');
   });
 });

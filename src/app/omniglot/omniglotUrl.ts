@@ -20,7 +20,19 @@ export function checkNumber(text: string, f: { lo: number; hi: number; integer: 
  * Parts of the lab a link can hide (?o.hide=settings,curves), and single settings (?o.hide=alpha,filters),
  * for a reduced view in a lesson page.
  */
-export const OMNIGLOT_PANELS = ['intro', 'status', 'training', 'settings', 'episode', 'own', 'curves', 'evaluation', 'preset', 'algorithm', ...TRAINING_FIELDS.map((f) => f.key)] as const;
+export const OMNIGLOT_PANELS = [
+  'intro',
+  'status',
+  'training',
+  'settings',
+  'episode',
+  'own',
+  'curves',
+  'evaluation',
+  'preset',
+  'algorithm',
+  ...TRAINING_FIELDS.map((f) => f.key),
+] as const;
 export type OmniglotPanel = (typeof OMNIGLOT_PANELS)[number];
 
 export interface OmniglotUrlState {
@@ -40,8 +52,15 @@ export function parseOmniglotUrl(search: string): { state: OmniglotUrlState; pro
   const episode = readSettings(EPISODE_SETTINGS, q, problem, P);
   const config = readSettings(OMNIGLOT_SETTINGS, q, problem, P);
   const problems = [...episode.problems, ...config.problems];
-  const hide = readChoices(q.get(`${P}hide`), OMNIGLOT_PANELS, (h) => `${P}hide=${shown(h)}: no such panel (${OMNIGLOT_PANELS.join(', ')}); ignored`);
-  return { state: { episode: { ...DEFAULT_EPISODE, ...episode.values }, hide: hide.values, config: config.values }, problems: [...problems, ...hide.problems] };
+  const hide = readChoices(
+    q.get(`${P}hide`),
+    OMNIGLOT_PANELS,
+    (h) => `${P}hide=${shown(h)}: no such panel (${OMNIGLOT_PANELS.join(', ')}); ignored`,
+  );
+  return {
+    state: { episode: { ...DEFAULT_EPISODE, ...episode.values }, hide: hide.values, config: config.values },
+    problems: [...problems, ...hide.problems],
+  };
 }
 
 /** The query string with this lab's parameters set (non-defaults only) and everyone else's kept. */

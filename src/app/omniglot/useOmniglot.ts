@@ -1,6 +1,15 @@
 import { startTransition, useCallback, useEffect, useReducer, useRef } from 'react';
 import type { OmniglotConfig } from '../../maml/omniglot/config';
-import type { EpisodeRequest, EpisodeView, EvaluationRow, FromOmniglotWorker, ModelSource, OmniglotCurvePoint, SettingsEvent, ToOmniglotWorker } from '../../worker/omniglotProtocol';
+import type {
+  EpisodeRequest,
+  EpisodeView,
+  EvaluationRow,
+  FromOmniglotWorker,
+  ModelSource,
+  OmniglotCurvePoint,
+  SettingsEvent,
+  ToOmniglotWorker,
+} from '../../worker/omniglotProtocol';
 
 type Ready = Extract<FromOmniglotWorker, { type: 'ready' }>;
 
@@ -23,7 +32,19 @@ export interface OmniglotState {
   error?: string;
 }
 
-const initial: OmniglotState = { phase: 'starting', status: 'Starting the worker…', iteration: 0, target: 0, running: false, itersPerSec: 0, source: 'shipped', sourceNote: '', savedAt: null, curves: [], events: [] };
+const initial: OmniglotState = {
+  phase: 'starting',
+  status: 'Starting the worker…',
+  iteration: 0,
+  target: 0,
+  running: false,
+  itersPerSec: 0,
+  source: 'shipped',
+  sourceNote: '',
+  savedAt: null,
+  curves: [],
+  events: [],
+};
 
 type Action = FromOmniglotWorker | { type: 'dismiss' };
 
@@ -36,7 +57,18 @@ function reduce(s: OmniglotState, m: Action): OmniglotState {
       return { ...s, phase: 'ready', status: '', ready, config, iteration, target: iteration, source, sourceNote, savedAt, curves, events };
     }
     case 'model':
-      return { ...s, iteration: m.iteration, target: m.iteration, source: m.source, sourceNote: m.sourceNote, config: m.config, curves: m.curves, events: m.events, savedAt: m.savedAt, evaluation: undefined };
+      return {
+        ...s,
+        iteration: m.iteration,
+        target: m.iteration,
+        source: m.source,
+        sourceNote: m.sourceNote,
+        config: m.config,
+        curves: m.curves,
+        events: m.events,
+        savedAt: m.savedAt,
+        evaluation: undefined,
+      };
     case 'episode':
       return { ...s, episode: m.view };
     case 'progress':
@@ -81,7 +113,12 @@ export function useOmniglot(firstEpisode: EpisodeRequest) {
     };
     w.onerror = (e) => dispatch({ type: 'error', message: `The Omniglot worker failed: ${e.message || 'unknown error'}` });
     const backend = new URLSearchParams(location.search).get('backend') ?? 'auto';
-    w.postMessage({ type: 'init', baseUrl: new URL(import.meta.env.BASE_URL, location.href).href, episode: firstEpisode, backend } satisfies ToOmniglotWorker);
+    w.postMessage({
+      type: 'init',
+      baseUrl: new URL(import.meta.env.BASE_URL, location.href).href,
+      episode: firstEpisode,
+      backend,
+    } satisfies ToOmniglotWorker);
     return () => {
       // Pausing saves the trained state; give it a moment before the worker goes.
       w.postMessage({ type: 'pause' } satisfies ToOmniglotWorker);

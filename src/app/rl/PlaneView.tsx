@@ -28,8 +28,14 @@ export interface PlaneViewProps {
 
 /** The plane in SVG: faint rollouts before adaptation, bold ones after, drawn up to `upto` steps; click to pick. */
 export const PlaneView = memo(function PlaneView(p: PlaneViewProps) {
-  const x = d3.scaleLinear().domain([-p.extent, p.extent]).range([M, S - M / 2]);
-  const y = d3.scaleLinear().domain([-p.extent, p.extent]).range([S - M, M / 2]);
+  const x = d3
+    .scaleLinear()
+    .domain([-p.extent, p.extent])
+    .range([M, S - M / 2]);
+  const y = d3
+    .scaleLinear()
+    .domain([-p.extent, p.extent])
+    .range([S - M, M / 2]);
   const line = (a: Float32Array) => {
     const n = Math.min(p.upto + 1, a.length / 2);
     const pts: [number, number][] = [];
@@ -61,13 +67,32 @@ export const PlaneView = memo(function PlaneView(p: PlaneViewProps) {
             <g key={t}>
               <line className="grid" x1={x(t)} x2={x(t)} y1={y(-p.extent)} y2={y(p.extent)} />
               <line className="grid" x1={x(-p.extent)} x2={x(p.extent)} y1={y(t)} y2={y(t)} />
-              <text x={x(t)} y={S - M + 14} textAnchor="middle">{t}</text>
-              <text x={M - 4} y={y(t) + 4} textAnchor="end">{t}</text>
+              <text x={x(t)} y={S - M + 14} textAnchor="middle">
+                {t}
+              </text>
+              <text x={M - 4} y={y(t) + 4} textAnchor="end">
+                {t}
+              </text>
             </g>
           ))}
-          <rect x={x(-p.extent)} y={y(p.extent)} width={x(p.extent) - x(-p.extent)} height={y(-p.extent) - y(p.extent)} fill="none" stroke="#999" />
-          {p.xLabel && <text x={S - M / 2} y={S - 2} textAnchor="end">{p.xLabel}</text>}
-          {p.yLabel && <text x={M + 2} y={M / 2 + 8}>{p.yLabel}</text>}
+          <rect
+            x={x(-p.extent)}
+            y={y(p.extent)}
+            width={x(p.extent) - x(-p.extent)}
+            height={y(-p.extent) - y(p.extent)}
+            fill="none"
+            stroke="#999"
+          />
+          {p.xLabel && (
+            <text x={S - M / 2} y={S - 2} textAnchor="end">
+              {p.xLabel}
+            </text>
+          )}
+          {p.yLabel && (
+            <text x={M + 2} y={M / 2 + 8}>
+              {p.yLabel}
+            </text>
+          )}
         </g>
         <defs>
           <clipPath id={`clip-${p.testId}`}>
@@ -76,17 +101,17 @@ export const PlaneView = memo(function PlaneView(p: PlaneViewProps) {
         </defs>
         <circle cx={x(0)} cy={y(0)} r={3} fill="#333" aria-hidden="true" />
         <g clipPath={`url(#clip-${p.testId})`}>
-        {p.before.map((a, i) => (
-          <path key={`b${i}`} d={line(a)} fill="none" stroke={p.color} strokeOpacity={0.35} strokeWidth={1.2} data-testid="path-before" />
-        ))}
-        {p.after.map((a, i) => (
-          <path key={`a${i}`} d={line(a)} fill="none" stroke={p.color} strokeWidth={2.6} data-testid="path-after" />
-        ))}
-        {p.showBody &&
-          p.after.slice(0, 1).map((a, i) => {
-            const [hx, hy] = head(a);
-            return <circle key={i} cx={hx} cy={hy} r={5} fill={p.color} stroke="white" data-testid="body" />;
-          })}
+          {p.before.map((a, i) => (
+            <path key={`b${i}`} d={line(a)} fill="none" stroke={p.color} strokeOpacity={0.35} strokeWidth={1.2} data-testid="path-before" />
+          ))}
+          {p.after.map((a, i) => (
+            <path key={`a${i}`} d={line(a)} fill="none" stroke={p.color} strokeWidth={2.6} data-testid="path-after" />
+          ))}
+          {p.showBody &&
+            p.after.slice(0, 1).map((a, i) => {
+              const [hx, hy] = head(a);
+              return <circle key={i} cx={hx} cy={hy} r={5} fill={p.color} stroke="white" data-testid="body" />;
+            })}
         </g>
         {p.goal && (
           <g data-testid="goal" aria-hidden="true">

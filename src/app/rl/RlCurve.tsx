@@ -12,17 +12,29 @@ const M = { top: 12, right: 14, bottom: 36, left: 52 };
 /** Meta-training: average return on each meta-batch before and after the inner step, over meta-iterations. */
 export const RlCurve = memo(function RlCurve({ points, shippedUpTo }: { points: RlCurvePoint[]; shippedUpTo: number }) {
   const last = points[points.length - 1];
-  const x = d3.scaleLinear().domain([0, Math.max(10, last?.iteration ?? 10)]).range([M.left, W - M.right]).nice();
+  const x = d3
+    .scaleLinear()
+    .domain([0, Math.max(10, last?.iteration ?? 10)])
+    .range([M.left, W - M.right])
+    .nice();
   const vals = points.flatMap((p) => [p.returnBefore, p.returnAfter]);
-  const y = d3.scaleLinear().domain([Math.min(-1, d3.min(vals) ?? -100), Math.max(0, d3.max(vals) ?? 0)]).range([H - M.bottom, M.top]).nice();
-  const smooth = (key: 'returnBefore' | 'returnAfter') => movingAverage(points, (p) => p[key], 5).map(([i, v]) => [x(i), y(v)] as [number, number]);
+  const y = d3
+    .scaleLinear()
+    .domain([Math.min(-1, d3.min(vals) ?? -100), Math.max(0, d3.max(vals) ?? 0)])
+    .range([H - M.bottom, M.top])
+    .nice();
+  const smooth = (key: 'returnBefore' | 'returnAfter') =>
+    movingAverage(points, (p) => p[key], 5).map(([i, v]) => [x(i), y(v)] as [number, number]);
   const summary = last
     ? `After ${last.iteration} meta-iterations the batch's average return is ${last.returnBefore.toFixed(1)} before and ${last.returnAfter.toFixed(1)} after one step.`
     : 'No training log.';
   return (
     <figure className="plot wide" data-testid="rl-curve">
       <figcaption>
-        <strong>Meta-training</strong> <span className="muted">average return on each meta-batch of goals, before (dashed) and after (solid) adaptation; moving average of 5</span>
+        <strong>Meta-training</strong>{' '}
+        <span className="muted">
+          average return on each meta-batch of goals, before (dashed) and after (solid) adaptation; moving average of 5
+        </span>
       </figcaption>
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={summary}>
         <Axes x={x} y={y} xLabel="meta-iteration" yLabel="return" yTicks={y.ticks(5)} xFormat={d3.format(',~d')} yFormat={String} />
@@ -31,7 +43,14 @@ export const RlCurve = memo(function RlCurve({ points, shippedUpTo }: { points: 
         )}
         {points.length > 1 && (
           <>
-            <path d={pixelLine(smooth('returnBefore')) ?? ''} fill="none" stroke="#0072b2" strokeWidth={1.6} strokeDasharray="5 3" data-testid="curve-before" />
+            <path
+              d={pixelLine(smooth('returnBefore')) ?? ''}
+              fill="none"
+              stroke="#0072b2"
+              strokeWidth={1.6}
+              strokeDasharray="5 3"
+              data-testid="curve-before"
+            />
             <path d={pixelLine(smooth('returnAfter')) ?? ''} fill="none" stroke="#0072b2" strokeWidth={2.4} data-testid="curve-after" />
           </>
         )}

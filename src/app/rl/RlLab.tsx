@@ -45,10 +45,15 @@ const shown = (p: RlPanel) => !URL_STATE.state.hide?.includes(p) && !(p === 'int
 export function RlLab() {
   const { state, send, adapt, dismiss } = useRl();
   const [family, setFamily] = useState<TaskFamily>(URL_STATE.state.family);
-  const [goal, setGoal] = useState<Record<TaskFamily, [number, number]>>(() => (URL_STATE.state.goal ? { ...FIRST_GOAL, [URL_STATE.state.family]: URL_STATE.state.goal } : FIRST_GOAL));
+  const [goal, setGoal] = useState<Record<TaskFamily, [number, number]>>(() =>
+    URL_STATE.state.goal ? { ...FIRST_GOAL, [URL_STATE.state.family]: URL_STATE.state.goal } : FIRST_GOAL,
+  );
   // The family and its goal live in the URL (r.task, r.goal), so a link opens the same task.
   useEffect(() => {
-    const search = serialiseRlUrl({ family, goal: goal[family] === FIRST_GOAL[family] ? undefined : goal[family], hide: URL_STATE.state.hide }, location.search);
+    const search = serialiseRlUrl(
+      { family, goal: goal[family] === FIRST_GOAL[family] ? undefined : goal[family], hide: URL_STATE.state.hide },
+      location.search,
+    );
     history.replaceState(null, '', `${location.pathname}${search ? `?${search}` : ''}${location.hash}`);
   }, [family, goal]);
   const view = state.adaptation?.family === family ? state.adaptation : undefined;
@@ -76,40 +81,46 @@ export function RlLab() {
   const g = goal[family];
   return (
     <div className="app rl-lab">
-      {shown('intro') && <header>
-        <h1>
-          MAML for reinforcement learning <span className="muted">a policy that adapts to a new goal in one gradient step</span>
-        </h1>
-        <p className="lede">
-          A Gaussian policy (two hidden layers of 100 ReLU units, learned standard deviation) was meta-trained so that one
-          policy-gradient step from {view?.trajectories ?? 20} trajectories (step size α = {view?.alpha ?? 0.1}) adapts it to a new task.
-          {family === 'navigation'
-            ? ' Click anywhere on a plane to put the goal there: each policy samples rollouts toward it, takes one step, and samples again.'
-            : ' Click the goal-velocity pad to set a direction and speed: the body has momentum and friction, and each policy adapts to the new goal velocity.'}
-        </p>
-      </header>}
-      {shown('status') && <div className="status" role="status" aria-live="polite">
-        <span data-testid="rl-backend">
-          Backend: <b>{state.backend || '…'}</b> <span className="muted">{state.backendNote}</span>
-        </span>
-        {fam && (
-          <span data-testid="rl-iteration">
-            MAML policy: <b>{fam.iteration}</b> meta-iterations{fam.iteration > (shipped.current[family] ?? 0) ? ` (shipped ${shipped.current[family]}, continued here)` : ' (shipped)'}; pretrained: {fam.pretrainedIteration} iterations
+      {shown('intro') && (
+        <header>
+          <h1>
+            MAML for reinforcement learning <span className="muted">a policy that adapts to a new goal in one gradient step</span>
+          </h1>
+          <p className="lede">
+            A Gaussian policy (two hidden layers of 100 ReLU units, learned standard deviation) was meta-trained so that one policy-gradient
+            step from {view?.trajectories ?? 20} trajectories (step size α = {view?.alpha ?? 0.1}) adapts it to a new task.
+            {family === 'navigation'
+              ? ' Click anywhere on a plane to put the goal there: each policy samples rollouts toward it, takes one step, and samples again.'
+              : ' Click the goal-velocity pad to set a direction and speed: the body has momentum and friction, and each policy adapts to the new goal velocity.'}
+          </p>
+        </header>
+      )}
+      {shown('status') && (
+        <div className="status" role="status" aria-live="polite">
+          <span data-testid="rl-backend">
+            Backend: <b>{state.backend || '…'}</b> <span className="muted">{state.backendNote}</span>
           </span>
-        )}
-        {state.status && (
-          <span>
-            <span className="spinner" aria-hidden="true" />
-            {state.status}
-          </span>
-        )}
-        {state.pending !== null && (
-          <span data-testid="rl-adapting">
-            <span className="spinner" aria-hidden="true" />
-            Adapting to the new goal…
-          </span>
-        )}
-      </div>}
+          {fam && (
+            <span data-testid="rl-iteration">
+              MAML policy: <b>{fam.iteration}</b> meta-iterations
+              {fam.iteration > (shipped.current[family] ?? 0) ? ` (shipped ${shipped.current[family]}, continued here)` : ' (shipped)'};
+              pretrained: {fam.pretrainedIteration} iterations
+            </span>
+          )}
+          {state.status && (
+            <span>
+              <span className="spinner" aria-hidden="true" />
+              {state.status}
+            </span>
+          )}
+          {state.pending !== null && (
+            <span data-testid="rl-adapting">
+              <span className="spinner" aria-hidden="true" />
+              Adapting to the new goal…
+            </span>
+          )}
+        </div>
+      )}
       {state.error && (
         <div className="alert error" role="alert">
           {state.error} <button onClick={dismiss}>Dismiss</button>
@@ -125,20 +136,29 @@ export function RlLab() {
           <legend>Task family</legend>
           {(['navigation', 'velocity'] as const).map((f) => (
             <label key={f}>
-              <input type="radio" name="family" value={f} checked={family === f} onChange={() => chooseFamily(f)} data-testid={`family-${f}`} />
+              <input
+                type="radio"
+                name="family"
+                value={f}
+                checked={family === f}
+                onChange={() => chooseFamily(f)}
+                data-testid={`family-${f}`}
+              />
               {f === 'navigation' ? '2-D navigation (goal position)' : 'Point mass (goal velocity)'}
             </label>
           ))}
         </fieldset>
-        {shown('training') && <button
-          className="primary"
-          data-testid="rl-train"
-          disabled={!fam}
-          onClick={() => send(state.running ? { type: 'pause' } : { type: 'train', family })}
-          aria-label={state.running ? 'Pause meta-training' : 'Continue meta-training from the shipped policy'}
-        >
-          {state.running ? 'Pause' : 'Train'}
-        </button>}
+        {shown('training') && (
+          <button
+            className="primary"
+            data-testid="rl-train"
+            disabled={!fam}
+            onClick={() => send(state.running ? { type: 'pause' } : { type: 'train', family })}
+            aria-label={state.running ? 'Pause meta-training' : 'Continue meta-training from the shipped policy'}
+          >
+            {state.running ? 'Pause' : 'Train'}
+          </button>
+        )}
         {state.running && <span className="muted">{state.secondsPerIteration.toFixed(1)} s per meta-iteration (4 goals each)</span>}
         <span className="muted" data-testid="rl-goal">
           {family === 'navigation' ? 'Goal position' : 'Goal velocity'} ({g[0].toFixed(2)}, {g[1].toFixed(2)})
@@ -203,7 +223,8 @@ export function RlLab() {
       </div>
       {view && (
         <p className="muted small" data-testid="rl-summary">
-          Goal ({view.goal[0].toFixed(2)}, {view.goal[1].toFixed(2)}): {methods.map((m) => `${METHOD_STYLE[m.method].short} ${m.returnBefore.toFixed(1)} → ${m.returnAfter.toFixed(1)}`).join(' · ')}.
+          Goal ({view.goal[0].toFixed(2)}, {view.goal[1].toFixed(2)}):{' '}
+          {methods.map((m) => `${METHOD_STYLE[m.method].short} ${m.returnBefore.toFixed(1)} → ${m.returnAfter.toFixed(1)}`).join(' · ')}.
           Returns are means over {view.trajectories} rollouts; {view.seconds.toFixed(1)} s in the worker.
         </p>
       )}

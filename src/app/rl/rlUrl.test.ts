@@ -12,7 +12,11 @@ describe('RL lab state in the URL', () => {
   it('drops bad values and names them', () => {
     const r = parseRlUrl('r.task=walk&r.goal=0.9,0&r.hide=curve,menu');
     expect(r.state).toEqual({ family: 'navigation', goal: undefined, hide: ['curve'] });
-    expect(r.problems).toEqual(['r.task=walk: not navigation or velocity; ignored', 'r.goal=0.9,0: outside ±0.6; ignored', 'r.hide=menu: no such panel (intro, status, training, maml, pretrained, random, bars, curve); ignored']);
+    expect(r.problems).toEqual([
+      'r.task=walk: not navigation or velocity; ignored',
+      'r.goal=0.9,0: outside ±0.6; ignored',
+      'r.hide=menu: no such panel (intro, status, training, maml, pretrained, random, bars, curve); ignored',
+    ]);
     expect(serialiseRlUrl({ family: 'navigation', hide: ['bars', 'curve'] }, '')).toBe('r.hide=bars,curve');
     expect(parseRlUrl('r.goal=a,b').problems[0]).toMatch(/not two numbers/);
   });

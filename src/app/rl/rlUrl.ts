@@ -24,15 +24,24 @@ export interface RlUrlState {
 export function parseRlUrl(search: string): { state: RlUrlState; problems: string[] } {
   const q = new URLSearchParams(search);
   const problems: string[] = [];
-  const settings = readSettings(RL_SETTINGS, q, (s, text) => `r.${s.url}=${shown(text)}: not ${s.type === 'choice' ? s.options.join(' or ') : 'valid'}; ignored`, 'r.');
+  const settings = readSettings(
+    RL_SETTINGS,
+    q,
+    (s, text) => `r.${s.url}=${shown(text)}: not ${s.type === 'choice' ? s.options.join(' or ') : 'valid'}; ignored`,
+    'r.',
+  );
   problems.push(...settings.problems);
   const family: TaskFamily = settings.values.family ?? 'navigation';
   const text = q.get('r.goal');
   let goal: [number, number] | undefined;
   if (text !== null) {
-    const xy = text.split(',').map((v) => parseNumberText(v)).map((r) => ('value' in r ? r.value : NaN));
+    const xy = text
+      .split(',')
+      .map((v) => parseNumberText(v))
+      .map((r) => ('value' in r ? r.value : NaN));
     if (xy.length !== 2 || !xy.every(Number.isFinite)) problems.push(`r.goal=${shown(text)}: not two numbers "x,y"; ignored`);
-    else if (xy.some((v) => Math.abs(v) > GOAL_RANGE[family])) problems.push(`r.goal=${shown(text)}: outside ±${GOAL_RANGE[family]}; ignored`);
+    else if (xy.some((v) => Math.abs(v) > GOAL_RANGE[family]))
+      problems.push(`r.goal=${shown(text)}: outside ±${GOAL_RANGE[family]}; ignored`);
     else goal = [xy[0], xy[1]];
   }
   const hidden = readChoices(q.get('r.hide'), RL_PANELS, (h) => `r.hide=${shown(h)}: no such panel (${RL_PANELS.join(', ')}); ignored`);

@@ -22,7 +22,16 @@ export interface RlState {
   error?: string;
 }
 
-const initial: RlState = { phase: 'starting', status: 'Starting the worker…', backend: '', backendNote: '', families: {}, pending: null, running: false, secondsPerIteration: 0 };
+const initial: RlState = {
+  phase: 'starting',
+  status: 'Starting the worker…',
+  backend: '',
+  backendNote: '',
+  families: {},
+  pending: null,
+  running: false,
+  secondsPerIteration: 0,
+};
 
 type Action = FromRlWorker | { type: 'asked'; serial: number } | { type: 'dismiss' };
 
@@ -33,7 +42,10 @@ function reduce(s: RlState, m: Action): RlState {
     case 'ready':
       return { ...s, phase: 'ready', backend: m.backend, backendNote: m.note };
     case 'model':
-      return { ...s, families: { ...s.families, [m.family]: { iteration: m.iteration, pretrainedIteration: m.pretrainedIteration, curves: m.curves } } };
+      return {
+        ...s,
+        families: { ...s.families, [m.family]: { iteration: m.iteration, pretrainedIteration: m.pretrainedIteration, curves: m.curves } },
+      };
     case 'adaptation':
       return { ...s, adaptation: m.view, pending: s.pending === m.view.serial ? null : s.pending };
     case 'progress': {
@@ -43,7 +55,10 @@ function reduce(s: RlState, m: Action): RlState {
         ...s,
         running: m.running,
         secondsPerIteration: m.secondsPerIteration || s.secondsPerIteration,
-        families: { ...s.families, [m.family]: { ...f, iteration: m.iteration, curves: m.points.length ? [...f.curves, ...m.points] : f.curves } },
+        families: {
+          ...s.families,
+          [m.family]: { ...f, iteration: m.iteration, curves: m.points.length ? [...f.curves, ...m.points] : f.curves },
+        },
       };
     }
     case 'asked':
@@ -64,7 +79,8 @@ export function useRl() {
     const w = new Worker(new URL('../../worker/rl.worker.ts', import.meta.url), { type: 'module' });
     worker.current = w;
     // Training progress streams in; it renders as an interruptible transition.
-    w.onmessage = (e: MessageEvent<FromRlWorker>) => (e.data.type === 'progress' ? startTransition(() => dispatch(e.data)) : dispatch(e.data));
+    w.onmessage = (e: MessageEvent<FromRlWorker>) =>
+      e.data.type === 'progress' ? startTransition(() => dispatch(e.data)) : dispatch(e.data);
     w.onerror = (e) => dispatch({ type: 'error', message: `The RL worker failed: ${e.message || 'unknown error'}` });
     const backend = new URLSearchParams(location.search).get('backend') ?? 'auto';
     w.postMessage({ type: 'init', baseUrl: new URL(import.meta.env.BASE_URL, location.href).href, backend } satisfies ToRlWorker);

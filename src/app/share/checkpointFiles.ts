@@ -18,15 +18,18 @@ export async function readCheckpointFiles(files: readonly File[]): Promise<Check
   const manifestFile = files.find((f) => /\.json$/i.test(f.name));
   const weightsFile = files.find((f) => f !== manifestFile && /\.bin$/i.test(f.name));
   if (!manifestFile || !weightsFile) return { error: 'Choose one .json manifest and one .bin weights file.' };
-  if (manifestFile.size > MAX_MANIFEST_BYTES) return { error: `The manifest ${manifestFile.name} is ${kb(manifestFile.size)}, over the limit of ${kb(MAX_MANIFEST_BYTES)}.` };
-  if (weightsFile.size > MAX_WEIGHTS_BYTES) return { error: `The weights file ${weightsFile.name} is ${kb(weightsFile.size)}, over the limit of ${kb(MAX_WEIGHTS_BYTES)}.` };
+  if (manifestFile.size > MAX_MANIFEST_BYTES)
+    return { error: `The manifest ${manifestFile.name} is ${kb(manifestFile.size)}, over the limit of ${kb(MAX_MANIFEST_BYTES)}.` };
+  if (weightsFile.size > MAX_WEIGHTS_BYTES)
+    return { error: `The weights file ${weightsFile.name} is ${kb(weightsFile.size)}, over the limit of ${kb(MAX_WEIGHTS_BYTES)}.` };
   let manifest: unknown;
   try {
     manifest = JSON.parse(await manifestFile.text());
   } catch (e) {
     return { error: `The manifest ${manifestFile.name} is not valid JSON (${(e as Error).message}).` };
   }
-  if (!manifest || typeof manifest !== 'object' || Array.isArray(manifest)) return { error: `The manifest ${manifestFile.name} is not a JSON object.` };
+  if (!manifest || typeof manifest !== 'object' || Array.isArray(manifest))
+    return { error: `The manifest ${manifestFile.name} is not a JSON object.` };
   return { manifest, weights: await weightsFile.arrayBuffer() };
 }
 

@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MAX_MANIFEST_BYTES, MAX_WEIGHTS_BYTES, readCheckpointFiles } from './checkpointFiles';
 import { curvesCsv } from './curvesCsv';
 
-const file = (name: string, data: BlobPart | number) =>
-  new File([typeof data === 'number' ? new Uint8Array(data) : data], name);
+const file = (name: string, data: BlobPart | number) => new File([typeof data === 'number' ? new Uint8Array(data) : data], name);
 
 describe('checkpoint files', () => {
   it('reads a manifest and its weights in either order', async () => {

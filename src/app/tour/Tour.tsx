@@ -5,7 +5,12 @@ import { TOUR_STEPS, type TourStep } from './steps';
  * The guided tour: one step at a time, the panel it talks about highlighted and scrolled
  * into view, its state set up by `onEnter`. Keyboard: → or Enter next, ← back, Esc closes.
  */
-export default function Tour({ index, onIndex, onClose, onEnter }: {
+export default function Tour({
+  index,
+  onIndex,
+  onClose,
+  onEnter,
+}: {
   index: number;
   onIndex: (i: number) => void;
   onClose: () => void;
@@ -53,17 +58,29 @@ export default function Tour({ index, onIndex, onClose, onEnter }: {
 
   return (
     <section className="tour" role="dialog" aria-modal="false" aria-labelledby="tour-title" data-testid="tour" data-step={step.id}>
-      <p className="tour-count muted" data-testid="tour-count">Step {index + 1} of {TOUR_STEPS.length}</p>
-      <h2 id="tour-title" tabIndex={-1} ref={heading}>{step.title}</h2>
+      <p className="tour-count muted" data-testid="tour-count">
+        Step {index + 1} of {TOUR_STEPS.length}
+      </p>
+      <h2 id="tour-title" tabIndex={-1} ref={heading}>
+        {step.title}
+      </h2>
       <div className="tour-body">{step.body}</div>
       <div className="tour-nav">
-        <button type="button" onClick={() => onIndex(index - 1)} disabled={index === 0} data-testid="tour-back">← Back</button>
+        <button type="button" onClick={() => onIndex(index - 1)} disabled={index === 0} data-testid="tour-back">
+          ← Back
+        </button>
         {last ? (
-          <button type="button" className="primary" onClick={onClose} data-testid="tour-done">Finish</button>
+          <button type="button" className="primary" onClick={onClose} data-testid="tour-done">
+            Finish
+          </button>
         ) : (
-          <button type="button" className="primary" onClick={() => onIndex(index + 1)} data-testid="tour-next">Next →</button>
+          <button type="button" className="primary" onClick={() => onIndex(index + 1)} data-testid="tour-next">
+            Next →
+          </button>
         )}
-        <button type="button" onClick={onClose} data-testid="tour-skip">Skip tour</button>
+        <button type="button" onClick={onClose} data-testid="tour-skip">
+          Skip tour
+        </button>
         <span className="muted small">keys: ← → Esc</span>
       </div>
     </section>

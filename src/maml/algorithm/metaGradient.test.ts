@@ -11,7 +11,13 @@ const K = 10;
 
 const setup = (seed: number) => sinusoidFixture(sizes, T, K, seed);
 
-async function tfjsGradient(algorithm: Algorithm, values: Float32Array[], batch: ReturnType<typeof setup>['batch'], alpha: number, steps: number) {
+async function tfjsGradient(
+  algorithm: Algorithm,
+  values: Float32Array[],
+  batch: ReturnType<typeof setup>['batch'],
+  alpha: number,
+  steps: number,
+) {
   const obj = sinusoidObjective(hidden);
   const theta = values.map((v, i) => tf.tensor(v, obj.shapes[i]));
   const tensors = batchTensors(batch);
@@ -49,7 +55,7 @@ describe('Reptile and the pretrained baseline on the tfjs path, against float64 
   const alpha = 0.05;
   const f64 = (values: Float32Array[]) => values.map((v) => Float64Array.from(v));
 
-  it('Reptile: theta minus the mean parameters after the inner steps on all of each task\'s points', async () => {
+  it("Reptile: theta minus the mean parameters after the inner steps on all of each task's points", async () => {
     const steps = 3;
     const { values, batch, tasks } = setup(11);
     const theta64 = f64(values);
@@ -80,7 +86,8 @@ describe('Reptile and the pretrained baseline on the tfjs path, against float64 
     const steps = 2;
     const { values, batch, tasks } = setup(12);
     const theta64 = f64(values);
-    const pooled = (p: Float64Array[]) => tasks.reduce((s, t) => s + (mse64(sizes, p, t.xs, t.ys) + mse64(sizes, p, t.xq, t.yq)) / 2, 0) / tasks.length;
+    const pooled = (p: Float64Array[]) =>
+      tasks.reduce((s, t) => s + (mse64(sizes, p, t.xs, t.ys) + mse64(sizes, p, t.xq, t.yq)) / 2, 0) / tasks.length;
     const fd = finiteDifferences(pooled, theta64);
     const pre = await tfjsGradient('pretrained', values, batch, alpha, steps);
     const err = relativeError(pre.grads, fd);

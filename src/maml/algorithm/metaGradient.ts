@@ -56,13 +56,7 @@ function preAdaptationLoss(obj: Objective, theta: Params, batch: MetaBatch): tf.
  * One meta-gradient of the chosen algorithm. All tasks of the meta-batch run as
  * one batched computation (per-task parameters with a leading task axis).
  */
-export function metaGradient(
-  algorithm: Algorithm,
-  obj: Objective,
-  theta: Params,
-  batch: MetaBatch,
-  inner: InnerLoop,
-): MetaStep {
+export function metaGradient(algorithm: Algorithm, obj: Objective, theta: Params, batch: MetaBatch, inner: InnerLoop): MetaStep {
   const T = tasksOf(batch);
   const preLoss = preAdaptationLoss(obj, theta, batch);
   switch (algorithm) {
@@ -79,9 +73,7 @@ export function metaGradient(
       // and the query gradient at them is taken as the gradient at theta.
       return tf.tidy(() => {
         const path = adapt(tileParams(theta, T), supportLoss(obj, batch), inner);
-        const { value, grads } = tf.valueAndGrads((...p: tf.Tensor[]) => queryLoss(obj, batch, p))(
-          path[path.length - 1],
-        );
+        const { value, grads } = tf.valueAndGrads((...p: tf.Tensor[]) => queryLoss(obj, batch, p))(path[path.length - 1]);
         return { grads: sumOverTasks(grads, obj.shapes), preLoss, postLoss: value };
       });
     }

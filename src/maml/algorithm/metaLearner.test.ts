@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '../tf';
 import { ALGORITHMS } from './metaGradient';
-import {
-  PAPER_SINUSOID_CONFIG,
-  batchTensors,
-  evaluateSinusoid,
-  sinusoidObjective,
-  sizesOf,
-} from '../sinusoid/experiment';
+import { PAPER_SINUSOID_CONFIG, batchTensors, evaluateSinusoid, sinusoidObjective, sizesOf } from '../sinusoid/experiment';
 import { MetaLearner } from './metaLearner';
 import { initMlpValues } from '../networks/mlp';
 import { meanCi95 } from '../metrics';
@@ -52,7 +46,9 @@ describe('MetaLearner on sinusoids', () => {
     const p = await evaluateSinusoid(pretrained.theta, createRng(1234), opts);
     const mamlMse = meanCi95(m.mse[1]);
     const baseMse = meanCi95(p.mse[1]);
-    console.log(`2,000 iterations, 100 held-out tasks, K=10, 1 step: MAML ${mamlMse.mean.toFixed(3)} ± ${mamlMse.ci95.toFixed(3)}, pretrained ${baseMse.mean.toFixed(3)} ± ${baseMse.ci95.toFixed(3)}`);
+    console.log(
+      `2,000 iterations, 100 held-out tasks, K=10, 1 step: MAML ${mamlMse.mean.toFixed(3)} ± ${mamlMse.ci95.toFixed(3)}, pretrained ${baseMse.mean.toFixed(3)} ± ${baseMse.ci95.toFixed(3)}`,
+    );
     expect(mamlMse.mean + mamlMse.ci95).toBeLessThan(baseMse.mean - baseMse.ci95);
     expect(mamlMse.mean).toBeLessThan(0.6 * baseMse.mean);
     maml.dispose();

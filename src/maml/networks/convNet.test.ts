@@ -118,7 +118,10 @@ describe('MAML meta-gradient through the conv net, float64', () => {
     const g1 = body.map((a) => new Float64Array(a.length));
     taskMetaGradient(net64, body, task, { alpha, steps }, 'maml2', g2, 1);
     taskMetaGradient(net64, body, task, { alpha, steps }, 'maml1', g1, 1);
-    const v = direction(`m/${steps}`, Array.from({ length: BODY_PARAMS }, (_, i) => i)).slice(0, BODY_PARAMS);
+    const v = direction(
+      `m/${steps}`,
+      Array.from({ length: BODY_PARAMS }, (_, i) => i),
+    ).slice(0, BODY_PARAMS);
     const eps = 1e-5;
     const fd = (metaObjective(axpy(body, v, eps), alpha, steps) - metaObjective(axpy(body, v, -eps), alpha, steps)) / (2 * eps);
     expect(relErr(dot(g2, v), fd)).toBeLessThan(1e-6);
@@ -130,7 +133,13 @@ describe('float32 on the tfjs wasm matMul', () => {
   it('gives the float64 meta-gradient to float32 precision', () => {
     const body64 = randomParams('body').slice(0, BODY_PARAMS);
     const body32 = body64.map((a) => Float32Array.from(a));
-    const task64: EpisodeTask = { way, xs: randomImages('xs', way), ys: Int32Array.from([0, 1, 2]), xq: randomImages('xq', 2 * way), yq: Int32Array.from([0, 1, 2, 2, 1, 0]) };
+    const task64: EpisodeTask = {
+      way,
+      xs: randomImages('xs', way),
+      ys: Int32Array.from([0, 1, 2]),
+      xq: randomImages('xq', 2 * way),
+      yq: Int32Array.from([0, 1, 2, 2, 1, 0]),
+    };
     const task32: EpisodeTask = { ...task64, xs: Float32Array.from(task64.xs), xq: Float32Array.from(task64.xq) };
     const net32 = new ConvNet(shape, tfGemm);
     const g64 = body64.map((a) => new Float64Array(a.length));
@@ -146,7 +155,13 @@ describe('float32 on the tfjs wasm matMul', () => {
 
 describe('adaptation from a given initialisation', () => {
   it('lowers the support loss at every inner step on a well-posed example', () => {
-    const task: EpisodeTask = { way, xs: randomImages('ws', way), ys: Int32Array.from([0, 1, 2]), xq: randomImages('wq', way), yq: Int32Array.from([0, 1, 2]) };
+    const task: EpisodeTask = {
+      way,
+      xs: randomImages('ws', way),
+      ys: Int32Array.from([0, 1, 2]),
+      xq: randomImages('wq', way),
+      yq: Int32Array.from([0, 1, 2]),
+    };
     const body = randomParams('init').slice(0, BODY_PARAMS);
     const trace = adaptationTrace(net64, body, task, { alpha: 0.3, steps: 6 });
     expect(trace.supportLoss[0]).toBeCloseTo(Math.log(way), 10); // the zero head

@@ -15,7 +15,6 @@ import { BN_EPSILON, blockGeometry, featureSize, type BlockGeometry, type ConvNe
 
 type T3 = tf.Tensor3D;
 
-
 export interface TensorCache {
   tasks: number;
   batch: number;

@@ -133,8 +133,7 @@ export class GaussianMlp {
   sample(params: Params, cache: PolicyCache, rng: Rng, out: Float64Array): void {
     const s = this.logStd(params);
     const d = this.actDim;
-    for (let i = 0; i < cache.n; i++)
-      for (let j = 0; j < d; j++) out[i * d + j] = cache.mean[i * d + j] + Math.exp(s[j]) * rng.normal();
+    for (let i = 0; i < cache.n; i++) for (let j = 0; j < d; j++) out[i * d + j] = cache.mean[i * d + j] + Math.exp(s[j]) * rng.normal();
   }
 
   /** log pi(a_n | x_n) for each sample, into a new Float64Array [n]. */

@@ -24,10 +24,19 @@ function transpose(a: Vec, rows: number, cols: number): Vec {
 function gemmNN(A: Vec, B: Vec, M: number, K: number, N: number, C: Vec) {
   let i = 0;
   for (; i + 3 < M; i += 4) {
-    const c0 = i * N, c1 = c0 + N, c2 = c1 + N, c3 = c2 + N;
-    const a0 = i * K, a1 = a0 + K, a2 = a1 + K, a3 = a2 + K;
+    const c0 = i * N,
+      c1 = c0 + N,
+      c2 = c1 + N,
+      c3 = c2 + N;
+    const a0 = i * K,
+      a1 = a0 + K,
+      a2 = a1 + K,
+      a3 = a2 + K;
     for (let k = 0; k < K; k++) {
-      const x0 = A[a0 + k], x1 = A[a1 + k], x2 = A[a2 + k], x3 = A[a3 + k];
+      const x0 = A[a0 + k],
+        x1 = A[a1 + k],
+        x2 = A[a2 + k],
+        x3 = A[a3 + k];
       const bo = k * N;
       for (let j = 0; j < N; j++) {
         const b = B[bo + j];

@@ -20,7 +20,8 @@ export function areaResize(
   if (width <= 0 || height <= 0 || src.length < width * height) throw new Error(`areaResize: ${src.length} values for ${width}x${height}`);
   const w = window ?? { left: 0, top: 0, size: NaN };
   // Spans over the (virtual) input, shifted to image coordinates; cells outside the image are paper.
-  const inside = (cells: [number, number][][], offset: number, n: number) => cells.map((c) => c.map(([i, wt]) => [i + offset, wt] as [number, number]).filter(([i]) => i >= 0 && i < n));
+  const inside = (cells: [number, number][][], offset: number, n: number) =>
+    cells.map((c) => c.map(([i, wt]) => [i + offset, wt] as [number, number]).filter(([i]) => i >= 0 && i < n));
   const allXs = spans(window ? w.size : width, outWidth);
   const allYs = spans(window ? w.size : height, outHeight);
   const xs = inside(allXs, w.left, width);

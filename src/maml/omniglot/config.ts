@@ -63,7 +63,6 @@ export const EVALUATION_SETTINGS: readonly { way: number; shot: number; paper?: 
   { way: 20, shot: 1, alphabet: 'Japanese_(katakana)' },
 ];
 
-
 /** Seed of the held-out evaluation episodes (page and command line meet the same ones). */
 export const EVALUATION_SEED = 2017;
 /** Query drawings per class in evaluation episodes. */

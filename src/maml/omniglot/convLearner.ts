@@ -85,7 +85,8 @@ export class ConvMetaLearner implements Learner<EpisodeBatch, MetaBatchResult> {
 
   private apply() {
     for (const g of this.grads) {
-      for (let i = 0; i < g.length; i++) if (!Number.isFinite(g[i])) throw new Error(`the meta-gradient is not finite at iteration ${this.iteration}`);
+      for (let i = 0; i < g.length; i++)
+        if (!Number.isFinite(g[i])) throw new Error(`the meta-gradient is not finite at iteration ${this.iteration}`);
     }
     this.adam.step(this.body, this.grads);
     this.iteration++;

@@ -121,7 +121,13 @@ export function taskMetaGradient(
     g = q.grads;
     if (algorithm === 'maml2') {
       const hvAt = (j: number, v: Vec[]) => net.hvp(steps[j].params, steps[j].cache, steps[j].back, v);
-      g = pullBack(g.map((v) => v.slice()), steps.length, inner.alpha, hvAt, axpyInPlace);
+      g = pullBack(
+        g.map((v) => v.slice()),
+        steps.length,
+        inner.alpha,
+        hvAt,
+        axpyInPlace,
+      );
     }
   }
   for (let i = 0; i < BODY_PARAMS; i++) {
@@ -183,7 +189,12 @@ export function addSums(a: TaskSums, b: TaskSums): TaskSums {
 }
 
 export function batchResult(s: TaskSums): MetaBatchResult {
-  return { preLoss: s.preLoss / s.tasks, postLoss: s.postLoss / s.tasks, preAccuracy: s.preCorrect / s.queries, postAccuracy: s.postCorrect / s.queries };
+  return {
+    preLoss: s.preLoss / s.tasks,
+    postLoss: s.postLoss / s.tasks,
+    preAccuracy: s.preCorrect / s.queries,
+    postAccuracy: s.postCorrect / s.queries,
+  };
 }
 
 /** The mean meta-gradient over the batch's tasks, written into `out`. */

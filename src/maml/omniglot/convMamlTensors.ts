@@ -70,6 +70,13 @@ export async function metaGradientTensors(
     grads.push(values.slice(o, o + b.length));
     o += b.length;
   }
-  const sums: TaskSums = { tasks: T, preLoss: T * Math.log(N), postLoss: values[o], preCorrect: (T * nq) / N, postCorrect: values[o + 1], queries: T * nq };
+  const sums: TaskSums = {
+    tasks: T,
+    preLoss: T * Math.log(N),
+    postLoss: values[o],
+    preCorrect: (T * nq) / N,
+    postCorrect: values[o + 1],
+    queries: T * nq,
+  };
   return { grads, sums };
 }

@@ -52,8 +52,15 @@ export interface EvaluationResult {
 }
 
 /** The seeded stream of a setting's episodes: mixed settings keep the stream they always had. */
-const streamOf = (s: EvaluationSetting) => createRng(`${s.seed}/omniglot-test/${s.way}-way/${s.shot}-shot${s.alphabet === undefined ? '' : `/within/${s.alphabet}`}`);
-const specOf = (s: EvaluationSetting) => ({ way: s.way, shot: s.shot, queries: s.queries, rotations: false, ...(s.alphabet === undefined ? {} : { alphabet: s.alphabet }) });
+const streamOf = (s: EvaluationSetting) =>
+  createRng(`${s.seed}/omniglot-test/${s.way}-way/${s.shot}-shot${s.alphabet === undefined ? '' : `/within/${s.alphabet}`}`);
+const specOf = (s: EvaluationSetting) => ({
+  way: s.way,
+  shot: s.shot,
+  queries: s.queries,
+  rotations: false,
+  ...(s.alphabet === undefined ? {} : { alphabet: s.alphabet }),
+});
 const resultOf = (s: EvaluationSetting, accuracy: number, ci95: number): EvaluationResult => ({
   experiment: 'omniglot',
   way: s.way,

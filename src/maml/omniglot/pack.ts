@@ -58,15 +58,19 @@ export function splitOf(alphabet: string): Split {
 
 /** Checks an index and binary against each other and builds the per-split class lists. */
 export function openOmniglotPack(index: OmniglotIndex, pixels: Uint8Array): OmniglotDataset {
-  if (index.format !== PACK_FORMAT || index.version !== PACK_VERSION) throw new Error(`not an Omniglot pack (format ${index.format}, version ${index.version})`);
+  if (index.format !== PACK_FORMAT || index.version !== PACK_VERSION)
+    throw new Error(`not an Omniglot pack (format ${index.format}, version ${index.version})`);
   if (index.size !== OMNIGLOT_SIZE) throw new Error(`Omniglot pack has ${index.size}px images, expected ${OMNIGLOT_SIZE}`);
   if (pixels.length !== index.images * OMNIGLOT_PIXELS) {
-    throw new Error(`Omniglot pack binary holds ${pixels.length} bytes, the index says ${index.images} images (${index.images * OMNIGLOT_PIXELS} bytes); run npm run pack-omniglot`);
+    throw new Error(
+      `Omniglot pack binary holds ${pixels.length} bytes, the index says ${index.images} images (${index.images * OMNIGLOT_PIXELS} bytes); run npm run pack-omniglot`,
+    );
   }
   const classes: Record<Split, CharacterClass[]> = { train: [], test: [] };
   for (const a of index.alphabets) {
     for (const c of a.characters) {
-      if (c.first < 0 || c.first + c.count > index.images || c.count !== c.drawers.length) throw new Error(`Omniglot pack index is inconsistent at ${a.name}/${c.name}`);
+      if (c.first < 0 || c.first + c.count > index.images || c.count !== c.drawers.length)
+        throw new Error(`Omniglot pack index is inconsistent at ${a.name}/${c.name}`);
       classes[a.split].push({ alphabet: a.name, character: c.name, first: c.first, count: c.count });
     }
   }
@@ -78,7 +82,16 @@ export function openOmniglotPack(index: OmniglotIndex, pixels: Uint8Array): Omni
  * rotated by `quarterTurns` * 90 degrees counter-clockwise and shifted by whole pixels.
  * `out` must hold zeros there (fresh arrays do).
  */
-export function writeImage(ds: OmniglotDataset, image: number, quarterTurns: number, out: Float32Array, offset: number, shiftX = 0, shiftY = 0, warp?: AffineWarp) {
+export function writeImage(
+  ds: OmniglotDataset,
+  image: number,
+  quarterTurns: number,
+  out: Float32Array,
+  offset: number,
+  shiftX = 0,
+  shiftY = 0,
+  warp?: AffineWarp,
+) {
   const n = OMNIGLOT_SIZE;
   const src = ds.pixels;
   const base = image * OMNIGLOT_PIXELS;
@@ -93,9 +106,16 @@ export function writeImage(ds: OmniglotDataset, image: number, quarterTurns: num
       // (x, y) of the output reads the source pixel that rotates onto it.
       let sx = x;
       let sy = y;
-      if (r === 1) { sx = n - 1 - y; sy = x; }
-      else if (r === 2) { sx = n - 1 - x; sy = n - 1 - y; }
-      else if (r === 3) { sx = y; sy = n - 1 - x; }
+      if (r === 1) {
+        sx = n - 1 - y;
+        sy = x;
+      } else if (r === 2) {
+        sx = n - 1 - x;
+        sy = n - 1 - y;
+      } else if (r === 3) {
+        sx = y;
+        sy = n - 1 - x;
+      }
       // Then shifted by (shiftX, shiftY) pixels, paper filling in.
       const ty = y + sy0;
       const tx = x + sx0;
@@ -129,7 +149,8 @@ function warpInto(img: Float32Array, out: Float32Array, offset: number, [a, b, c
       const y0 = Math.floor(v);
       const fx = u - x0;
       const fy = v - y0;
-      out[offset + ty * n + tx] = (1 - fy) * ((1 - fx) * px(x0, y0) + fx * px(x0 + 1, y0)) + fy * ((1 - fx) * px(x0, y0 + 1) + fx * px(x0 + 1, y0 + 1));
+      out[offset + ty * n + tx] =
+        (1 - fy) * ((1 - fx) * px(x0, y0) + fx * px(x0 + 1, y0)) + fy * ((1 - fx) * px(x0, y0 + 1) + fx * px(x0 + 1, y0 + 1));
     }
   }
 }

@@ -38,8 +38,14 @@ describe('preprocessing of people’s own images', () => {
   it('has ink = 1 on paper = 0, centred, with the extent of the training drawings', () => {
     expect(Math.max(...reference)).toBeGreaterThan(0.9);
     expect(reference[0]).toBe(0);
-    let x0 = 28, x1 = -1;
-    for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) if (reference[y * 28 + x] > 0.3) { x0 = Math.min(x0, x); x1 = Math.max(x1, x); }
+    let x0 = 28,
+      x1 = -1;
+    for (let y = 0; y < 28; y++)
+      for (let x = 0; x < 28; x++)
+        if (reference[y * 28 + x] > 0.3) {
+          x0 = Math.min(x0, x);
+          x1 = Math.max(x1, x);
+        }
     expect(x1 - x0 + 1).toBeGreaterThanOrEqual(INK_EXTENT - 2);
     expect(x1 - x0 + 1).toBeLessThanOrEqual(INK_EXTENT + 1);
     expect(Math.abs((x0 + x1) / 2 - 13.5)).toBeLessThanOrEqual(1);
@@ -54,11 +60,14 @@ describe('preprocessing of people’s own images', () => {
 
   it('refuses an image whose character shrinks to too little ink, and keeps a thin but visible one', () => {
     // A 3 px line across a 7990x10 image: at 28x28 almost nothing is left of it.
-    const W = 7990, H = 10;
+    const W = 7990,
+      H = 10;
     const line = new Uint8ClampedArray(W * H * 4).fill(255);
     for (let y = 4; y < 7; y++) for (let x = 10; x < W - 10; x++) line.set([0, 0, 0, 255], 4 * (y * W + x));
     expect(() => preprocessRgba(line, W, H)).toThrow(BlankImageError);
-    expect(() => preprocessRgba(line, W, H)).toThrow(/^too little ink to classify: at 28×28 the character holds 0\.\d pixels of ink \(at least 4\)/);
+    expect(() => preprocessRgba(line, W, H)).toThrow(
+      /^too little ink to classify: at 28×28 the character holds 0\.\d pixels of ink \(at least 4\)/,
+    );
     // A thin stroke drawn at a usual size is kept.
     const small = new Uint8ClampedArray(100 * 100 * 4).fill(255);
     for (let y = 20; y < 80; y++) small.set([0, 0, 0, 255], 4 * (y * 100 + 50));

@@ -67,7 +67,10 @@ export function preprocessGray(gray: Float32Array, width: number, height: number
     if (ink[i] > strongest) strongest = ink[i];
   }
   if (strongest < 0.1) throw new BlankImageError('no ink found: the image is blank or has almost no contrast');
-  let x0 = width, y0 = height, x1 = -1, y1 = -1;
+  let x0 = width,
+    y0 = height,
+    x1 = -1,
+    y1 = -1;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const i = y * width + x;
@@ -94,7 +97,9 @@ export function preprocessGray(gray: Float32Array, width: number, height: number
   const pixels = areaResize(ink, width, height, OMNIGLOT_SIZE, OMNIGLOT_SIZE, { left, top, size: side });
   const total = pixels.reduce((s, v) => s + v, 0);
   if (total < MIN_INK) {
-    throw new BlankImageError(`too little ink to classify: at 28×28 the character holds ${total.toFixed(1)} pixels of ink (at least ${MIN_INK}); draw it larger or with thicker strokes`);
+    throw new BlankImageError(
+      `too little ink to classify: at 28×28 the character holds ${total.toFixed(1)} pixels of ink (at least ${MIN_INK}); draw it larger or with thicker strokes`,
+    );
   }
   return { pixels, polarity, box: { x: x0, y: y0, width: bw, height: bh } };
 }

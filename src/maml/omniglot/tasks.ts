@@ -86,7 +86,8 @@ export function checkEpisodeSpec(spec: EpisodeSpec, ds?: OmniglotDataset, split:
   const [q0, q1] = EPISODE_LIMITS.queries;
   if (!Number.isInteger(spec.way) || spec.way < w0 || spec.way > w1) throw new Error(`way must be an integer from ${w0} to ${w1}`);
   if (!Number.isInteger(spec.shot) || spec.shot < s0 || spec.shot > s1) throw new Error(`shot must be an integer from ${s0} to ${s1}`);
-  if (!Number.isInteger(spec.queries) || spec.queries < q0 || spec.queries > q1) throw new Error(`queries must be an integer from ${q0} to ${q1}`);
+  if (!Number.isInteger(spec.queries) || spec.queries < q0 || spec.queries > q1)
+    throw new Error(`queries must be an integer from ${q0} to ${q1}`);
   if (ds && spec.alphabet !== undefined) {
     const alphabets = alphabetsOf(ds, split);
     if (spec.alphabet === WITHIN_ANY_ALPHABET) {
@@ -102,7 +103,8 @@ export function checkEpisodeSpec(spec: EpisodeSpec, ds?: OmniglotDataset, split:
     const classes = ds.classes[split];
     if (classes.length < spec.way) throw new Error(`the ${split} split has ${classes.length} characters, fewer than ${spec.way}`);
     const fewest = Math.min(...classes.map((c) => c.count));
-    if (fewest < spec.shot + spec.queries) throw new Error(`${spec.shot} support + ${spec.queries} query drawings need more than the ${fewest} a character has`);
+    if (fewest < spec.shot + spec.queries)
+      throw new Error(`${spec.shot} support + ${spec.queries} query drawings need more than the ${fewest} a character has`);
   }
 }
 

@@ -114,7 +114,8 @@ export function advantages(tr: Trajectories, gamma = DISCOUNT, useBaseline = tru
   const rows = tr.perTask * tr.horizon;
   for (let i = 0; i < tr.tasks; i++) {
     const b = useBaseline ? fitBaseline(tr, ret, i) : new Float64Array(rows);
-    let n = 0, mean = 0;
+    let n = 0,
+      mean = 0;
     for (let r = 0; r < rows; r++) {
       const row = i * rows + r;
       if (!tr.valid[row]) continue;

@@ -73,7 +73,10 @@ describe('batched rollouts', () => {
   const policy = new GaussianMlp(sizes);
   const theta = initPolicy(sizes, createRng(1));
   it('are reproducible from the seed and match stepping one environment by hand', () => {
-    const goals: [number, number][] = [[0.3, 0.1], [-0.2, 0.4]];
+    const goals: [number, number][] = [
+      [0.3, 0.1],
+      [-0.2, 0.4],
+    ];
     const a = rollout(policy, [theta], 'navigation', goals, 3, createRng(5));
     const b = rollout(policy, [theta], 'navigation', goals, 3, createRng(5));
     expect(Array.from(trajectoryReturns(a))).toEqual(Array.from(trajectoryReturns(b)));
@@ -104,7 +107,17 @@ describe('batched rollouts', () => {
     expect(tr.rewards[1]).toBe(0);
   });
   it('returns-to-go are discounted sums and the advantages are normalised per task', () => {
-    const tr = rollout(policy, [theta], 'velocity', [[0.5, 0], [0, -0.3]], 4, createRng(2));
+    const tr = rollout(
+      policy,
+      [theta],
+      'velocity',
+      [
+        [0.5, 0],
+        [0, -0.3],
+      ],
+      4,
+      createRng(2),
+    );
     const g = returnsToGo(tr, 0.9);
     const H = tr.horizon;
     expect(g[H - 1]).toBeCloseTo(tr.rewards[H - 1], 12);

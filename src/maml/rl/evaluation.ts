@@ -26,11 +26,22 @@ export function evaluationGoals(family: TaskFamily, n: number, seed: string = RL
 }
 
 export function evaluateMethod(
-  config: RlConfig, method: RlMethod, theta: Float32Array[], iteration: number, goals: number = RL_EVAL.goals,
-  seed: string = RL_EVAL.seed, gemm: Gemm = jsGemm,
+  config: RlConfig,
+  method: RlMethod,
+  theta: Float32Array[],
+  iteration: number,
+  goals: number = RL_EVAL.goals,
+  seed: string = RL_EVAL.seed,
+  gemm: Gemm = jsGemm,
 ): RlEvaluationRow {
   const policy = new GaussianMlp(policySizes(config), gemm);
   const c = { ...config, innerTrajectories: RL_EVAL.trajectories, outerTrajectories: RL_EVAL.trajectories };
-  const { summary } = evaluateReturns(policy, theta, c, evaluationGoals(config.family, goals, seed), createRng(`${seed}/${config.family}/noise`));
+  const { summary } = evaluateReturns(
+    policy,
+    theta,
+    c,
+    evaluationGoals(config.family, goals, seed),
+    createRng(`${seed}/${config.family}/noise`),
+  );
   return { experiment: 'rl', task: config.family, method, iteration, ...summary };
 }

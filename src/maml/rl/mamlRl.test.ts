@@ -41,7 +41,14 @@ describe('policy gradient kernel (float64, finite differences)', () => {
   const theta = float64Params(sizes, 3);
   const rng = createRng(4);
   const goals = sampleGoals('navigation', 2, rng);
-  const a = adaptAndSample(policy, theta, 'navigation', goals, { alpha: 0.1, innerTrajectories: 3, outerTrajectories: 3, gamma: 0.99 }, rng);
+  const a = adaptAndSample(
+    policy,
+    theta,
+    'navigation',
+    goals,
+    { alpha: 0.1, innerTrajectories: 3, outerTrajectories: 3, gamma: 0.99 },
+    rng,
+  );
   const s = taskSamples(a.pre, a.preAdvantages, 0);
   const loss = (p: Params) => policy.loss(p, policy.forward(p, s.obs, s.rows), s.actions, s.advantages, s.count);
 
@@ -56,9 +63,22 @@ describe('policy gradient kernel (float64, finite differences)', () => {
       expect(Math.abs(fd)).toBeGreaterThan(1e-6);
       // H v against the difference of gradients along v.
       const hv = policy.hvp(theta, cache, s.actions, s.advantages, s.count, v);
-      const gp = policy.lossGradient(along(theta, v, h), policy.forward(along(theta, v, h), s.obs, s.rows), s.actions, s.advantages, s.count);
-      const gm = policy.lossGradient(along(theta, v, -h), policy.forward(along(theta, v, -h), s.obs, s.rows), s.actions, s.advantages, s.count);
-      let err = 0, scale = 0;
+      const gp = policy.lossGradient(
+        along(theta, v, h),
+        policy.forward(along(theta, v, h), s.obs, s.rows),
+        s.actions,
+        s.advantages,
+        s.count,
+      );
+      const gm = policy.lossGradient(
+        along(theta, v, -h),
+        policy.forward(along(theta, v, -h), s.obs, s.rows),
+        s.actions,
+        s.advantages,
+        s.count,
+      );
+      let err = 0,
+        scale = 0;
       for (let l = 0; l < hv.length; l++)
         for (let j = 0; j < hv[l].length; j++) {
           const f = (gp[l][j] - gm[l][j]) / (2 * h);
@@ -84,7 +104,11 @@ describe('MAML meta-gradient (fixed trajectories, finite differences)', () => {
     // The sampling policy is a little off the current adapted one, so ratios differ from 1
     // (as in later epochs), but the clip (0.5) stays inactive for a small perturbation.
     const off = along(a.adapted[i], randomDirection(theta, 40 + i), 0.002);
-    return { pre: taskSamples(a.pre, a.preAdvantages, i), post, logpOld: policy.logProb(off, policy.forward(off, post.obs, post.rows), post.actions) };
+    return {
+      pre: taskSamples(a.pre, a.preAdvantages, i),
+      post,
+      logpOld: policy.logProb(off, policy.forward(off, post.obs, post.rows), post.actions),
+    };
   });
   const eps = 0.5;
   it('matches central differences along random directions and along each parameter group', () => {
@@ -93,7 +117,10 @@ describe('MAML meta-gradient (fixed trajectories, finite differences)', () => {
     // h small enough that no ReLU kink is crossed (at 1e-4 and 1e-5 some are, on these samples).
     for (const v of dirs) {
       const h = 1e-6;
-      const fd = (metaObjective(policy, along(theta, v, h), tasks, c.alpha, eps).loss - metaObjective(policy, along(theta, v, -h), tasks, c.alpha, eps).loss) / (2 * h);
+      const fd =
+        (metaObjective(policy, along(theta, v, h), tasks, c.alpha, eps).loss -
+          metaObjective(policy, along(theta, v, -h), tasks, c.alpha, eps).loss) /
+        (2 * h);
       expect(Math.abs(fd)).toBeGreaterThan(1e-7);
       expect(Math.abs(dot(m.grads, v) - fd)).toBeLessThan(1e-7 * Math.max(1, Math.abs(fd)));
     }

@@ -86,7 +86,12 @@ export interface AdaptationSample {
 
 /** Samples at theta, takes one inner step per goal, samples at the adapted parameters. */
 export function adaptAndSample(
-  policy: GaussianMlp, theta: Params, family: TaskFamily, goals: Goal[], c: Pick<RlConfig, 'alpha' | 'innerTrajectories' | 'outerTrajectories' | 'gamma'>, rng: Rng,
+  policy: GaussianMlp,
+  theta: Params,
+  family: TaskFamily,
+  goals: Goal[],
+  c: Pick<RlConfig, 'alpha' | 'innerTrajectories' | 'outerTrajectories' | 'gamma'>,
+  rng: Rng,
 ): AdaptationSample {
   const pre = rollout(policy, [theta], family, goals, c.innerTrajectories, rng);
   const preAdvantages = advantages(pre, c.gamma);
@@ -134,7 +139,11 @@ export class RlLearner implements Learner<void, IterationStats> {
   }
 
   async state(): Promise<LearnerState> {
-    return { theta: this.theta.map((t) => t.slice()), optimizer: this.adam.slots(policyShapes(policySizes(this.config))), iteration: this.iteration };
+    return {
+      theta: this.theta.map((t) => t.slice()),
+      optimizer: this.adam.slots(policyShapes(policySizes(this.config))),
+      iteration: this.iteration,
+    };
   }
 
   async restore(state: LearnerState) {
@@ -162,7 +171,10 @@ export class RlLearner implements Learner<void, IterationStats> {
       for (let e = 0; e < c.epochs; e++) {
         const m = metaObjective(this.policy, this.theta, tasks, c.alpha, c.clip);
         clipped = m.clippedFraction;
-        this.adam.step(this.theta, m.grads.map((g) => Float32Array.from(g)));
+        this.adam.step(
+          this.theta,
+          m.grads.map((g) => Float32Array.from(g)),
+        );
       }
       stats = { returnBefore: mean(a.before), returnAfter: mean(a.after), clippedFraction: clipped };
     } else {
@@ -176,7 +188,10 @@ export class RlLearner implements Learner<void, IterationStats> {
         const s = clippedSurrogate(this.policy.logProb(this.theta, cache, all.actions), logpOld, all, c.clip);
         clipped = s.clippedFraction;
         const g = this.policy.lossGradient(this.theta, cache, all.actions, s.weights, all.count);
-        this.adam.step(this.theta, g.map((x) => Float32Array.from(x)));
+        this.adam.step(
+          this.theta,
+          g.map((x) => Float32Array.from(x)),
+        );
       }
       const r = mean(taskReturns(tr));
       stats = { returnBefore: r, returnAfter: r, clippedFraction: clipped };
@@ -216,7 +231,12 @@ export function meanCi(x: ArrayLike<number>): [number, number] {
  * (bounded memory), one inner step each; the mean return per goal before and after.
  */
 export function evaluateReturns(
-  policy: GaussianMlp, theta: Params, c: RlConfig, goals: Goal[], rng: Rng, chunk = 25,
+  policy: GaussianMlp,
+  theta: Params,
+  c: RlConfig,
+  goals: Goal[],
+  rng: Rng,
+  chunk = 25,
 ): { before: Float64Array; after: Float64Array; summary: ReturnSummary } {
   const before = new Float64Array(goals.length);
   const after = new Float64Array(goals.length);

@@ -69,9 +69,19 @@ export function rollout(
   const dO = env.obsDim;
   const dA = env.actDim;
   const tr: Trajectories = {
-    family, tasks: T, perTask, horizon: H, obsDim: dO, actDim: dA, goals: goals.map((x) => [x[0], x[1]]),
-    obs: new Float64Array(K * H * dO), actions: new Float64Array(K * H * dA), rewards: new Float64Array(K * H),
-    valid: new Float64Array(K * H), lengths: new Int32Array(K), path: new Float64Array(K * (H + 1) * 2),
+    family,
+    tasks: T,
+    perTask,
+    horizon: H,
+    obsDim: dO,
+    actDim: dA,
+    goals: goals.map((x) => [x[0], x[1]]),
+    obs: new Float64Array(K * H * dO),
+    actions: new Float64Array(K * H * dA),
+    rewards: new Float64Array(K * H),
+    valid: new Float64Array(K * H),
+    lengths: new Int32Array(K),
+    path: new Float64Array(K * (H + 1) * 2),
     velocity: family === 'velocity' ? new Float64Array(K * (H + 1) * 2) : null,
   };
   env.reset();

@@ -26,7 +26,7 @@ const DEFAULTS: Demo = { mode: 'a', rate: 0.1, count: 3, sizes: [4, 4] };
 const problem = (s: { key: string }, text: string, error: string) => `${s.key}=${text}: ${error}`;
 
 describe('a settings table', () => {
-  it('parses each type with the limits, the digits-only rule and the lab\'s wording', () => {
+  it("parses each type with the limits, the digits-only rule and the lab's wording", () => {
     const [mode, rate, count, sizes] = TABLE.settings;
     expect(parseSetting(TABLE, rate, '0.5')).toEqual({ value: 0.5 });
     expect(parseSetting(TABLE, rate, '2')).toEqual({ error: 'must be within [0.001, 1]' });
@@ -43,7 +43,7 @@ describe('a settings table', () => {
     expect(r.problems).toEqual(['rate=9: must be within [0.001, 1]', 'sizes=1,,2: not a list']);
   });
 
-  it('writes only what differs from the base, keeps everyone else\'s parameters, and reads back the same', () => {
+  it("writes only what differs from the base, keeps everyone else's parameters, and reads back the same", () => {
     const q = new URLSearchParams('other=1&x.n=9');
     writeSettings(TABLE, { ...DEFAULTS, rate: 0.25, sizes: [2, 3] }, DEFAULTS, q, 'x.');
     expect(queryText(q)).toBe('other=1&x.rate=0.25&x.sizes=2,3');

@@ -136,10 +136,17 @@ export const queryText = (q: URLSearchParams) => q.toString().replace(/%2C/g, ',
  * A comma-separated list of names from `options` (the panels and controls a link hides),
  * each kept once; an unknown one is left out and named in `problems`, worded by `problem`.
  */
-export function readChoices<T extends string>(text: string | null, options: readonly T[], problem: (name: string) => string): { values: T[]; problems: string[] } {
+export function readChoices<T extends string>(
+  text: string | null,
+  options: readonly T[],
+  problem: (name: string) => string,
+): { values: T[]; problems: string[] } {
   const values: T[] = [];
   const problems: string[] = [];
-  for (const h of (text ?? '').split(',').map((x) => x.trim()).filter(Boolean)) {
+  for (const h of (text ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean)) {
     if (!(options as readonly string[]).includes(h)) problems.push(problem(h));
     else if (!values.includes(h as T)) values.push(h as T);
   }

@@ -64,13 +64,15 @@ export function adaptationTrace(
     const queryLoss = tf.stack(preds.map((p) => mseLoss(p, t))) as tf.Tensor1D;
     const layers = theta.length / 2;
     const sq = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.sub(a, b)));
-    const rows = path.slice(1).map((next, s) =>
-      tf.stack(
-        Array.from({ length: layers }, (_, l) =>
-          tf.div(tf.sqrt(tf.add(sq(path[s][2 * l], next[2 * l]), sq(path[s][2 * l + 1], next[2 * l + 1]))), alpha),
+    const rows = path
+      .slice(1)
+      .map((next, s) =>
+        tf.stack(
+          Array.from({ length: layers }, (_, l) =>
+            tf.div(tf.sqrt(tf.add(sq(path[s][2 * l], next[2 * l]), sq(path[s][2 * l + 1], next[2 * l + 1]))), alpha),
+          ),
         ),
-      ),
-    );
+      );
     const gradNorms = (rows.length ? tf.stack(rows) : tf.zeros([0, layers])) as tf.Tensor2D;
     const updateSize = (rows.length ? tf.mul(tf.sqrt(tf.sum(tf.square(gradNorms), 1)), alpha) : tf.zeros([0])) as tf.Tensor1D;
     return { curves, supportLoss, queryLoss, gradNorms, updateSize };

@@ -57,7 +57,13 @@ export class FusedMetaLearner implements Learner<RegressionBatch, { preLoss: num
       result = { preLoss: after.preLoss, postLoss: after.postLoss };
       this.grads = gradsCopy;
     } else {
-      const r = mamlMetaGradient(this.sizes, this.values_, batch, { alpha: inner.alpha, steps: inner.steps, order: algorithm === 'maml2' ? 2 : 1 }, this.grads);
+      const r = mamlMetaGradient(
+        this.sizes,
+        this.values_,
+        batch,
+        { alpha: inner.alpha, steps: inner.steps, order: algorithm === 'maml2' ? 2 : 1 },
+        this.grads,
+      );
       result = { preLoss: r.preLoss, postLoss: r.postLoss };
     }
     this.adam.step(this.values_, this.grads);

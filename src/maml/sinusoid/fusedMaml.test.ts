@@ -81,9 +81,13 @@ describe('fused MLP MAML against float64 finite differences', () => {
     const values = initMlpValues(shape, rng);
     const fill = (n: number) => Float32Array.from({ length: n }, () => rng.uniform(-2, 2));
     const batch = {
-      tasks, shots, queries,
-      xs: fill(tasks * shots * din), ys: fill(tasks * shots * dout),
-      xq: fill(tasks * queries * din), yq: fill(tasks * queries * dout),
+      tasks,
+      shots,
+      queries,
+      xs: fill(tasks * shots * din),
+      ys: fill(tasks * shots * dout),
+      xq: fill(tasks * queries * din),
+      yq: fill(tasks * queries * dout),
     };
     const [alpha, steps] = [0.05, 2];
     const r = mamlMetaGradient(shape, values, batch, { alpha, steps, order: 2 });

@@ -112,8 +112,15 @@ function indexColumns(n: number, d: number, sp: Sparsity): void {
 
 /** z = h W + b; ReLU'd in place when relu is set (z then holds h_{l+1}). */
 function denseForward(
-  h: Float32Array, sp: Sparsity, W: Float32Array, b: Float32Array, z: Float32Array,
-  n: number, din: number, dout: number, relu: boolean,
+  h: Float32Array,
+  sp: Sparsity,
+  W: Float32Array,
+  b: Float32Array,
+  z: Float32Array,
+  n: number,
+  din: number,
+  dout: number,
+  relu: boolean,
 ): void {
   if (din === 1) {
     // A scalar input (the first layer): an outer product.
@@ -134,23 +141,45 @@ function denseForward(
     const m = rowCount[i];
     let o = 0;
     for (; o + BLOCK <= dout; o += BLOCK) {
-      let s0 = b[o], s1 = b[o + 1], s2 = b[o + 2], s3 = b[o + 3];
-      let s4 = b[o + 4], s5 = b[o + 5], s6 = b[o + 6], s7 = b[o + 7];
+      let s0 = b[o],
+        s1 = b[o + 1],
+        s2 = b[o + 2],
+        s3 = b[o + 3];
+      let s4 = b[o + 4],
+        s5 = b[o + 5],
+        s6 = b[o + 6],
+        s7 = b[o + 7];
       for (let j = 0; j < m; j++) {
         const k = rows[hi + j];
         const a = h[hi + k];
         const w = k * dout + o;
-        s0 += a * W[w]; s1 += a * W[w + 1]; s2 += a * W[w + 2]; s3 += a * W[w + 3];
-        s4 += a * W[w + 4]; s5 += a * W[w + 5]; s6 += a * W[w + 6]; s7 += a * W[w + 7];
+        s0 += a * W[w];
+        s1 += a * W[w + 1];
+        s2 += a * W[w + 2];
+        s3 += a * W[w + 3];
+        s4 += a * W[w + 4];
+        s5 += a * W[w + 5];
+        s6 += a * W[w + 6];
+        s7 += a * W[w + 7];
       }
       if (relu) {
-        z[zi + o] = s0 < 0 ? 0 : s0; z[zi + o + 1] = s1 < 0 ? 0 : s1;
-        z[zi + o + 2] = s2 < 0 ? 0 : s2; z[zi + o + 3] = s3 < 0 ? 0 : s3;
-        z[zi + o + 4] = s4 < 0 ? 0 : s4; z[zi + o + 5] = s5 < 0 ? 0 : s5;
-        z[zi + o + 6] = s6 < 0 ? 0 : s6; z[zi + o + 7] = s7 < 0 ? 0 : s7;
+        z[zi + o] = s0 < 0 ? 0 : s0;
+        z[zi + o + 1] = s1 < 0 ? 0 : s1;
+        z[zi + o + 2] = s2 < 0 ? 0 : s2;
+        z[zi + o + 3] = s3 < 0 ? 0 : s3;
+        z[zi + o + 4] = s4 < 0 ? 0 : s4;
+        z[zi + o + 5] = s5 < 0 ? 0 : s5;
+        z[zi + o + 6] = s6 < 0 ? 0 : s6;
+        z[zi + o + 7] = s7 < 0 ? 0 : s7;
       } else {
-        z[zi + o] = s0; z[zi + o + 1] = s1; z[zi + o + 2] = s2; z[zi + o + 3] = s3;
-        z[zi + o + 4] = s4; z[zi + o + 5] = s5; z[zi + o + 6] = s6; z[zi + o + 7] = s7;
+        z[zi + o] = s0;
+        z[zi + o + 1] = s1;
+        z[zi + o + 2] = s2;
+        z[zi + o + 3] = s3;
+        z[zi + o + 4] = s4;
+        z[zi + o + 5] = s5;
+        z[zi + o + 6] = s6;
+        z[zi + o + 7] = s7;
       }
     }
     for (; o < dout; o++) {
@@ -171,8 +200,17 @@ function denseForward(
  * it, so only the unmasked outputs (about half) are computed, 4 at a time.
  */
 function denseRForward(
-  h: Float32Array, Rh: Float32Array | null, sp: Sparsity, outSp: Sparsity | null, W: Float32Array,
-  VW: Float32Array, Vb: Float32Array, Rz: Float32Array, n: number, din: number, dout: number,
+  h: Float32Array,
+  Rh: Float32Array | null,
+  sp: Sparsity,
+  outSp: Sparsity | null,
+  W: Float32Array,
+  VW: Float32Array,
+  Vb: Float32Array,
+  Rz: Float32Array,
+  n: number,
+  din: number,
+  dout: number,
 ): void {
   const { rows, rowCount } = sp;
   for (let i = 0; i < n; i++) {
@@ -183,20 +221,36 @@ function denseRForward(
       // Every output (the regression head).
       let o = 0;
       for (; o + BLOCK <= dout; o += BLOCK) {
-        let s0 = Vb[o], s1 = Vb[o + 1], s2 = Vb[o + 2], s3 = Vb[o + 3];
-        let s4 = Vb[o + 4], s5 = Vb[o + 5], s6 = Vb[o + 6], s7 = Vb[o + 7];
+        let s0 = Vb[o],
+          s1 = Vb[o + 1],
+          s2 = Vb[o + 2],
+          s3 = Vb[o + 3];
+        let s4 = Vb[o + 4],
+          s5 = Vb[o + 5],
+          s6 = Vb[o + 6],
+          s7 = Vb[o + 7];
         for (let j = 0; j < m; j++) {
           const k = rows[hi + j];
           const a = h[hi + k];
           const c = Rh === null ? 0 : Rh[hi + k];
           const w = k * dout + o;
-          s0 += a * VW[w] + c * W[w]; s1 += a * VW[w + 1] + c * W[w + 1];
-          s2 += a * VW[w + 2] + c * W[w + 2]; s3 += a * VW[w + 3] + c * W[w + 3];
-          s4 += a * VW[w + 4] + c * W[w + 4]; s5 += a * VW[w + 5] + c * W[w + 5];
-          s6 += a * VW[w + 6] + c * W[w + 6]; s7 += a * VW[w + 7] + c * W[w + 7];
+          s0 += a * VW[w] + c * W[w];
+          s1 += a * VW[w + 1] + c * W[w + 1];
+          s2 += a * VW[w + 2] + c * W[w + 2];
+          s3 += a * VW[w + 3] + c * W[w + 3];
+          s4 += a * VW[w + 4] + c * W[w + 4];
+          s5 += a * VW[w + 5] + c * W[w + 5];
+          s6 += a * VW[w + 6] + c * W[w + 6];
+          s7 += a * VW[w + 7] + c * W[w + 7];
         }
-        Rz[zi + o] = s0; Rz[zi + o + 1] = s1; Rz[zi + o + 2] = s2; Rz[zi + o + 3] = s3;
-        Rz[zi + o + 4] = s4; Rz[zi + o + 5] = s5; Rz[zi + o + 6] = s6; Rz[zi + o + 7] = s7;
+        Rz[zi + o] = s0;
+        Rz[zi + o + 1] = s1;
+        Rz[zi + o + 2] = s2;
+        Rz[zi + o + 3] = s3;
+        Rz[zi + o + 4] = s4;
+        Rz[zi + o + 5] = s5;
+        Rz[zi + o + 6] = s6;
+        Rz[zi + o + 7] = s7;
       }
       for (; o < dout; o++) {
         let s = Vb[o];
@@ -225,17 +279,28 @@ function denseRForward(
     }
     let p = 0;
     for (; p + 4 <= mo; p += 4) {
-      const o0 = outs[zi + p], o1 = outs[zi + p + 1], o2 = outs[zi + p + 2], o3 = outs[zi + p + 3];
-      let s0 = Vb[o0], s1 = Vb[o1], s2 = Vb[o2], s3 = Vb[o3];
+      const o0 = outs[zi + p],
+        o1 = outs[zi + p + 1],
+        o2 = outs[zi + p + 2],
+        o3 = outs[zi + p + 3];
+      let s0 = Vb[o0],
+        s1 = Vb[o1],
+        s2 = Vb[o2],
+        s3 = Vb[o3];
       for (let j = 0; j < m; j++) {
         const k = rows[hi + j];
         const a = h[hi + k];
         const c = Rh === null ? 0 : Rh[hi + k];
         const w = k * dout;
-        s0 += a * VW[w + o0] + c * W[w + o0]; s1 += a * VW[w + o1] + c * W[w + o1];
-        s2 += a * VW[w + o2] + c * W[w + o2]; s3 += a * VW[w + o3] + c * W[w + o3];
+        s0 += a * VW[w + o0] + c * W[w + o0];
+        s1 += a * VW[w + o1] + c * W[w + o1];
+        s2 += a * VW[w + o2] + c * W[w + o2];
+        s3 += a * VW[w + o3] + c * W[w + o3];
       }
-      Rz[zi + o0] = s0; Rz[zi + o1] = s1; Rz[zi + o2] = s2; Rz[zi + o3] = s3;
+      Rz[zi + o0] = s0;
+      Rz[zi + o1] = s1;
+      Rz[zi + o2] = s2;
+      Rz[zi + o3] = s3;
     }
     for (; p < mo; p++) {
       const o = outs[zi + p];
@@ -256,8 +321,15 @@ function denseRForward(
  * a hidden r is 0 too). 8 entries of the row of gW stay in registers over those rows.
  */
 function weightGrad(
-  h: Float32Array, sp: Sparsity, dz: Float32Array, r: Float32Array | null, dr: Float32Array | null,
-  gW: Float32Array, n: number, din: number, dout: number,
+  h: Float32Array,
+  sp: Sparsity,
+  dz: Float32Array,
+  r: Float32Array | null,
+  dr: Float32Array | null,
+  gW: Float32Array,
+  n: number,
+  din: number,
+  dout: number,
 ): void {
   const { cols, colCount } = sp;
   const two = r !== null && dr !== null;
@@ -269,30 +341,52 @@ function weightGrad(
     let o = 0;
     for (; o + BLOCK <= dout; o += BLOCK) {
       const w = wk + o;
-      let s0 = gW[w], s1 = gW[w + 1], s2 = gW[w + 2], s3 = gW[w + 3];
-      let s4 = gW[w + 4], s5 = gW[w + 5], s6 = gW[w + 6], s7 = gW[w + 7];
+      let s0 = gW[w],
+        s1 = gW[w + 1],
+        s2 = gW[w + 2],
+        s3 = gW[w + 3];
+      let s4 = gW[w + 4],
+        s5 = gW[w + 5],
+        s6 = gW[w + 6],
+        s7 = gW[w + 7];
       if (two) {
         for (let j = 0; j < m; j++) {
           const i = cols[ck + j];
           const a = h[i * din + k];
           const c = r[i * din + k];
           const d = i * dout + o;
-          s0 += a * dz[d] + c * dr[d]; s1 += a * dz[d + 1] + c * dr[d + 1];
-          s2 += a * dz[d + 2] + c * dr[d + 2]; s3 += a * dz[d + 3] + c * dr[d + 3];
-          s4 += a * dz[d + 4] + c * dr[d + 4]; s5 += a * dz[d + 5] + c * dr[d + 5];
-          s6 += a * dz[d + 6] + c * dr[d + 6]; s7 += a * dz[d + 7] + c * dr[d + 7];
+          s0 += a * dz[d] + c * dr[d];
+          s1 += a * dz[d + 1] + c * dr[d + 1];
+          s2 += a * dz[d + 2] + c * dr[d + 2];
+          s3 += a * dz[d + 3] + c * dr[d + 3];
+          s4 += a * dz[d + 4] + c * dr[d + 4];
+          s5 += a * dz[d + 5] + c * dr[d + 5];
+          s6 += a * dz[d + 6] + c * dr[d + 6];
+          s7 += a * dz[d + 7] + c * dr[d + 7];
         }
       } else {
         for (let j = 0; j < m; j++) {
           const i = cols[ck + j];
           const a = h[i * din + k];
           const d = i * dout + o;
-          s0 += a * dz[d]; s1 += a * dz[d + 1]; s2 += a * dz[d + 2]; s3 += a * dz[d + 3];
-          s4 += a * dz[d + 4]; s5 += a * dz[d + 5]; s6 += a * dz[d + 6]; s7 += a * dz[d + 7];
+          s0 += a * dz[d];
+          s1 += a * dz[d + 1];
+          s2 += a * dz[d + 2];
+          s3 += a * dz[d + 3];
+          s4 += a * dz[d + 4];
+          s5 += a * dz[d + 5];
+          s6 += a * dz[d + 6];
+          s7 += a * dz[d + 7];
         }
       }
-      gW[w] = s0; gW[w + 1] = s1; gW[w + 2] = s2; gW[w + 3] = s3;
-      gW[w + 4] = s4; gW[w + 5] = s5; gW[w + 6] = s6; gW[w + 7] = s7;
+      gW[w] = s0;
+      gW[w + 1] = s1;
+      gW[w + 2] = s2;
+      gW[w + 3] = s3;
+      gW[w + 4] = s4;
+      gW[w + 5] = s5;
+      gW[w + 6] = s6;
+      gW[w + 7] = s7;
     }
     for (; o < dout; o++) {
       let s = gW[wk + o];
@@ -321,8 +415,14 @@ function biasGrad(dz: Float32Array, gb: Float32Array, n: number, dout: number): 
  * Four rows of W at a time share each load of dz.
  */
 function inputGrad(
-  sp: Sparsity, outs: Sparsity, dz: Float32Array, W: Float32Array, dh: Float32Array,
-  n: number, din: number, dout: number,
+  sp: Sparsity,
+  outs: Sparsity,
+  dz: Float32Array,
+  W: Float32Array,
+  dh: Float32Array,
+  n: number,
+  din: number,
+  dout: number,
 ): void {
   const { rows, rowCount } = sp;
   const oRows = outs.rows;
@@ -334,15 +434,30 @@ function inputGrad(
     const mo = outs.rowCount[i];
     let j = 0;
     for (; j + 4 <= m; j += 4) {
-      const k0 = rows[hi + j], k1 = rows[hi + j + 1], k2 = rows[hi + j + 2], k3 = rows[hi + j + 3];
-      const w0 = k0 * dout, w1 = k1 * dout, w2 = k2 * dout, w3 = k3 * dout;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      const k0 = rows[hi + j],
+        k1 = rows[hi + j + 1],
+        k2 = rows[hi + j + 2],
+        k3 = rows[hi + j + 3];
+      const w0 = k0 * dout,
+        w1 = k1 * dout,
+        w2 = k2 * dout,
+        w3 = k3 * dout;
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0;
       for (let q = 0; q < mo; q++) {
         const o = oRows[zi + q];
         const d = dz[zi + o];
-        s0 += d * W[w0 + o]; s1 += d * W[w1 + o]; s2 += d * W[w2 + o]; s3 += d * W[w3 + o];
+        s0 += d * W[w0 + o];
+        s1 += d * W[w1 + o];
+        s2 += d * W[w2 + o];
+        s3 += d * W[w3 + o];
       }
-      dh[hi + k0] = s0; dh[hi + k1] = s1; dh[hi + k2] = s2; dh[hi + k3] = s3;
+      dh[hi + k0] = s0;
+      dh[hi + k1] = s1;
+      dh[hi + k2] = s2;
+      dh[hi + k3] = s3;
     }
     for (; j < m; j++) {
       const k = rows[hi + j];
@@ -359,8 +474,16 @@ function inputGrad(
 
 /** The R-backward counterpart of inputGrad: dh = (dz W^T + dr V^T) * [h > 0]. */
 function inputGradR(
-  sp: Sparsity, outs: Sparsity, dz: Float32Array, W: Float32Array, dr: Float32Array, V: Float32Array,
-  dh: Float32Array, n: number, din: number, dout: number,
+  sp: Sparsity,
+  outs: Sparsity,
+  dz: Float32Array,
+  W: Float32Array,
+  dr: Float32Array,
+  V: Float32Array,
+  dh: Float32Array,
+  n: number,
+  din: number,
+  dout: number,
 ): void {
   const { rows, rowCount } = sp;
   const oRows = outs.rows;
@@ -372,18 +495,39 @@ function inputGradR(
     const mo = outs.rowCount[i];
     let j = 0;
     for (; j + 4 <= m; j += 4) {
-      const k0 = rows[hi + j], k1 = rows[hi + j + 1], k2 = rows[hi + j + 2], k3 = rows[hi + j + 3];
-      const w0 = k0 * dout, w1 = k1 * dout, w2 = k2 * dout, w3 = k3 * dout;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      let t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+      const k0 = rows[hi + j],
+        k1 = rows[hi + j + 1],
+        k2 = rows[hi + j + 2],
+        k3 = rows[hi + j + 3];
+      const w0 = k0 * dout,
+        w1 = k1 * dout,
+        w2 = k2 * dout,
+        w3 = k3 * dout;
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0;
+      let t0 = 0,
+        t1 = 0,
+        t2 = 0,
+        t3 = 0;
       for (let q = 0; q < mo; q++) {
         const o = oRows[zi + q];
         const d = dz[zi + o];
         const e = dr[zi + o];
-        s0 += d * W[w0 + o]; s1 += d * W[w1 + o]; s2 += d * W[w2 + o]; s3 += d * W[w3 + o];
-        t0 += e * V[w0 + o]; t1 += e * V[w1 + o]; t2 += e * V[w2 + o]; t3 += e * V[w3 + o];
+        s0 += d * W[w0 + o];
+        s1 += d * W[w1 + o];
+        s2 += d * W[w2 + o];
+        s3 += d * W[w3 + o];
+        t0 += e * V[w0 + o];
+        t1 += e * V[w1 + o];
+        t2 += e * V[w2 + o];
+        t3 += e * V[w3 + o];
       }
-      dh[hi + k0] = s0 + t0; dh[hi + k1] = s1 + t1; dh[hi + k2] = s2 + t2; dh[hi + k3] = s3 + t3;
+      dh[hi + k0] = s0 + t0;
+      dh[hi + k1] = s1 + t1;
+      dh[hi + k2] = s2 + t2;
+      dh[hi + k3] = s3 + t3;
     }
     for (; j < m; j++) {
       const k = rows[hi + j];
@@ -423,7 +567,10 @@ class ScalarInputTable {
   private readonly intercept: Float64Array;
   private count = 0;
 
-  constructor(private readonly hidden: number, private readonly dout: number) {
+  constructor(
+    private readonly hidden: number,
+    private readonly dout: number,
+  ) {
     this.kinks = new Float64Array(hidden);
     this.at = new Float64Array(hidden);
     this.order = new Int32Array(hidden);
@@ -599,9 +746,7 @@ export class FusedMlpMaml {
   ): FusedMamlResult {
     const { sizes, tasks: T, shots: K, queries: Q } = this;
     if (batch.tasks !== T || batch.shots !== K || batch.queries !== Q) {
-      throw new Error(
-        `FusedMlpMaml: batch is ${batch.tasks}x${batch.shots}/${batch.queries}, expected ${T}x${K}/${Q}`,
-      );
+      throw new Error(`FusedMlpMaml: batch is ${batch.tasks}x${batch.shots}/${batch.queries}, expected ${T}x${K}/${Q}`);
     }
     if (theta.length !== this.shapes.length) throw new Error('FusedMlpMaml: wrong number of parameters');
     if (!Number.isInteger(steps) || steps < 0) throw new Error(`FusedMlpMaml: bad steps ${steps}`);
@@ -715,8 +860,17 @@ export class FusedMlpMaml {
     const n = this.shots;
     for (let l = 0; l < L; l++) {
       denseRForward(
-        tr.h[l], l > 0 ? Rh[l] : null, tr.sp[l], l + 1 < L ? tr.sp[l + 1] : null,
-        params[2 * l], V[2 * l], V[2 * l + 1], Rh[l + 1], n, sizes[l], sizes[l + 1],
+        tr.h[l],
+        l > 0 ? Rh[l] : null,
+        tr.sp[l],
+        l + 1 < L ? tr.sp[l + 1] : null,
+        params[2 * l],
+        V[2 * l],
+        V[2 * l + 1],
+        Rh[l + 1],
+        n,
+        sizes[l],
+        sizes[l + 1],
       );
     }
     // The MSE's second derivative: Rdz_out = 2 Rout / (number of output elements).

@@ -13,7 +13,12 @@ async function run(s: SinusoidSession, n: number): Promise<CurvePoint[]> {
 describe('SinusoidSession in comparison mode', () => {
   it('trains each compared method exactly as a session of its own on the same stream would', async () => {
     for (const engine of ['fused', 'tfjs'] as const) {
-      const cmp = new SinusoidSession(config, engine, [{ algorithm: 'maml2' }, { algorithm: 'maml1' }, { algorithm: 'reptile' }, { algorithm: 'pretrained' }]);
+      const cmp = new SinusoidSession(config, engine, [
+        { algorithm: 'maml2' },
+        { algorithm: 'maml1' },
+        { algorithm: 'reptile' },
+        { algorithm: 'pretrained' },
+      ]);
       expect(cmp.extras.map((e) => e.key)).toEqual(['maml1', 'reptile']);
       const points = await run(cmp, 6);
       for (const algorithm of ['maml1', 'reptile'] as const) {

@@ -5,13 +5,7 @@
  */
 import * as tf from '../tf';
 import type { LearnerState } from '../checkpoint';
-import {
-  adaptationTrace,
-  batchTensors,
-  sinusoidObjective,
-  sizesOf,
-  type SinusoidConfig,
-} from './experiment';
+import { adaptationTrace, batchTensors, sinusoidObjective, sizesOf, type SinusoidConfig } from './experiment';
 import { MetaLearner, type LearnerConfig } from '../algorithm/metaLearner';
 import { FUSED_ALGORITHMS, FusedMetaLearner } from './fusedLearner';
 import type { Algorithm } from '../algorithm/algorithm';
@@ -60,7 +54,8 @@ export class SinusoidSession {
     this.baseline = this.makeLearner(init, 'pretrained');
     // Every method starts from the same initialisation.
     for (const spec of compare)
-      if (methodSource(spec, config) === 'extra') this.extras.push({ spec, key: methodKey(spec), learner: this.makeLearner(init, spec.algorithm) });
+      if (methodSource(spec, config) === 'extra')
+        this.extras.push({ spec, key: methodKey(spec), learner: this.makeLearner(init, spec.algorithm) });
   }
 
   private makeLearner(values: Float32Array[], algorithm: Algorithm): SinusoidLearner {
@@ -162,7 +157,11 @@ export class SinusoidSession {
           const src = methodSource(spec, this.config);
           const e = this.extras.findIndex((x) => x.key === methodKey(spec));
           point.methods[methodKey(spec)] =
-            src === 'learner' ? [point.pre, point.post] : src === 'baseline' ? [point.basePre, point.basePost] : [v[o + 4 + 2 * e], v[o + 5 + 2 * e]];
+            src === 'learner'
+              ? [point.pre, point.post]
+              : src === 'baseline'
+                ? [point.basePre, point.basePost]
+                : [v[o + 4 + 2 * e], v[o + 5 + 2 * e]];
         }
       }
       return point;
@@ -186,24 +185,49 @@ export class SinusoidSession {
     this.randomInit ??= initMlpValues(sizesOf(this.config.hidden), createRng(`${this.config.seed}/random-init`)).map((v, i) =>
       tf.tensor(v, sinusoidObjective(this.config.hidden).shapes[i]),
     );
-    const starts: Record<StartingPoint, tf.Tensor[]> = { learner: this.learner.theta, baseline: this.baseline.theta, random: this.randomInit };
+    const starts: Record<StartingPoint, tf.Tensor[]> = {
+      learner: this.learner.theta,
+      baseline: this.baseline.theta,
+      random: this.randomInit,
+    };
     const models = {} as Record<StartingPoint, TraceData>;
     const randomKey = JSON.stringify([task, alpha, testSteps, gridSize]);
     for (const key of Object.keys(starts) as StartingPoint[]) {
       if (key === 'random' && this.randomTrace?.key === randomKey) {
         const c = this.randomTrace.trace;
-        models.random = { ...c, curves: c.curves.slice(), supportLoss: c.supportLoss.slice(), queryLoss: c.queryLoss.slice(), gradNorms: c.gradNorms.slice(), updateSize: c.updateSize.slice() };
+        models.random = {
+          ...c,
+          curves: c.curves.slice(),
+          supportLoss: c.supportLoss.slice(),
+          queryLoss: c.queryLoss.slice(),
+          gradNorms: c.gradNorms.slice(),
+          updateSize: c.updateSize.slice(),
+        };
         continue;
       }
       const t = adaptationTrace(starts[key], support, grid, truth, alpha, testSteps);
       const [curves, supportLoss, queryLoss, gradNorms, updateSize] = (await Promise.all([
-        t.curves.data(), t.supportLoss.data(), t.queryLoss.data(), t.gradNorms.data(), t.updateSize.data(),
+        t.curves.data(),
+        t.supportLoss.data(),
+        t.queryLoss.data(),
+        t.gradNorms.data(),
+        t.updateSize.data(),
       ])) as Float32Array[];
       models[key] = { curves, supportLoss, queryLoss, gradNorms, updateSize, layers: starts[key].length / 2 };
       tf.dispose(Object.values(t));
       if (key === 'random') {
         const m = models.random;
-        this.randomTrace = { key: randomKey, trace: { ...m, curves: m.curves.slice(), supportLoss: m.supportLoss.slice(), queryLoss: m.queryLoss.slice(), gradNorms: m.gradNorms.slice(), updateSize: m.updateSize.slice() } };
+        this.randomTrace = {
+          key: randomKey,
+          trace: {
+            ...m,
+            curves: m.curves.slice(),
+            supportLoss: m.supportLoss.slice(),
+            queryLoss: m.queryLoss.slice(),
+            gradNorms: m.gradNorms.slice(),
+            updateSize: m.updateSize.slice(),
+          },
+        };
       }
     }
     if (!this.extras.length) return { grid, steps: testSteps, models };
@@ -213,7 +237,11 @@ export class SinusoidSession {
       const k = e.spec.shots ?? support.x.length;
       const t = adaptationTrace(e.learner.theta, { x: support.x.slice(0, k), y: support.y.slice(0, k) }, grid, truth, alpha, testSteps);
       const [curves, supportLoss, queryLoss, gradNorms, updateSize] = (await Promise.all([
-        t.curves.data(), t.supportLoss.data(), t.queryLoss.data(), t.gradNorms.data(), t.updateSize.data(),
+        t.curves.data(),
+        t.supportLoss.data(),
+        t.queryLoss.data(),
+        t.gradNorms.data(),
+        t.updateSize.data(),
       ])) as Float32Array[];
       extra[e.key] = { curves, supportLoss, queryLoss, gradNorms, updateSize, layers: e.learner.theta.length / 2 };
       tf.dispose(Object.values(t));

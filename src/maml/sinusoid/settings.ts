@@ -18,7 +18,14 @@ export function parseHidden(text: string): { value?: number[]; error?: string } 
   return { value: sizes };
 }
 
-const num = (key: NumberSetting['key'], label: string, min: number, max: number, integer: boolean, hint: string): NumberSetting<FieldKey> => ({
+const num = (
+  key: NumberSetting['key'],
+  label: string,
+  min: number,
+  max: number,
+  integer: boolean,
+  hint: string,
+): NumberSetting<FieldKey> => ({
   type: 'number',
   key: key as FieldKey,
   label,
@@ -55,7 +62,10 @@ export const SINUSOID_SETTINGS: SettingsTable<SinusoidConfig> = {
 };
 
 /** The numeric controls, by key. */
-export const FIELDS = Object.fromEntries(SINUSOID_SETTINGS.settings.filter((s) => s.type === 'number').map((s) => [s.key, s])) as Record<FieldKey, NumberSetting<FieldKey>>;
+export const FIELDS = Object.fromEntries(SINUSOID_SETTINGS.settings.filter((s) => s.type === 'number').map((s) => [s.key, s])) as Record<
+  FieldKey,
+  NumberSetting<FieldKey>
+>;
 
 /** Parses one numeric control; returns the value or the message to show beside it. */
 export function parseField(key: FieldKey, text: string): { value?: number; error?: string } {

@@ -69,7 +69,15 @@ export class TrajectoryView {
     // Plain gradient descent from theta: the optimum reached along the gradient flow, the
     // nearest one. (Adam moves every parameter by about its rate at each step, so its
     // optima lie far from theta whatever the start, and hide the effect of meta-learning.)
-    const opts = { rng: createRng(`${seed}/optima/${iteration}`), steps: 150, optimizer: 'sgd' as const, lr: 0.02, schedule: 'constant' as const, pause, yieldEvery: 10 };
+    const opts = {
+      rng: createRng(`${seed}/optima/${iteration}`),
+      steps: 150,
+      optimizer: 'sgd' as const,
+      lr: 0.02,
+      schedule: 'constant' as const,
+      pause,
+      yieldEvery: 10,
+    };
     void (async () => {
       try {
         const fitL = await fitTaskOptima(learner, this.tasks, opts);

@@ -110,7 +110,8 @@ describe('innerPaths', () => {
       const n = x.length;
       const xs = tf.tensor2d(Array.from(x), [n, 1]);
       const ys = tf.tensor2d(Array.from(y), [n, 1]);
-      const path: Params[] = n > 0 ? adapt(theta, (p) => mseLoss(mlpForward(p, xs), ys), { alpha, steps }) : new Array(steps + 1).fill(theta);
+      const path: Params[] =
+        n > 0 ? adapt(theta, (p) => mseLoss(mlpForward(p, xs), ys), { alpha, steps }) : new Array(steps + 1).fill(theta);
       return tf.stack(path.map((p) => tf.concat(p.map((q) => q.reshape([-1])))));
     });
     const data = (await stacked.data()) as Float32Array;
@@ -124,7 +125,10 @@ describe('innerPaths', () => {
     const rng = createRng(32);
     const alpha = 0.01;
     const steps = 5;
-    for (const sizes of [[10, 10, 10, 10, 10], [10, 3, 0, 7]]) {
+    for (const sizes of [
+      [10, 10, 10, 10, 10],
+      [10, 3, 0, 7],
+    ]) {
       const supports = sizes.map((n) => samplePoints(rng, sampleSinusoidTask(rng), n));
       const before = tf.memory().numTensors;
       const paths = await innerPaths(theta, supports, alpha, steps);

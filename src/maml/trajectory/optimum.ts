@@ -205,9 +205,7 @@ export async function innerPaths(
     const data = (await stacked.data()) as Float32Array;
     const D = stacked.shape[2];
     const S = steps + 1;
-    return Array.from({ length: T }, (_, t) =>
-      Array.from({ length: S }, (_, s) => data.slice((s * T + t) * D, (s * T + t + 1) * D)),
-    );
+    return Array.from({ length: T }, (_, t) => Array.from({ length: S }, (_, s) => data.slice((s * T + t) * D, (s * T + t + 1) * D)));
   } finally {
     stacked.dispose();
   }

@@ -6,7 +6,12 @@ describe('flatten', () => {
     const parts = [Float32Array.of(1, 2, 3), Float32Array.of(), Float32Array.of(4), Float32Array.of(5, 6)];
     const flat = flatten(parts);
     expect(Array.from(flat)).toEqual([1, 2, 3, 4, 5, 6]);
-    expect(unflatten(flat, parts.map((p) => p.length)).map((a) => Array.from(a))).toEqual(parts.map((p) => Array.from(p)));
+    expect(
+      unflatten(
+        flat,
+        parts.map((p) => p.length),
+      ).map((a) => Array.from(a)),
+    ).toEqual(parts.map((p) => Array.from(p)));
     expect(() => unflatten(flat, [1, 2])).toThrow();
   });
 });

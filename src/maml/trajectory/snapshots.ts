@@ -56,7 +56,8 @@ export class SnapshotStore {
     private readonly initialEvery: number,
   ) {
     if (!Number.isInteger(capacity) || capacity < 2) throw new Error(`SnapshotStore: capacity must be an integer >= 2, got ${capacity}`);
-    if (!Number.isInteger(initialEvery) || initialEvery < 1) throw new Error(`SnapshotStore: every must be a positive integer, got ${initialEvery}`);
+    if (!Number.isInteger(initialEvery) || initialEvery < 1)
+      throw new Error(`SnapshotStore: every must be a positive integer, got ${initialEvery}`);
     this.interval = initialEvery;
   }
 
