@@ -1,16 +1,6 @@
 import { startTransition, useCallback, useEffect, useReducer, useRef } from 'react';
 import type { SinusoidConfig } from '../maml/sinusoid/config';
-import type {
-  BackendChoice,
-  BackendName,
-  EngineChoice,
-  EngineName,
-  BackendReport,
-  FromWorker,
-  MethodSpec,
-  TaskView,
-  ToWorker,
-} from '../worker/protocol';
+import type { BackendName, EngineName, BackendReport, FromWorker, ToWorker } from '../worker/protocol';
 import { messageBatch } from './messageBatch';
 import { appendPoints, emptySeries, type Series } from './series';
 
@@ -103,14 +93,7 @@ function reduce(s: TrainerState, m: Action): TrainerState {
 }
 
 /** The page's handle on the training worker: its latest state, and commands to send it. */
-export function useTrainer(init: {
-  config: SinusoidConfig;
-  backend: BackendChoice;
-  engine: EngineChoice;
-  task: TaskView;
-  autoplay: boolean;
-  compare: MethodSpec[];
-}) {
+export function useTrainer(init: Omit<Extract<ToWorker, { type: 'init' }>, 'type' | 'views'>) {
   const [state, dispatch] = useReducer(reduce, initial);
   const worker = useRef<Worker | null>(null);
 

@@ -5,7 +5,7 @@
  */
 import * as tf from '../tf';
 import type { LearnerState } from '../checkpoint';
-import { adaptationTrace, batchTensors, sinusoidObjective, sizesOf, type SinusoidConfig } from './experiment';
+import { adaptationTrace, batchTensors, sinusoidObjective, sizesOf, type AdaptationTrace, type SinusoidConfig } from './experiment';
 import { MetaLearner, type LearnerConfig } from '../algorithm/metaLearner';
 import { FUSED_ALGORITHMS, FusedMetaLearner } from './fusedLearner';
 import type { Algorithm } from '../algorithm/algorithm';
@@ -194,41 +194,11 @@ export class SinusoidSession {
     const randomKey = JSON.stringify([task, alpha, testSteps, gridSize]);
     for (const key of Object.keys(starts) as StartingPoint[]) {
       if (key === 'random' && this.randomTrace?.key === randomKey) {
-        const c = this.randomTrace.trace;
-        models.random = {
-          ...c,
-          curves: c.curves.slice(),
-          supportLoss: c.supportLoss.slice(),
-          queryLoss: c.queryLoss.slice(),
-          gradNorms: c.gradNorms.slice(),
-          updateSize: c.updateSize.slice(),
-        };
+        models.random = copyTrace(this.randomTrace.trace);
         continue;
       }
-      const t = adaptationTrace(starts[key], support, grid, truth, alpha, testSteps);
-      const [curves, supportLoss, queryLoss, gradNorms, updateSize] = (await Promise.all([
-        t.curves.data(),
-        t.supportLoss.data(),
-        t.queryLoss.data(),
-        t.gradNorms.data(),
-        t.updateSize.data(),
-      ])) as Float32Array[];
-      models[key] = { curves, supportLoss, queryLoss, gradNorms, updateSize, layers: starts[key].length / 2 };
-      tf.dispose(Object.values(t));
-      if (key === 'random') {
-        const m = models.random;
-        this.randomTrace = {
-          key: randomKey,
-          trace: {
-            ...m,
-            curves: m.curves.slice(),
-            supportLoss: m.supportLoss.slice(),
-            queryLoss: m.queryLoss.slice(),
-            gradNorms: m.gradNorms.slice(),
-            updateSize: m.updateSize.slice(),
-          },
-        };
-      }
+      models[key] = await readTrace(adaptationTrace(starts[key], support, grid, truth, alpha, testSteps), starts[key].length / 2);
+      if (key === 'random') this.randomTrace = { key: randomKey, trace: copyTrace(models.random) };
     }
     if (!this.extras.length) return { grid, steps: testSteps, models };
     const extra: Record<string, TraceData> = {};
@@ -236,15 +206,7 @@ export class SinusoidSession {
       // A method trained with its own K adapts on that many of the task's support points.
       const k = e.spec.shots ?? support.x.length;
       const t = adaptationTrace(e.learner.theta, { x: support.x.slice(0, k), y: support.y.slice(0, k) }, grid, truth, alpha, testSteps);
-      const [curves, supportLoss, queryLoss, gradNorms, updateSize] = (await Promise.all([
-        t.curves.data(),
-        t.supportLoss.data(),
-        t.queryLoss.data(),
-        t.gradNorms.data(),
-        t.updateSize.data(),
-      ])) as Float32Array[];
-      extra[e.key] = { curves, supportLoss, queryLoss, gradNorms, updateSize, layers: e.learner.theta.length / 2 };
-      tf.dispose(Object.values(t));
+      extra[e.key] = await readTrace(t, e.learner.theta.length / 2);
     }
     return { grid, steps: testSteps, models, extra };
   }
@@ -295,3 +257,26 @@ export async function measureRate(config: SinusoidConfig, engine: Engine = 'tfjs
     s.dispose();
   }
 }
+
+/** A trace's tensors read back (in one wait) as typed arrays, and disposed. */
+async function readTrace(t: AdaptationTrace, layers: number): Promise<TraceData> {
+  const [curves, supportLoss, queryLoss, gradNorms, updateSize] = (await Promise.all([
+    t.curves.data(),
+    t.supportLoss.data(),
+    t.queryLoss.data(),
+    t.gradNorms.data(),
+    t.updateSize.data(),
+  ])) as Float32Array[];
+  tf.dispose(Object.values(t));
+  return { curves, supportLoss, queryLoss, gradNorms, updateSize, layers };
+}
+
+/** A copy whose arrays can be transferred to the page while the original stays cached. */
+const copyTrace = (c: TraceData): TraceData => ({
+  ...c,
+  curves: c.curves.slice(),
+  supportLoss: c.supportLoss.slice(),
+  queryLoss: c.queryLoss.slice(),
+  gradNorms: c.gradNorms.slice(),
+  updateSize: c.updateSize.slice(),
+});
