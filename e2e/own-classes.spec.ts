@@ -250,6 +250,30 @@ test.describe('your own classes', () => {
     expect(errors).toEqual([]);
   });
 
+  test('Classify pressed while images are still being read waits for them; a refusal stays until dismissed', async ({ page }) => {
+    const own = await openLab(page);
+    await expect(own.getByTestId('own-queries').locator('canvas')).toHaveCount(6);
+    // Big enough that reading them takes a moment: the click lands before they are back.
+    const big = (i: number) => {
+      const s = shapes()[i];
+      return { name: `big${i}.png`, mimeType: 'image/png', buffer: shapePng(s, 2400) };
+    };
+    await own
+      .getByTestId('query-files')
+      .setInputFiles([big(0), { name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('text') }, big(1)]);
+    await own.getByTestId('classify').click();
+    // Every query shown is classified, the two new ones included.
+    await expect(own.getByTestId('own-result')).toHaveCount(8, { timeout: 60_000 });
+    await expect(own.getByTestId('own-queries').locator('canvas')).toHaveCount(8);
+    // The refusal is still shown after the next action, until dismissed.
+    await expect(own.getByTestId('own-problems')).toContainText('notes.png: not a readable image');
+    await own.getByTestId('classify').click();
+    await expect(own.getByTestId('classify')).toContainText('Classify');
+    await expect(own.getByTestId('own-problems')).toContainText('notes.png: not a readable image');
+    await own.getByTestId('own-dismiss').click();
+    await expect(own.getByTestId('own-problems')).toHaveCount(0);
+  });
+
   test('batch mode: a folder of 5 classes and a folder of queries give a table and a CSV with one row per query', async ({ page }) => {
     const errors = watchErrors(page);
     const own = await openLab(page);

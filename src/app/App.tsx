@@ -32,6 +32,9 @@ function writeParam(key: string, value: string | null) {
  */
 export function App() {
   const [experiment, setExperiment] = useState<ExperimentId>(readExperiment);
+  // A lab, once opened, stays mounted (hidden while another tab is open): its worker and its
+  // trained state live on; it pauses while hidden.
+  const [opened, setOpened] = useState<ReadonlySet<ExperimentId>>(() => new Set([readExperiment()]));
   const [large, setLarge] = useState(() => new URLSearchParams(location.search).get('large') === '1');
   const [embed] = useState(() => new URLSearchParams(location.search).get('embed') === '1');
   useEffect(() => {
@@ -40,6 +43,7 @@ export function App() {
   const choose = (id: ExperimentId) => {
     writeParam('experiment', id === 'sinusoid' ? null : id);
     setExperiment(id);
+    setOpened((o) => (o.has(id) ? o : new Set([...o, id])));
   };
   const toggleLarge = () => {
     writeParam('large', large ? null : '1');
@@ -68,16 +72,24 @@ export function App() {
           </button>
         </nav>
       )}
-      {experiment === 'sinusoid' ? (
-        <SinusoidLab />
-      ) : experiment === 'rl' ? (
-        <Suspense fallback={<p className="app muted">Loading the RL lab…</p>}>
-          <RlLab />
-        </Suspense>
-      ) : (
-        <Suspense fallback={<p className="app muted">Loading the Omniglot lab…</p>}>
-          <OmniglotLab />
-        </Suspense>
+      {opened.has('sinusoid') && (
+        <div hidden={experiment !== 'sinusoid'} data-lab="sinusoid">
+          <SinusoidLab active={experiment === 'sinusoid'} />
+        </div>
+      )}
+      {opened.has('omniglot') && (
+        <div hidden={experiment !== 'omniglot'} data-lab="omniglot">
+          <Suspense fallback={<p className="app muted">Loading the Omniglot lab…</p>}>
+            <OmniglotLab active={experiment === 'omniglot'} />
+          </Suspense>
+        </div>
+      )}
+      {opened.has('rl') && (
+        <div hidden={experiment !== 'rl'} data-lab="rl">
+          <Suspense fallback={<p className="app muted">Loading the RL lab…</p>}>
+            <RlLab active={experiment === 'rl'} />
+          </Suspense>
+        </div>
       )}
     </>
   );

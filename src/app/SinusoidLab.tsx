@@ -49,7 +49,8 @@ function readUrl(): { backend: BackendChoice; engine: EngineChoice; autoplay: bo
 const NO_POINTS: DistancePoint[] = [];
 const CHECKPOINT = `${import.meta.env.BASE_URL}models/sinusoid/`;
 
-export function SinusoidLab() {
+/** The sinusoid lab; `active` is false while another tab is open (training pauses, the state stays). */
+export function SinusoidLab({ active = true }: { active?: boolean }) {
   const [url] = useState(readUrl);
   const [initial] = useState(() => parseLabState(location.search));
   const [config, setConfig] = useState<SinusoidConfig>(initial.state.config);
@@ -63,6 +64,9 @@ export function SinusoidLab() {
   const [fileMessage, setFileMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
   const [tourIndex, setTourIndex] = useState<number | null>(url.tour ? 0 : null);
   const { state, send, dismiss } = useTrainer({ config, backend: url.backend, engine: url.engine, task, autoplay: url.autoplay, compare });
+  useEffect(() => {
+    if (!active) send({ type: 'pause' });
+  }, [active, send]);
 
   // Every change is written to the URL at once (replaceState: no history entry per keystroke).
   const labState = useMemo(() => ({ ...initial.state, config, task: taskRef, compare, hide }), [initial, config, taskRef, compare, hide]);

@@ -66,7 +66,7 @@ function Settings({
       {shown('preset') && (
         <div className="field">
           <label htmlFor="o-preset">Preset</label>
-          <select id="o-preset" data-testid="preset" defaultValue="" onChange={(e) => applyPreset(e.target.value)}>
+          <select id="o-preset" data-testid="omniglot-preset" defaultValue="" onChange={(e) => applyPreset(e.target.value)}>
             <option value="" disabled>
               paper settings…
             </option>
@@ -137,8 +137,13 @@ function Settings({
   );
 }
 
-export function OmniglotLab() {
+/** The Omniglot lab; `active` is false while another tab is open (training pauses and is saved, the state stays). */
+export function OmniglotLab({ active = true }: { active?: boolean }) {
   const { state, send, dismiss, subscribe } = useOmniglot(FIRST_EPISODE);
+  const running = state.running;
+  useEffect(() => {
+    if (!active && running) send({ type: 'pause' });
+  }, [active, running, send]);
   const [episode, setEpisode] = useState<EpisodeRequest>(FIRST_EPISODE);
   const [episodeDraft, setEpisodeDraft] = useState({ way: String(FIRST_EPISODE.way), shot: String(FIRST_EPISODE.shot) });
   // Settings a link asked for or this page applied, over the model's own (kept in the URL).

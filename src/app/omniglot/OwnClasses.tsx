@@ -50,7 +50,13 @@ export function OwnClasses({
 }) {
   const [classes, setClasses] = useState<OwnClass[]>([]);
   const [queries, setQueries] = useState<Example[]>([]);
-  const [problems, setProblems] = useState<string[]>([]);
+  // Images refused (kept until dismissed) and the last Classify's checks (replaced by the next).
+  const [refusals, setRefusals] = useState<string[]>([]);
+  const [checks, setChecks] = useState<string[]>([]);
+  const problems = [...refusals, ...checks];
+  // Images sent to the worker and not yet back; a Classify pressed meanwhile waits for them.
+  const [decoding, setDecoding] = useState(0);
+  const [classifyWaiting, setClassifyWaiting] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
   const [result, setResult] = useState<OwnResult | null>(null);
   const [busy, setBusy] = useState(false);
@@ -88,9 +94,10 @@ export function OwnClasses({
         } else if (m.type === 'preprocessed') {
           const to = pending.current.get(m.id);
           pending.current.delete(m.id);
+          setDecoding(pending.current.size);
           if (to === undefined) return;
           if (m.error || !m.pixels) {
-            setProblems((p) => [...p, m.error ?? `${m.name}: could not be read`]);
+            setRefusals((p) => [...p, m.error ?? `${m.name}: could not be read`]);
             return;
           }
           const ex = { id: m.id, name: m.name, bytes: toInkBytes(m.pixels), pixels: m.pixels };
@@ -100,7 +107,7 @@ export function OwnClasses({
               cs.map((c, i) => {
                 if (i !== to) return c;
                 if (c.examples.length >= MAX_EXAMPLES) {
-                  setProblems((p) => [
+                  setRefusals((p) => [
                     ...p,
                     `${m.name}: class ${i + 1} already has ${MAX_EXAMPLES} examples (the model is meant for 1 to 5); remove one first`,
                   ]);
@@ -129,18 +136,20 @@ export function OwnClasses({
   const addFiles = (files: FileList | File[], to: number) => {
     const list = Array.from(files);
     if (!list.length) return;
-    setProblems([]);
+    setChecks([]);
     for (const file of list) {
       const id = nextId();
       pending.current.set(id, to === classes.length ? QUERIES : to);
       send({ type: 'preprocess', id, name: file.name, file });
     }
+    setDecoding(pending.current.size);
     setNotice(`${list.length} image${list.length === 1 ? '' : 's'} added to ${targetName(to)}.`);
   };
   const addDrawing = (img: ImageData, to: number) => {
     const id = nextId();
     pending.current.set(id, to === classes.length ? QUERIES : to);
     send({ type: 'preprocess', id, name: 'drawing', rgba: { data: img.data, width: img.width, height: img.height } });
+    setDecoding(pending.current.size);
     setNotice(`Drawing added to ${targetName(to)}.`);
   };
 
@@ -160,18 +169,31 @@ export function OwnClasses({
   });
 
   const classify = () => {
+    // Images still being read first: the result must match the thumbnails shown.
+    if (pending.current.size) {
+      setClassifyWaiting(true);
+      setChecks([]);
+      setNotice(`Reading ${pending.current.size} image${pending.current.size === 1 ? '' : 's'} first…`);
+      return;
+    }
+    setClassifyWaiting(false);
     const errors: string[] = [];
     if (classes.length < 2) errors.push('Add at least 2 classes.');
     classes.forEach((c, i) => !c.examples.length && errors.push(`Class ${i + 1} (${c.name || 'unnamed'}) has no examples.`));
     if (!queries.length) errors.push('Add at least one query image to classify.');
     if (!Number.isInteger(steps) || steps < 1 || steps > 10) errors.push('Inner steps must be a whole number from 1 to 10.');
-    setProblems(errors);
+    setChecks(errors);
     setNotice(null);
     if (errors.length) return;
     snapshot.current = { names: classes.map((c, i) => c.name || `class ${i + 1}`), queries };
     setBusy(true);
     send({ type: 'classify', classes: classes.map((c) => c.examples.map((e) => e.pixels)), queries: queries.map((q) => q.pixels), steps });
   };
+  // A Classify that waited for images runs once the last one is back (and shown).
+  useEffect(() => {
+    if (classifyWaiting && decoding === 0) classify();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [classifyWaiting, decoding, classes, queries]);
   const targets = [...classes.map((c, i) => `class ${i + 1}: ${c.name || 'unnamed'}`), 'queries'];
   const drop = (to: number) =>
     dropTarget(
@@ -256,7 +278,12 @@ export function OwnClasses({
               setClasses([]);
               setQueries([]);
               setResult(null);
-              setProblems([]);
+              setRefusals([]);
+              setChecks([]);
+              // Images still being read belong to what was cleared.
+              pending.current.clear();
+              setDecoding(0);
+              setClassifyWaiting(false);
               setNotice('Cleared: add classes of your own.');
             }}
             data-testid="own-clear"
@@ -318,17 +345,24 @@ export function OwnClasses({
           {busy ? 'Adapting…' : `Classify (${steps} step${steps === 1 ? '' : 's'})`}
         </button>
       </div>
-      {notice && !problems.length && (
+      {notice && (!problems.length || classifyWaiting) && (
         <p className="muted small" role="status" data-testid="own-notice">
           {notice}
         </p>
       )}
       {problems.length > 0 && (
-        <ul className="problems" role="alert" data-testid="own-problems">
-          {problems.map((p, i) => (
-            <li key={i}>{p}</li>
-          ))}
-        </ul>
+        <div className="problems-box">
+          <ul className="problems" role="alert" data-testid="own-problems">
+            {problems.map((p, i) => (
+              <li key={i}>{p}</li>
+            ))}
+          </ul>
+          {refusals.length > 0 && (
+            <button type="button" className="link" data-testid="own-dismiss" onClick={() => setRefusals([])}>
+              Dismiss the refused images
+            </button>
+          )}
+        </div>
       )}
       {result && <OwnResults result={result} />}
       <BatchClassify send={send} subscribe={subscribe} ready={ready} steps={steps} />

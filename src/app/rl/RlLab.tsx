@@ -42,8 +42,13 @@ const EMBED = new URLSearchParams(location.search).get('embed') === '1';
 /** Parts hidden by the link (r.hide); embedded in a lesson page (embed=1), the introduction goes too. */
 const shown = (p: RlPanel) => !URL_STATE.state.hide?.includes(p) && !(p === 'intro' && EMBED);
 
-export function RlLab() {
+/** The RL lab; `active` is false while another tab is open (training pauses, the state stays). */
+export function RlLab({ active = true }: { active?: boolean }) {
   const { state, send, adapt, dismiss } = useRl();
+  const running = state.running;
+  useEffect(() => {
+    if (!active && running) send({ type: 'pause' });
+  }, [active, running, send]);
   const [family, setFamily] = useState<TaskFamily>(URL_STATE.state.family);
   const [goal, setGoal] = useState<Record<TaskFamily, [number, number]>>(() =>
     URL_STATE.state.goal ? { ...FIRST_GOAL, [URL_STATE.state.family]: URL_STATE.state.goal } : FIRST_GOAL,
