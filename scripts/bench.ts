@@ -22,6 +22,7 @@ import { createRng } from '../src/maml/random';
 import { sampleSinusoidBatch } from '../src/maml/sinusoid/tasks';
 import type { Algorithm } from '../src/maml/algorithm/algorithm';
 import { NODE_BACKENDS, useBackend } from './node-backend';
+import { CHROMIUM, CHROMIUM_ARGS } from '../playwright.config';
 import { FUSED_ALGORITHMS, FusedMetaLearner } from '../src/maml/sinusoid/fusedLearner';
 
 const { values: args } = parseArgs({
@@ -189,16 +190,8 @@ async function benchBrowser() {
   const server = await preview({ preview: { port: 0, host: '127.0.0.1' }, logLevel: 'warn' });
   const url = server.resolvedUrls!.local[0];
   const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-quic',
-      '--no-first-run',
-      '--enable-unsafe-webgpu',
-    ],
+    executablePath: CHROMIUM,
+    args: [...CHROMIUM_ARGS, '--enable-unsafe-webgpu'],
   });
   try {
     const page = await browser.newPage();
