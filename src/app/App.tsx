@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState, type ReactNode } from 'react';
 import { SinusoidLab } from './SinusoidLab';
 import { queryText } from '../maml/settings/table';
 
@@ -6,11 +6,14 @@ const RlLab = lazy(() => import('./rl/RlLab').then((m) => ({ default: m.RlLab })
 const OmniglotLab = lazy(() => import('./omniglot/OmniglotLab').then((m) => ({ default: m.OmniglotLab })));
 
 export const EXPERIMENTS = [
-  { id: 'sinusoid', label: 'Sinusoid regression' },
-  { id: 'omniglot', label: 'Omniglot few-shot classification' },
-  { id: 'rl', label: 'Reinforcement learning' },
+  { id: 'sinusoid', label: 'Sinusoid regression', lab: 'sinusoid' },
+  { id: 'omniglot', label: 'Omniglot few-shot classification', lab: 'Omniglot' },
+  { id: 'rl', label: 'Reinforcement learning', lab: 'RL' },
 ] as const;
 type ExperimentId = (typeof EXPERIMENTS)[number]['id'];
+
+/** Each tab's lab; all take `active` (false while another tab is shown). */
+const LABS: Record<ExperimentId, (props: { active: boolean }) => ReactNode> = { sinusoid: SinusoidLab, omniglot: OmniglotLab, rl: RlLab };
 
 function readExperiment(): ExperimentId {
   const e = new URLSearchParams(location.search).get('experiment');
@@ -72,25 +75,16 @@ export function App() {
           </button>
         </nav>
       )}
-      {opened.has('sinusoid') && (
-        <div hidden={experiment !== 'sinusoid'} data-lab="sinusoid">
-          <SinusoidLab active={experiment === 'sinusoid'} />
-        </div>
-      )}
-      {opened.has('omniglot') && (
-        <div hidden={experiment !== 'omniglot'} data-lab="omniglot">
-          <Suspense fallback={<p className="app muted">Loading the Omniglot lab…</p>}>
-            <OmniglotLab active={experiment === 'omniglot'} />
-          </Suspense>
-        </div>
-      )}
-      {opened.has('rl') && (
-        <div hidden={experiment !== 'rl'} data-lab="rl">
-          <Suspense fallback={<p className="app muted">Loading the RL lab…</p>}>
-            <RlLab active={experiment === 'rl'} />
-          </Suspense>
-        </div>
-      )}
+      {EXPERIMENTS.filter((e) => opened.has(e.id)).map(({ id, lab }) => {
+        const Lab = LABS[id];
+        return (
+          <div key={id} hidden={experiment !== id} data-lab={id}>
+            <Suspense fallback={<p className="app muted">Loading the {lab} lab…</p>}>
+              <Lab active={experiment === id} />
+            </Suspense>
+          </div>
+        );
+      })}
     </>
   );
 }

@@ -26,6 +26,7 @@ import { DistanceCurve, TrajectoryPlot, sameTask, taskColor } from './Trajectory
 import { TrainingCurves } from './TrainingCurves';
 import { parseLabState, serialiseLabState, type TaskRef } from './urlState';
 import { useTrainer } from './useTrainer';
+import { usePauseWhileHidden } from './usePauseWhileHidden';
 import { visiblePoints } from './series';
 import { queryText } from '../maml/settings/table';
 
@@ -64,9 +65,11 @@ export function SinusoidLab({ active = true }: { active?: boolean }) {
   const [fileMessage, setFileMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
   const [tourIndex, setTourIndex] = useState<number | null>(url.tour ? 0 : null);
   const { state, send, dismiss } = useTrainer({ config, backend: url.backend, engine: url.engine, task, autoplay: url.autoplay, compare });
-  useEffect(() => {
-    if (!active) send({ type: 'pause' });
-  }, [active, send]);
+  usePauseWhileHidden(
+    active,
+    state.running,
+    useCallback(() => send({ type: 'pause' }), [send]),
+  );
 
   // Every change is written to the URL at once (replaceState: no history entry per keystroke).
   const labState = useMemo(() => ({ ...initial.state, config, task: taskRef, compare, hide }), [initial, config, taskRef, compare, hide]);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseNumberText, shown } from '../maml/settings/numberText';
 import { parseField, parseHidden } from '../maml/sinusoid/settings';
-import { checkNumber } from './omniglot/omniglotUrl';
+import { OMNIGLOT_SETTINGS } from '../maml/omniglot/settings';
+import { parseSetting, settingOf } from '../maml/settings/table';
 import { parseRlUrl } from './rl/rlUrl';
 import { parseLabState } from './urlState';
 
@@ -29,7 +30,7 @@ describe('numbers as people type them', () => {
     expect(parseField('metaBatch', '1e1')).toEqual({ error: 'must be a whole number' });
     expect(parseField('metaBatch', '10.0')).toEqual({ error: 'must be a whole number' });
     expect(parseField('metaBatch', '16')).toEqual({ value: 16 });
-    expect(checkNumber('0x10', { lo: 1, hi: 64, integer: true })).toEqual({ error: '"0x10" is not a number' });
+    expect(parseSetting(OMNIGLOT_SETTINGS, settingOf(OMNIGLOT_SETTINGS, 'metaBatch'), '0x10')).toEqual({ error: '"0x10" is not a number' });
     expect(parseHidden('4e1, 40')).toEqual({ error: 'layer sizes must be whole numbers' });
     expect(parseHidden('40 x 40')).toEqual({ value: [40, 40] });
     expect(parseRlUrl('?r.goal=0x0,0').problems[0]).toMatch(/not two numbers/);

@@ -1,4 +1,5 @@
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { usePauseWhileHidden } from '../usePauseWhileHidden';
 import { CONV_ALGORITHMS, type ConvAlgorithm } from '../../maml/algorithm/algorithm';
 import { OMNIGLOT_PRESETS, type OmniglotConfig, type OmniglotPreset } from '../../maml/omniglot/config';
 import { EPISODE_LIMITS } from '../../maml/omniglot/tasks';
@@ -140,10 +141,11 @@ function Settings({
 /** The Omniglot lab; `active` is false while another tab is open (training pauses and is saved, the state stays). */
 export function OmniglotLab({ active = true }: { active?: boolean }) {
   const { state, send, dismiss, subscribe } = useOmniglot(FIRST_EPISODE);
-  const running = state.running;
-  useEffect(() => {
-    if (!active && running) send({ type: 'pause' });
-  }, [active, running, send]);
+  usePauseWhileHidden(
+    active,
+    state.running,
+    useCallback(() => send({ type: 'pause' }), [send]),
+  );
   const [episode, setEpisode] = useState<EpisodeRequest>(FIRST_EPISODE);
   const [episodeDraft, setEpisodeDraft] = useState({ way: String(FIRST_EPISODE.way), shot: String(FIRST_EPISODE.shot) });
   // Settings a link asked for or this page applied, over the model's own (kept in the URL).

@@ -6,15 +6,8 @@
  */
 import type { OmniglotConfig } from '../../maml/omniglot/config';
 import { DEFAULT_EPISODE, EPISODE_SETTINGS, OMNIGLOT_SETTINGS, TRAINING_FIELDS, type EpisodeChoice } from '../../maml/omniglot/settings';
-import { parseBounded, shown } from '../../maml/settings/numberText';
+import { shown } from '../../maml/settings/numberText';
 import { queryText, readChoices, readSettings, urlName, writeSettings, type Setting } from '../../maml/settings/table';
-
-export { DEFAULT_EPISODE };
-
-/** A number within limits, or why not (worded as the settings panel words it). */
-export function checkNumber(text: string, f: { lo: number; hi: number; integer: boolean }): { value?: number; error?: string } {
-  return parseBounded(text, f.lo, f.hi, f.integer, `must be from ${f.lo} to ${f.hi}`);
-}
 
 /**
  * Parts of the lab a link can hide (?o.hide=settings,curves), and single settings (?o.hide=alpha,filters),

@@ -1,4 +1,5 @@
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { usePauseWhileHidden } from '../usePauseWhileHidden';
 import { parseRlUrl, serialiseRlUrl, type RlPanel } from './rlUrl';
 import type { TaskFamily } from '../../maml/rl/env';
 import { NAVIGATION } from '../../maml/rl/navigation';
@@ -45,10 +46,11 @@ const shown = (p: RlPanel) => !URL_STATE.state.hide?.includes(p) && !(p === 'int
 /** The RL lab; `active` is false while another tab is open (training pauses, the state stays). */
 export function RlLab({ active = true }: { active?: boolean }) {
   const { state, send, adapt, dismiss } = useRl();
-  const running = state.running;
-  useEffect(() => {
-    if (!active && running) send({ type: 'pause' });
-  }, [active, running, send]);
+  usePauseWhileHidden(
+    active,
+    state.running,
+    useCallback(() => send({ type: 'pause' }), [send]),
+  );
   const [family, setFamily] = useState<TaskFamily>(URL_STATE.state.family);
   const [goal, setGoal] = useState<Record<TaskFamily, [number, number]>>(() =>
     URL_STATE.state.goal ? { ...FIRST_GOAL, [URL_STATE.state.family]: URL_STATE.state.goal } : FIRST_GOAL,

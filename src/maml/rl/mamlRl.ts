@@ -130,11 +130,10 @@ export class RlLearner implements Learner<void, IterationStats> {
     readonly config: RlConfig,
     readonly method: 'maml' | 'pretrained',
     gemm?: Gemm,
-    theta?: Float32Array[],
   ) {
     const sizes = policySizes(config);
     this.policy = new GaussianMlp(sizes, gemm);
-    this.theta = theta ?? initPolicy(sizes, createRng(`rl-init/${config.seed}`), config.initLogStd);
+    this.theta = initPolicy(sizes, createRng(`rl-init/${config.seed}`), config.initLogStd);
     this.adam = new Adam(config.metaLr);
   }
 
