@@ -105,7 +105,7 @@ describe('MAML meta-gradient through the conv net, float64', () => {
   const body = randomParams('body').slice(0, BODY_PARAMS);
 
   function metaObjective(b: Vec[], alpha: number, steps: number): number {
-    const { final } = adapt(net64, withZeroHead(net64, b, way), task, { alpha, steps });
+    const final = adapt(net64, withZeroHead(net64, b, way), task, { alpha, steps });
     return net64.backward(final, net64.forward(final, xq, 2 * way, way), task.yq).loss;
   }
 

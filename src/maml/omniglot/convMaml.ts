@@ -2,7 +2,7 @@
  * MAML on Omniglot episodes with the hand-derived conv net (convNet.ts). Each task of a
  * meta-batch starts from the meta-learned blocks and a zero head (so one network serves
  * any number of classes, 2 to 20), takes `steps` gradient steps on its support set, and
- * is scored on its query set. The meta-gradient is
+ * is scored on its query set. The meta-gradient (algorithm/maml.ts over `convTask`) is
  *   second order:  (I - a H_0) ... (I - a H_{k-1}) grad L_query(theta_k)
  *   first order:   grad L_query(theta_k)
  *   Reptile:       theta_0 - theta_k
@@ -15,7 +15,7 @@ import { type EpisodeBatch } from './tasks';
 import { BODY_PARAMS, ConvNet, headShapes, type BackwardResult, type ForwardCache } from '../networks/convNet';
 import type { Vec } from '../networks/gemm';
 import type { ConvAlgorithm } from '../algorithm/algorithm';
-import { axpyInPlace, pullBack } from '../algorithm/pullBack';
+import { arrayAlgebra, mamlGradient, sgdStep, type MamlTask } from '../algorithm/maml';
 
 export interface ConvInner {
   alpha: number;
@@ -52,33 +52,35 @@ export function withZeroHead(net: ConvNet, body: Vec[], way: number): Vec[] {
   return [...body, ...headShapes(net.shape, way).map((s) => new F(s.reduce((a, b) => a * b, 1)))];
 }
 
-function sgdStep(params: Vec[], grads: Vec[], alpha: number): Vec[] {
-  return params.map((p, i) => {
-    const q = p.slice();
-    const g = grads[i];
-    for (let j = 0; j < q.length; j++) q[j] -= alpha * g[j];
-    return q;
-  });
-}
-
-export interface StepRecord {
-  params: Vec[];
-  cache: ForwardCache;
-  back: BackwardResult;
-}
-
-/** The inner loop: params after each step, and the support pass taken at each. */
-export function adapt(net: ConvNet, init: Vec[], task: EpisodeTask, inner: ConvInner): { steps: StepRecord[]; final: Vec[] } {
+/**
+ * One episode as MAML sees it (algorithm/maml.ts): the support set's cross-entropy, stepped on
+ * and differentiated twice (`net.hvp` on the pass kept at each step), the query set's once.
+ */
+export function convTask(net: ConvNet, task: EpisodeTask): MamlTask<Vec[], { loss: number; correct: number }> {
   const ns = task.ys.length;
-  const steps: StepRecord[] = [];
+  const nq = task.yq.length;
+  const steps: { params: Vec[]; cache: ForwardCache; back: BackwardResult }[] = [];
+  return {
+    innerStep(s, params, alpha) {
+      const cache = net.forward(params, task.xs, ns, task.way);
+      const back = net.backward(params, cache, task.ys, task.ws);
+      steps[s] = { params, cache, back };
+      return sgdStep(params, back.grads, alpha);
+    },
+    hvp: (s, v) => net.hvp(steps[s].params, steps[s].cache, steps[s].back, v),
+    query(params) {
+      const q = net.backward(params, net.forward(params, task.xq, nq, task.way), task.yq);
+      return { grads: q.grads, result: { loss: q.loss, correct: q.correct } };
+    },
+  };
+}
+
+/** The inner loop from `init`: the adapted parameters. */
+export function adapt(net: ConvNet, init: Vec[], task: EpisodeTask, inner: ConvInner): Vec[] {
+  const t = convTask(net, task);
   let params = init;
-  for (let j = 0; j < inner.steps; j++) {
-    const cache = net.forward(params, task.xs, ns, task.way);
-    const back = net.backward(params, cache, task.ys, task.ws);
-    steps.push({ params, cache, back });
-    params = sgdStep(params, back.grads, inner.alpha);
-  }
-  return { steps, final: params };
+  for (let s = 0; s < inner.steps; s++) params = t.innerStep(s, params, inner.alpha);
+  return params;
 }
 
 export interface TaskResult {
@@ -103,33 +105,14 @@ export function taskMetaGradient(
   scale: number,
 ): TaskResult {
   const nq = task.yq.length;
-  const init = withZeroHead(net, body, task.way);
   // Before adaptation the head is zero, so every logit is 0: loss ln N, accuracy 1/N (ties
   // split evenly), whatever the blocks compute; no forward pass is needed to know it.
   const pre = { loss: Math.log(task.way), correct: nq / task.way };
-  const { steps, final } = adapt(net, init, task, inner);
-  const qCache = net.forward(final, task.xq, nq, task.way);
-  const q = net.backward(final, qCache, task.yq);
-  let g: Vec[];
-  if (algorithm === 'reptile') {
-    g = init.map((p, i) => {
-      const d = p.slice();
-      for (let j = 0; j < d.length; j++) d[j] -= final[i][j];
-      return d;
-    });
-  } else {
-    g = q.grads;
-    if (algorithm === 'maml2') {
-      const hvAt = (j: number, v: Vec[]) => net.hvp(steps[j].params, steps[j].cache, steps[j].back, v);
-      g = pullBack(
-        g.map((v) => v.slice()),
-        steps.length,
-        inner.alpha,
-        hvAt,
-        axpyInPlace,
-      );
-    }
-  }
+  const { grads: g, query: q } = mamlGradient(convTask(net, task), arrayAlgebra, withZeroHead(net, body, task.way), {
+    alpha: inner.alpha,
+    steps: inner.steps,
+    variant: algorithm,
+  });
   for (let i = 0; i < BODY_PARAMS; i++) {
     const o = out[i];
     const gi = g[i];

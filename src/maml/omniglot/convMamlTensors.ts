@@ -11,7 +11,13 @@ import { bodyShapes, headShapes } from '../networks/convNet';
 import type { ConvAlgorithm } from '../algorithm/algorithm';
 import type { ConvInner, TaskSums } from './convMaml';
 import { ConvNetTensors, type TensorBackward, type TensorCache } from '../networks/convNetTensors';
-import { pullBack } from '../algorithm/pullBack';
+import { mamlGradient, type MamlTask, type ParamAlgebra } from '../algorithm/maml';
+
+/** Parameter lists of tensors (inside a tidy). */
+const tensorAlgebra: ParamAlgebra<tf.Tensor[]> = {
+  axpy: (v, a, h) => v.map((t, i) => tf.add(t, tf.mul(h[i], a))),
+  subtract: (a, b) => a.map((t, i) => tf.sub(t, b[i])),
+};
 
 export async function metaGradientTensors(
   net: ConvNetTensors,
@@ -32,7 +38,7 @@ export async function metaGradientTensors(
       return tf.add(tf.zeros([T, rows, n / rows]), tf.tensor3d(b, [1, rows, n / rows]));
     });
     const [hw, hb] = headShapes(net.shape, N);
-    let params: tf.Tensor[] = [...init, tf.zeros([T, hw[0], hw[1]]), tf.zeros([T, 1, hb[0]])];
+    const params: tf.Tensor[] = [...init, tf.zeros([T, hw[0], hw[1]]), tf.zeros([T, 1, hb[0]])];
     const xs = tf.tensor3d(batch.support, [T, ns, 784]);
     const xq = tf.tensor3d(batch.query, [T, nq, 784]);
     const ys = tf.tensor2d(batch.supportLabels, [T, ns], 'int32');
@@ -40,24 +46,25 @@ export async function metaGradientTensors(
     const ohs = tf.oneHot(ys, N).cast('float32') as tf.Tensor3D;
     const ohq = tf.oneHot(yq, N).cast('float32') as tf.Tensor3D;
     const steps: { params: tf.Tensor[]; cache: TensorCache; back: TensorBackward }[] = [];
-    for (let j = 0; j < inner.steps; j++) {
-      const cache = net.forward(params, xs, ns, N);
-      const back = net.backward(params, cache, ohs, ys);
-      steps.push({ params, cache, back });
-      params = params.map((p, i) => tf.sub(p, tf.mul(back.grads[i], inner.alpha)));
-    }
-    const qc = net.forward(params, xq, nq, N);
-    const q = net.backward(params, qc, ohq, yq);
-    let g: tf.Tensor[];
-    if (algorithm === 'reptile') {
-      g = init.map((p, i) => tf.sub(p, params[i]));
-    } else {
-      g = q.grads;
-      if (algorithm === 'maml2') {
-        const hvAt = (j: number, v: tf.Tensor[]) => net.hvp(steps[j].params, steps[j].cache, steps[j].back, v);
-        g = pullBack(g, steps.length, inner.alpha, hvAt, (v, a, h) => v.map((t, i) => tf.add(t, tf.mul(h[i], a))));
-      }
-    }
+    // Every task at once: parameters [T, …], the losses and corrects summed over tasks.
+    const task: MamlTask<tf.Tensor[], TensorBackward> = {
+      innerStep(s, p, alpha) {
+        const cache = net.forward(p, xs, ns, N);
+        const back = net.backward(p, cache, ohs, ys);
+        steps[s] = { params: p, cache, back };
+        return p.map((t, i) => tf.sub(t, tf.mul(back.grads[i], alpha)));
+      },
+      hvp: (s, v) => net.hvp(steps[s].params, steps[s].cache, steps[s].back, v),
+      query(p) {
+        const q = net.backward(p, net.forward(p, xq, nq, N), ohq, yq);
+        return { grads: q.grads, result: q };
+      },
+    };
+    const { grads: g, query: q } = mamlGradient(task, tensorAlgebra, params, {
+      alpha: inner.alpha,
+      steps: inner.steps,
+      variant: algorithm,
+    });
     const mean = g.slice(0, 12).map((t) => tf.mean(t, 0).reshape([-1]));
     return tf.concat([...mean, tf.stack([tf.sum(q.loss), tf.sum(q.correct)])]);
   });

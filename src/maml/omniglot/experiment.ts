@@ -13,7 +13,7 @@ import { sampleEpisodes } from './tasks';
 
 /** Query accuracy of one episode after the inner steps (ties split evenly). */
 export function episodeAccuracy(net: ConvNet, body: Vec[], task: EpisodeTask, inner: ConvInner): number {
-  const { final } = adapt(net, withZeroHead(net, body, task.way), task, inner);
+  const final = adapt(net, withZeroHead(net, body, task.way), task, inner);
   const nq = task.yq.length;
   const { logits } = net.forward(final, task.xq, nq, task.way);
   let correct = 0;

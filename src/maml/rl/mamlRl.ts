@@ -11,7 +11,7 @@
  */
 import { Adam } from '../optim/adam';
 import type { Learner } from '../algorithm/learner';
-import { axpyInPlace, pullBack } from '../algorithm/pullBack';
+import { arrayAlgebra, axpyInPlace, mamlGradient, sgdStep, type MamlTask } from '../algorithm/maml';
 import type { LearnerState } from '../checkpoint';
 import type { Gemm, Vec } from '../networks/gemm';
 import { createRng, type Rng } from '../random';
@@ -19,8 +19,8 @@ import type { Goal, TaskFamily } from './env';
 import { advantages } from './baseline';
 import { sampleNavigationGoal } from './navigation';
 import { sampleVelocityGoal } from './velocity';
-import { GaussianMlp, initPolicy, policyShapes, type Params } from '../networks/gaussianPolicy';
-import { clippedSurrogate, innerGradient, innerUpdate, taskSamples, type TaskSamples } from './policyGradient';
+import { GaussianMlp, initPolicy, policyShapes, type Params, type PolicyCache } from '../networks/gaussianPolicy';
+import { clippedSurrogate, innerGradient, taskSamples, type ClippedSurrogate, type TaskSamples } from './policyGradient';
 import { rollout, taskReturns, type Trajectories } from './rollout';
 import { policySizes, type RlConfig } from './rlConfig';
 
@@ -48,23 +48,38 @@ export interface MetaObjective {
   clippedFraction: number;
 }
 
+/**
+ * One goal as MAML sees it (algorithm/maml.ts): the inner loss is the vanilla policy-gradient
+ * surrogate on the pre-update samples (stepped on, and its Hessian by the policy's R-operator),
+ * the outer loss the clipped surrogate on the post-update samples at theta'.
+ */
+export function policyTask(policy: GaussianMlp, t: MamlTaskData, eps: number): MamlTask<Params, ClippedSurrogate> {
+  let cache: PolicyCache | null = null;
+  let at: Params = [];
+  return {
+    innerStep(_, theta, alpha) {
+      cache = policy.forward(theta, t.pre.obs, t.pre.rows);
+      at = theta;
+      return sgdStep(theta, innerGradient(policy, theta, cache, t.pre), alpha);
+    },
+    hvp: (_, v) => policy.hvp(at, cache!, t.pre.actions, t.pre.advantages, t.pre.count, v),
+    query(adapted) {
+      const postCache = policy.forward(adapted, t.post.obs, t.post.rows);
+      const s = clippedSurrogate(policy.logProb(adapted, postCache, t.post.actions), t.logpOld, t.post, eps);
+      return { grads: policy.lossGradient(adapted, postCache, t.post.actions, s.weights, t.post.count), result: s };
+    },
+  };
+}
+
 /** The meta-objective and its exact gradient on fixed samples. */
 export function metaObjective(policy: GaussianMlp, theta: Params, tasks: MamlTaskData[], alpha: number, eps: number): MetaObjective {
   const grads = theta.map((p) => new (p.constructor as typeof Float64Array)(p.length));
   let loss = 0;
   let clipped = 0;
   for (const t of tasks) {
-    const cache = policy.forward(theta, t.pre.obs, t.pre.rows);
-    const gIn = innerGradient(policy, theta, cache, t.pre);
-    const adapted = innerUpdate(theta, gIn, alpha);
-    const postCache = policy.forward(adapted, t.post.obs, t.post.rows);
-    const logp = policy.logProb(adapted, postCache, t.post.actions);
-    const s = clippedSurrogate(logp, t.logpOld, t.post, eps);
-    loss += s.loss;
-    clipped += s.clippedFraction;
-    // The outer gradient at theta'_i, pulled back through the one inner step (algorithm/pullBack.ts).
-    const gOut = policy.lossGradient(adapted, postCache, t.post.actions, s.weights, t.post.count);
-    const g = pullBack(gOut, 1, alpha, (_, v) => policy.hvp(theta, cache, t.pre.actions, t.pre.advantages, t.pre.count, v), axpyInPlace);
+    const { grads: g, query: q } = mamlGradient(policyTask(policy, t, eps), arrayAlgebra, theta, { alpha, steps: 1, variant: 'maml2' });
+    loss += q.loss;
+    clipped += q.clippedFraction;
     axpyInPlace(grads, 1, g);
   }
   const T = tasks.length;
@@ -98,7 +113,7 @@ export function adaptAndSample(
   const adapted = goals.map((_, i) => {
     const s = taskSamples(pre, preAdvantages, i);
     const cache = policy.forward(theta, s.obs, s.rows);
-    return innerUpdate(theta, innerGradient(policy, theta, cache, s), c.alpha);
+    return sgdStep(theta, innerGradient(policy, theta, cache, s), c.alpha);
   });
   const post = rollout(policy, adapted, family, goals, c.outerTrajectories, rng);
   return { goals, pre, post, adapted, preAdvantages, before: taskReturns(pre), after: taskReturns(post) };

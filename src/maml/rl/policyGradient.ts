@@ -48,16 +48,6 @@ export function innerGradient(policy: GaussianMlp, theta: Params, cache: PolicyC
   return policy.lossGradient(theta, cache, s.actions, s.advantages, s.count);
 }
 
-/** theta' = theta - alpha g, in arrays of theta's type. */
-export function innerUpdate(theta: Params, g: Vec[], alpha: number): Vec[] {
-  return theta.map((p, i) => {
-    const q = p.slice();
-    const gi = g[i];
-    for (let j = 0; j < q.length; j++) q[j] -= alpha * gi[j];
-    return q;
-  });
-}
-
 export interface ClippedSurrogate {
   /** The loss value L_out. */
   loss: number;

@@ -25,7 +25,7 @@
  */
 import { mlpShapes } from '../networks/mlp';
 import type { RegressionBatch } from './tasks';
-import { axpyInPlace, pullBack } from '../algorithm/pullBack';
+import { arrayAlgebra, mamlGradient, type MamlTask } from '../algorithm/maml';
 
 export interface FusedMamlOptions {
   /** Inner-loop learning rate. */
@@ -762,55 +762,56 @@ export class FusedMlpMaml {
     let preTotal = 0;
     let postTotal = 0;
 
-    for (let t = 0; t < T; t++) {
-      // Inner loop: theta_{s+1} = theta_s - alpha * grad L_support(theta_s).
-      for (let s = 0; s < steps; s++) {
+    // Task t as MAML sees it (algorithm/maml.ts), on this object's buffers: inner step s
+    // writes thetas[s + 1], keeping its support pass in support[s] for the Hessian-vector
+    // product; the query gradient is written into v, which the pull-back updates in place.
+    let t = 0;
+    const task: MamlTask<Float32Array[], number> = {
+      innerStep: (s, params, a) => {
         const tr = support[s];
         copyRows(batch.xs, t * K * din, tr.h[0], K * din);
-        this.forward(thetas[s], tr, K, s === 0 ? table : null);
+        this.forward(params, tr, K, s === 0 ? table : null);
         mseError(tr.h[this.L], batch.ys, t * K * dout, tr.dz[this.L - 1], K * dout);
         zeros(g);
-        this.backward(thetas[s], tr, K, g);
-        const th = thetas[s];
+        this.backward(params, tr, K, g);
         const next = thetas[s + 1];
         for (let p = 0; p < g.length; p++) {
-          const a = th[p];
+          const th = params[p];
           const b = next[p];
           const gp = g[p];
-          for (let j = 0; j < a.length; j++) b[j] = a[j] - alpha * gp[j];
+          for (let j = 0; j < th.length; j++) b[j] = th[j] - a * gp[j];
         }
-      }
+        return next;
+      },
+      hvp: (s, u) => {
+        zeros(hv);
+        this.hessianVector(thetas[s], support[s], u, hv);
+        return hv;
+      },
+      query: (params) => {
+        copyRows(batch.xq, t * Q * din, query.h[0], Q * din);
+        this.forward(params, query, Q, params === theta ? table : null);
+        const loss = mseError(query.h[this.L], batch.yq, t * Q * dout, query.dz[this.L - 1], Q * dout);
+        zeros(v);
+        this.backward(params, query, Q, v);
+        return { grads: v, result: loss };
+      },
+    };
+    const options = { alpha, steps, variant: order === 2 ? ('maml2' as const) : ('maml1' as const) };
 
-      // Query loss before adaptation.
-      copyRows(batch.xq, t * Q * din, query.h[0], Q * din);
-      let pre = 0;
+    for (t = 0; t < T; t++) {
+      // Query loss before adaptation (with no inner steps, the same as after).
       if (steps > 0) {
+        copyRows(batch.xq, t * Q * din, query.h[0], Q * din);
         this.forward(theta, query, Q, table);
-        pre = mseError(query.h[this.L], batch.yq, t * Q * dout, null, Q * dout);
+        preTotal += mseError(query.h[this.L], batch.yq, t * Q * dout, null, Q * dout);
       }
-
-      // Query loss and gradient v after adaptation.
-      this.forward(thetas[steps], query, Q, steps === 0 ? table : null);
-      const post = mseError(query.h[this.L], batch.yq, t * Q * dout, query.dz[this.L - 1], Q * dout);
-      if (steps === 0) pre = post;
-      preTotal += pre;
+      const { grads: gt, query: post } = mamlGradient(task, arrayAlgebra, theta, options);
+      if (steps === 0) preTotal += post;
       postTotal += post;
-      zeros(v);
-      this.backward(thetas[steps], query, Q, v);
-
-      // Second order: v pulled back through each inner step (algorithm/pullBack.ts).
-      if (order === 2) {
-        const hvAt = (s: number, u: Float32Array[]) => {
-          zeros(hv);
-          this.hessianVector(thetas[s], support[s], u, hv);
-          return hv;
-        };
-        pullBack(v, steps, alpha, hvAt, axpyInPlace);
-      }
-
-      for (let p = 0; p < v.length; p++) {
+      for (let p = 0; p < gt.length; p++) {
         const ap = acc[p];
-        const vp = v[p];
+        const vp = gt[p];
         for (let j = 0; j < vp.length; j++) ap[j] += vp[j];
       }
     }
