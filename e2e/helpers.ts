@@ -1,4 +1,5 @@
 import { expect, type Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 
 export const SCREENSHOTS = 'e2e/screenshots';
@@ -34,3 +35,35 @@ export function pathVertices(d: string | null): [number, number][] {
 /** True when a line's vertices are finite and go left to right (a function's graph). */
 export const isGraph = (v: [number, number][]) =>
   v.every(([x, y], i) => Number.isFinite(x) && Number.isFinite(y) && (i === 0 || x > v[i - 1][0]));
+
+/** Resident memory (bytes) of the browser this test process started: every process below it (Linux ps). */
+export function browserMemory(): number {
+  const rows = execFileSync('ps', ['-eo', 'pid=,ppid=,rss='], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/).map(Number));
+  const children = new Map<number, number[]>();
+  for (const [pid, ppid] of rows) children.set(ppid, [...(children.get(ppid) ?? []), pid]);
+  const rss = new Map(rows.map(([pid, , r]) => [pid, r]));
+  let total = 0;
+  const stack = [...(children.get(process.pid) ?? [])];
+  while (stack.length) {
+    const pid = stack.pop()!;
+    total += (rss.get(pid) ?? 0) * 1024;
+    stack.push(...(children.get(pid) ?? []));
+  }
+  return total;
+}
+
+/** Runs `action` while sampling browserMemory every 100 ms; the peak rise over the start. */
+export async function peakMemoryRise(action: () => Promise<void>): Promise<number> {
+  const start = browserMemory();
+  let peak = start;
+  const timer = setInterval(() => (peak = Math.max(peak, browserMemory())), 100);
+  try {
+    await action();
+  } finally {
+    clearInterval(timer);
+  }
+  return Math.max(peak, browserMemory()) - start;
+}

@@ -5,7 +5,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { animatedGif, classFolders, scribbles, shapePng, shapes } from './fixtures/images';
-import { SCREENSHOTS, watchErrors } from './helpers';
+import { peakMemoryRise, SCREENSHOTS, watchErrors } from './helpers';
+import { zipBomb } from './fixtures/zipBomb';
 
 async function openLab(page: Page) {
   await page.goto('./?experiment=omniglot');
@@ -248,6 +249,49 @@ test.describe('your own classes', () => {
     await own.getByTestId('batch-run').click();
     await expect(batchProblems).toContainText('fake.zip: not a readable zip archive', { timeout: 30_000 });
     expect(errors).toEqual([]);
+  });
+
+  test("batch mode refuses a zip bomb at once, with the browser's memory bounded", async ({ page }) => {
+    const own = await openLab(page);
+    await own.getByTestId('batch').locator('summary').click();
+    // 1.8 MB that inflates to 1.9 GB: 100 entries of 19 MB of zeros, each under the per-entry limit.
+    const bomb = await zipBomb(100, 19e6);
+    expect(bomb.length).toBeLessThan(2.5e6);
+    await own.getByTestId('batch-support-zip').setInputFiles({ name: 'bomb.zip', mimeType: 'application/zip', buffer: Buffer.from(bomb) });
+    const t0 = Date.now();
+    const rise = await peakMemoryRise(async () => {
+      await own.getByTestId('batch-run').click();
+      await expect(own.getByTestId('batch-problems')).toContainText(
+        'bomb.zip: its 100 images would inflate to 1900 MB, over the 200 MB an archive may hold; nothing was read',
+        { timeout: 30_000 },
+      );
+    });
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(rise).toBeLessThan(300e6);
+    // The lab goes on: the button is back.
+    await expect(own.getByTestId('batch-run')).toHaveText('Classify batch');
+  });
+
+  test('a long batch run shows its progress and can be cancelled', async ({ page }) => {
+    const own = await openLab(page);
+    await own.getByTestId('batch').locator('summary').click();
+    // 400 large queries (one 1600 px drawing, stored 400 times): reading them takes a while.
+    const big = new Uint8Array(shapePng(shapes()[2], 1600));
+    const zip = zipSync({
+      'a/1.png': new Uint8Array(shapePng(shapes()[0])),
+      'b/1.png': new Uint8Array(shapePng(shapes()[1])),
+      ...Object.fromEntries(Array.from({ length: 400 }, (_, i) => [`query/q${i}.png`, big])),
+    });
+    await own.getByTestId('batch-support-zip').setInputFiles({ name: 'long.zip', mimeType: 'application/zip', buffer: Buffer.from(zip) });
+    await own.getByTestId('batch-run').click();
+    await expect(own.getByTestId('batch-progress')).toContainText('of 402 images read', { timeout: 30_000 });
+    await own.getByTestId('batch-cancel').click();
+    await expect(own.getByTestId('batch-problems')).toContainText(/Cancelled after \d+ of 402 images were read; nothing was classified/, {
+      timeout: 10_000,
+    });
+    await expect(own.getByTestId('batch-progress')).toHaveCount(0);
+    await expect(own.getByTestId('batch-table')).toHaveCount(0);
+    await expect(own.getByTestId('batch-run')).toBeEnabled();
   });
 
   test('Classify pressed while images are still being read waits for them; a refusal stays until dismissed', async ({ page }) => {

@@ -27,10 +27,23 @@ import { TrainingCurves } from './TrainingCurves';
 import { parseLabState, serialiseLabState, type TaskRef } from './urlState';
 import { useTrainer } from './useTrainer';
 import { usePauseWhileHidden } from './usePauseWhileHidden';
+import { useSaveOnLeave } from './useSaveOnLeave';
 import { visiblePoints } from './series';
 import { queryText } from '../maml/settings/table';
 
 const Tour = lazy(() => import('./tour/Tour'));
+
+/**
+ * Training saved in this browser continues on a reload (or back/forward), and when the lab is
+ * opened without settings in its address; a link with settings shows the run it describes.
+ */
+function continuesSavedTraining(): boolean {
+  const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+  if (nav && nav.type !== 'navigate') return true;
+  const q = new URLSearchParams(location.search);
+  q.delete('experiment');
+  return q.size === 0;
+}
 
 /** The task a reference names: the n-th task of the trajectory picture, or the n-th sampled view task. */
 const taskFor = (c: SinusoidConfig, ref: TaskRef): TaskView => namedTask(c.seed, ref.kind, ref.index, c.shots);
@@ -64,12 +77,21 @@ export function SinusoidLab({ active = true }: { active?: boolean }) {
   const [presetNote, setPresetNote] = useState<string | null>(null);
   const [fileMessage, setFileMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
   const [tourIndex, setTourIndex] = useState<number | null>(url.tour ? 0 : null);
-  const { state, send, dismiss } = useTrainer({ config, backend: url.backend, engine: url.engine, task, autoplay: url.autoplay, compare });
+  const { state, send, dismiss } = useTrainer({
+    config,
+    backend: url.backend,
+    engine: url.engine,
+    task,
+    autoplay: url.autoplay,
+    compare,
+    restore: continuesSavedTraining(),
+  });
   usePauseWhileHidden(
     active,
     state.running,
     useCallback(() => send({ type: 'pause' }), [send]),
   );
+  useSaveOnLeave(useCallback(() => send({ type: 'persist' }), [send]));
 
   // Every change is written to the URL at once (replaceState: no history entry per keystroke).
   const labState = useMemo(() => ({ ...initial.state, config, task: taskRef, compare, hide }), [initial, config, taskRef, compare, hide]);

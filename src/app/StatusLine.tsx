@@ -24,9 +24,14 @@ export function StatusLine({ state }: { state: TrainerState }) {
           <span data-testid="rate">
             <b>{state.itersPerSec.toFixed(1)}</b> meta-it/s
           </span>
-          <span className="muted">
+          <span className="muted" data-testid="source">
             {state.running ? 'training' : 'paused'} · from {state.source}
           </span>
+          {state.storage && (
+            <span className="muted" data-testid="storage">
+              {state.storage}
+            </span>
+          )}
           <details>
             <summary>why {b?.chosen}?</summary>
             <p data-testid="backend-reason">{b?.reason}</p>

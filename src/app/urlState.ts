@@ -84,7 +84,7 @@ export function parseCompare(text: string): { value?: MethodSpec[]; error?: stri
     .filter(Boolean);
   const methods = parts.map(parseMethod);
   const bad = parts.find((_, i) => !methods[i]);
-  if (bad !== undefined) return { error: `"${bad}" is not a method (one of ${ALGORITHMS.join(', ')}, optionally with -kN)` };
+  if (bad !== undefined) return { error: `"${shown(bad)}" is not a method (one of ${ALGORITHMS.join(', ')}, optionally with -kN)` };
   const keys = new Set(methods.map((m) => methodKey(m!)));
   if (keys.size !== parts.length) return { error: 'a method is listed twice' };
   if (parts.length < 2 || parts.length > MAX_COMPARE) return { error: `compare 2 to ${MAX_COMPARE} methods` };

@@ -20,7 +20,9 @@ export interface TrainerState {
   adaptation?: Adaptation;
   trajectory?: Trajectory;
   alert?: { kind: 'diverged' | 'error'; message: string };
-  loaded?: { config: SinusoidConfig; origin: 'shipped' | 'imported'; iteration: number; serial: number };
+  loaded?: { config: SinusoidConfig; origin: 'shipped' | 'imported' | 'saved'; iteration: number; serial: number };
+  /** Why training is not saved in this browser, or a saved state was discarded. */
+  storage?: string;
   /** The latest exported checkpoint, to be saved by the page. */
   exported?: { manifest: unknown; weights: ArrayBuffer; iteration: number; serial: number };
   /** Why the latest imported checkpoint was refused (cleared when one loads). */
@@ -83,6 +85,8 @@ function reduce(s: TrainerState, m: Action): TrainerState {
       };
     case 'importRejected':
       return { ...s, importRejected: { message: m.message, serial: (s.importRejected?.serial ?? 0) + 1 } };
+    case 'storage':
+      return { ...s, storage: m.message };
     case 'clearCurves':
       return { ...s, curves: emptySeries(), trajectory: undefined, alert: undefined };
     case 'dismiss':

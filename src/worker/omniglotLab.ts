@@ -32,7 +32,7 @@ import * as tf from '../maml/tf';
 import { ConvNetTensors } from '../maml/networks/convNetTensors';
 import { metaGradientTensors } from '../maml/omniglot/convMamlTensors';
 import { metaGradient } from '../maml/omniglot/convMaml';
-import { clearSaved, loadSaved, save } from './modelStore';
+import { omniglotStore } from './modelStore';
 import type {
   EpisodeRequest,
   EpisodeView,
@@ -44,6 +44,9 @@ import type {
 } from './omniglotProtocol';
 import { yieldToEvents } from './yieldToEvents';
 import { batchClassify, classifyOwn, type OwnImagesContext } from './ownImages';
+
+/** Training is saved at least this often (and on pause, on a tab hidden, on leaving the page). */
+const SAVE_EVERY_MS = 10_000;
 
 export type Post = (m: FromOmniglotWorker, transfer?: Transferable[]) => void;
 
@@ -75,6 +78,9 @@ export function createOmniglotLab(post: Post): OmniglotLab {
   let rate = { t: 0, it: 0, value: 0 };
   /** Trained since the last save or load. */
   let dirty = false;
+  /** Set by cancelBatch (a message that acts at once), read by the batch run between images. */
+  let batchCancelled = false;
+  const store = omniglotStore((message) => post({ type: 'storage', message }));
 
   async function loadShipped(): Promise<{
     config: OmniglotConfig;
@@ -228,7 +234,10 @@ export function createOmniglotLab(post: Post): OmniglotLab {
     post({ type: 'status', message: 'Loading the Omniglot images…' });
     ds = await loadDataset(baseUrl);
     post({ type: 'status', message: 'Loading the meta-trained model…' });
-    const saved = await loadSaved();
+    const loaded = await store.load();
+    if (loaded && 'problem' in loaded)
+      post({ type: 'storage', message: `Your saved training could not be restored (${loaded.problem}); it was discarded.` });
+    const saved = loaded && 'value' in loaded ? loaded.value : null;
     if (saved) {
       learner = new ConvMetaLearner(saved.config, gemm);
       await learner.restore(saved.learner);
@@ -318,12 +327,12 @@ export function createOmniglotLab(post: Post): OmniglotLab {
   async function persist() {
     if (!learner) return;
     dirty = false;
+    lastSave = performance.now();
     const at = new Date().toISOString();
-    await save({ version: 1, config: learner.config, learner: await learner.state(), curves, events, savedAt: at });
+    if (!(await store.save({ version: 1, config: learner.config, learner: await learner.state(), curves, events, savedAt: at }))) return;
     savedAt = at;
     source = 'saved';
     sourceNote = `your saved training, ${learner.iteration} iterations`;
-    lastSave = performance.now();
     post({ type: 'saved', at, iteration: learner.iteration });
   }
 
@@ -374,7 +383,7 @@ export function createOmniglotLab(post: Post): OmniglotLab {
           pendingPoints.push(point);
           sendProgress();
           if (performance.now() - lastEpisode > 4000) sendEpisode();
-          if (performance.now() - lastSave > 60_000) await persist();
+          if (performance.now() - lastSave > SAVE_EVERY_MS) await persist();
           if (learner!.iteration >= target) {
             running = false;
             await persist();
@@ -432,10 +441,13 @@ export function createOmniglotLab(post: Post): OmniglotLab {
       case 'save':
         await persist();
         return;
+      case 'persist':
+        if (dirty) await persist();
+        return;
       case 'reset':
         running = false;
         evaluation = null;
-        await clearSaved();
+        await store.clear();
         await useShippedOrScratch();
         dirty = false;
         target = learner!.iteration;
@@ -526,9 +538,13 @@ export function createOmniglotLab(post: Post): OmniglotLab {
       }
       case 'batchClassify': {
         await onWasm();
-        await batchClassify(ownImages(), msg);
+        batchCancelled = false;
+        await batchClassify({ ...ownImages(), cancelled: () => batchCancelled }, msg);
         return;
       }
+      case 'cancelBatch':
+        batchCancelled = true;
+        return;
       case 'stopEvaluation':
         evaluation = null;
         post({ type: 'evaluation', rows: [], running: false, iteration: learner!.iteration });

@@ -91,6 +91,8 @@ export type ToOmniglotWorker =
   | { type: 'setTarget'; target: number }
   | { type: 'episode'; episode: EpisodeRequest }
   | { type: 'save' }
+  /** Save if trained since the last save (the page is hidden or being left). */
+  | { type: 'persist' }
   /** Back to the shipped checkpoint (the saved state is deleted). */
   | { type: 'reset' }
   /** A fresh random initialisation with the current settings. */
@@ -108,9 +110,13 @@ export type ToOmniglotWorker =
    * class; a "query" folder inside is read as queries), plus query files; answered with
    * batchProgress messages and one batchResult.
    */
-  | { type: 'batchClassify'; zip?: File; support: { path: string; file: Blob }[]; queries: { path: string; file: Blob }[]; steps: number };
+  | { type: 'batchClassify'; zip?: File; support: { path: string; file: Blob }[]; queries: { path: string; file: Blob }[]; steps: number }
+  /** Stops the batch run in progress (acts at once; answered by its batchResult, saying it was cancelled). */
+  | { type: 'cancelBatch' };
 
 export type FromOmniglotWorker =
+  /** Saving in this browser failed or a saved state could not be restored: shown once, the lab runs on. */
+  | { type: 'storage'; message: string }
   | { type: 'status'; message: string }
   | {
       type: 'ready';

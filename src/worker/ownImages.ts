@@ -20,6 +20,8 @@ export interface OwnImagesContext {
   learner: ConvMetaLearner;
   post: (m: FromOmniglotWorker, transfer?: Transferable[]) => void;
   fetchOk: (url: string) => Promise<Response>;
+  /** True once the user has cancelled the batch run in progress. */
+  cancelled?: () => boolean;
 }
 
 let pretrained: Promise<{ learner: ConvMetaLearner } | { unavailable: string }> | null = null;
@@ -88,6 +90,12 @@ export async function classifyOwn(ctx: OwnImagesContext, msg: Extract<ToOmniglot
 /** A file's name without its folders, for naming it in the results (as npm run classify does). */
 const nameIn = (path: string) => path.split('/').pop() ?? path;
 
+class Cancelled extends Error {
+  constructor(done: number, total: number) {
+    super(`Cancelled after ${done} of ${total} images were read; nothing was classified.`);
+  }
+}
+
 export async function batchClassify(ctx: OwnImagesContext, msg: Extract<ToOmniglotWorker, { type: 'batchClassify' }>) {
   try {
     await classifyBatch(ctx, msg);
@@ -139,6 +147,7 @@ async function classifyBatch(ctx: OwnImagesContext, msg: Extract<ToOmniglotWorke
   let done = 0;
   let lastPost = 0;
   const decode = async (path: string, blob: Blob): Promise<Float32Array | null> => {
+    if (ctx.cancelled?.()) throw new Cancelled(done, total);
     try {
       return await preprocessFile(path, blob);
     } catch (e) {

@@ -45,6 +45,11 @@ export type ToWorker =
       compare: MethodSpec[];
       /** Whether the trajectory views are computed while training (default true; the bench turns them off). */
       views?: boolean;
+      /**
+       * Whether training saved in this browser with these settings continues (a reload, or the
+       * lab opened without settings in its address); a link with settings starts the run it describes.
+       */
+      restore?: boolean;
     }
   /** Compare these methods (none: the single-method view); restarts training so all share one stream. */
   | { type: 'setCompare'; compare: MethodSpec[]; config: SinusoidConfig }
@@ -58,9 +63,13 @@ export type ToWorker =
   | { type: 'reset'; config: SinusoidConfig }
   | { type: 'setConfig'; config: SinusoidConfig }
   | { type: 'setTask'; task: TaskView }
-  | { type: 'loadCheckpoint'; manifest: unknown; weights: ArrayBuffer };
+  | { type: 'loadCheckpoint'; manifest: unknown; weights: ArrayBuffer }
+  /** Save the training in this browser now (the page is hidden or being left). */
+  | { type: 'persist' };
 
 export type FromWorker =
+  /** Saving in this browser failed or a saved state could not be restored: shown once, the lab runs on. */
+  | { type: 'storage'; message: string }
   | { type: 'calibrating'; backend: BackendName }
   | {
       type: 'backend';
@@ -86,7 +95,7 @@ export type FromWorker =
     }
   | ({ type: 'trajectory' } & TrajectoryPicture)
   /** A checkpoint replaced the session: the shipped one (`shipped`) or a file the user imported. */
-  | { type: 'loaded'; config: SinusoidConfig; iteration: number; origin: 'shipped' | 'imported'; note: string }
+  | { type: 'loaded'; config: SinusoidConfig; iteration: number; origin: 'shipped' | 'imported' | 'saved'; note: string }
   | { type: 'exported'; manifest: unknown; weights: ArrayBuffer; iteration: number }
   | { type: 'importRejected'; message: string }
   | { type: 'diverged'; iteration: number; message: string }

@@ -18,9 +18,14 @@ import { GaussianMlp } from '../maml/networks/gaussianPolicy';
 import { policySizes, type RlConfig, type RlMethod } from '../maml/rl/rlConfig';
 import type { FromRlWorker, MethodAdaptation, RlCurvePoint, ToRlWorker } from './rlProtocol';
 import { fetchOk } from './assets';
+import { rlStore } from './modelStore';
+import type { LabStore } from './labStore';
+import type { SavedRl } from './modelStore';
 
 /** Goals per live training iteration in the page (the shipped runs used 10). */
 const PAGE_META_BATCH = 4;
+/** Continued training is saved in this browser at least this often (and on pause, on a hidden page, on leaving it). */
+const SAVE_EVERY_MS = 10_000;
 /** Rollouts drawn per method and phase. */
 const DRAWN = 5;
 
@@ -31,7 +36,11 @@ interface FamilyModels {
   pretrainedIteration: number;
   random: Float32Array[];
   curves: RlCurvePoint[];
-  shipped: boolean;
+  shippedIteration: number;
+  restoredFrom?: string;
+  store: LabStore<SavedRl>;
+  /** The iteration saved last (or loaded). */
+  savedIteration: number;
 }
 
 /** The page's messages, and the lab's own: one training step, queued behind whatever waits. */
@@ -74,6 +83,22 @@ export function createRlLab(post: Post, enqueue: (m: RlLabMessage) => void): { h
     return { config: ck.manifest.config as RlConfig, state: st, curves };
   }
 
+  const reportStorage = (message: string) => post({ type: 'storage', message });
+  let lastSave = performance.now();
+
+  function announce(family: TaskFamily, fm: FamilyModels) {
+    post({
+      type: 'model',
+      family,
+      iteration: fm.maml.iteration,
+      curves: fm.curves,
+      pretrainedIteration: fm.pretrainedIteration,
+      shippedIteration: fm.shippedIteration,
+      restoredFrom: fm.restoredFrom,
+    });
+  }
+
+  /** The family's policies: the shipped ones, with the maml policy's training continued in this browser when it was saved. */
   async function familyModels(family: TaskFamily): Promise<FamilyModels> {
     const have = models.get(family);
     if (have) return have;
@@ -82,6 +107,7 @@ export function createRlLab(post: Post, enqueue: (m: RlLabMessage) => void): { h
     const config = { ...m.config, metaBatch: PAGE_META_BATCH };
     const maml = new RlLearner(config, 'maml', gemm);
     await maml.restore(m.state);
+    const store = rlStore(family, reportStorage);
     const fm: FamilyModels = {
       config,
       maml,
@@ -89,19 +115,39 @@ export function createRlLab(post: Post, enqueue: (m: RlLabMessage) => void): { h
       pretrainedIteration: p.state.iteration,
       random: randomInit(m.config),
       curves: m.curves,
-      shipped: true,
+      shippedIteration: m.state.iteration,
+      store,
+      savedIteration: m.state.iteration,
     };
+    const saved = await store.load();
+    if (saved && 'problem' in saved)
+      reportStorage(`Your saved ${family} training could not be restored (${saved.problem}); it was discarded.`);
+    if (saved && 'value' in saved) {
+      try {
+        await maml.restore(saved.value.learner);
+        fm.curves = saved.value.curves;
+        fm.restoredFrom = saved.value.savedAt;
+        fm.savedIteration = maml.iteration;
+      } catch (e) {
+        await maml.restore(m.state);
+        await store.clear();
+        reportStorage(`Your saved ${family} training could not be restored (${(e as Error).message}); it was discarded.`);
+      }
+    }
     models.set(family, fm);
-    post({
-      type: 'model',
-      family,
-      iteration: maml.iteration,
-      curves: fm.curves,
-      pretrainedIteration: fm.pretrainedIteration,
-      shipped: true,
-    });
+    announce(family, fm);
     post({ type: 'status', message: '' });
     return fm;
+  }
+
+  /** Saves each family's continued training when it has trained since its last save. */
+  async function persist() {
+    lastSave = performance.now();
+    for (const [family, fm] of models) {
+      if (fm.maml.iteration === fm.savedIteration) continue;
+      fm.savedIteration = fm.maml.iteration;
+      await fm.store.save({ version: 1, family, learner: await fm.maml.state(), curves: fm.curves, savedAt: new Date().toISOString() });
+    }
   }
 
   async function adapt(family: TaskFamily, goal: [number, number], serial: number) {
@@ -203,6 +249,7 @@ export function createRlLab(post: Post, enqueue: (m: RlLabMessage) => void): { h
           points: [point],
           secondsPerIteration: s.seconds,
         });
+        if (performance.now() - lastSave > SAVE_EVERY_MS) await persist();
         await yieldToEvents();
         if (training) enqueue({ type: 'trainStep' });
         break;
@@ -213,7 +260,19 @@ export function createRlLab(post: Post, enqueue: (m: RlLabMessage) => void): { h
           post({ type: 'progress', family: training, running: false, iteration: fm.maml.iteration, points: [], secondsPerIteration: 0 });
         }
         training = null;
+        await persist();
         break;
+      case 'persist':
+        await persist();
+        break;
+      case 'reset': {
+        if (training === m.family) training = null;
+        const fm = models.get(m.family);
+        models.delete(m.family);
+        await fm?.store.clear();
+        await familyModels(m.family);
+        break;
+      }
     }
   }
 

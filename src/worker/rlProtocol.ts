@@ -40,12 +40,28 @@ export type ToRlWorker =
   | { type: 'init'; baseUrl: string; backend: string }
   | { type: 'adapt'; family: TaskFamily; goal: [number, number]; serial: number }
   | { type: 'train'; family: TaskFamily }
-  | { type: 'pause' };
+  | { type: 'pause' }
+  /** Save the continued training in this browser now (the page is hidden or being left). */
+  | { type: 'persist' }
+  /** Back to the shipped maml policy of a family, dropping what was trained here. */
+  | { type: 'reset'; family: TaskFamily };
 
 export type FromRlWorker =
+  /** Saving in this browser failed or a saved state could not be restored: shown once, the lab runs on. */
+  | { type: 'storage'; message: string }
   | { type: 'status'; message: string }
   | { type: 'ready'; backend: string; note: string }
-  | { type: 'model'; family: TaskFamily; iteration: number; curves: RlCurvePoint[]; pretrainedIteration: number; shipped: boolean }
+  | {
+      type: 'model';
+      family: TaskFamily;
+      iteration: number;
+      curves: RlCurvePoint[];
+      pretrainedIteration: number;
+      /** The shipped maml policy's iteration; `iteration` is beyond it when training continued here. */
+      shippedIteration: number;
+      /** When the policy came back from this browser's storage: the time it was saved. */
+      restoredFrom?: string;
+    }
   | { type: 'adaptation'; view: AdaptationView }
   | { type: 'progress'; family: TaskFamily; running: boolean; iteration: number; points: RlCurvePoint[]; secondsPerIteration: number }
   | { type: 'error'; message: string };

@@ -25,12 +25,17 @@ import type {
 import { SinusoidSession, diverged, measureRate } from '../maml/sinusoid/session';
 import { TrajectoryView } from '../maml/sinusoid/trajectoryView';
 import { yieldToEvents } from './yieldToEvents';
+import { sinusoidStore } from './modelStore';
+import { sameSettings } from './labStore';
+import type { LearnerState } from '../maml/checkpoint';
 
 const SLICE_MS = 40;
 const STATE_EVERY_MS = 100;
 const ADAPT_EVERY_MS = 300;
 const TRAJECTORY_EVERY_MS = 2000;
 const OPTIMA_EVERY_MS = 5000;
+/** Training is saved in this browser at least this often (and on pause, on a hidden page, on leaving it). */
+const SAVE_EVERY_MS = 10_000;
 /**
  * Time budgets for the trajectory views, as shares of the time since training (re)started:
  * drawing (projection and task paths, 3%) and fitting the task optima (4%) each wait when over
@@ -92,6 +97,67 @@ export function createSinusoidLab(post: Post): SinusoidLab {
   let trainSeconds = 0;
   let lastState = 0;
   let lastAdapt = 0;
+  const store = sinusoidStore((message) => post({ type: 'storage', message }));
+  let lastSave = performance.now();
+  /** The iteration saved last (-1: the session changed since, or nothing to keep). */
+  let savedIteration = -1;
+
+  /** Saves the session when it has trained since the last save; a session at iteration 0 clears what was saved. */
+  async function persist() {
+    if (!session) return;
+    lastSave = performance.now();
+    if (session.iteration === savedIteration) return;
+    savedIteration = session.iteration;
+    if (session.iteration === 0) return store.clear();
+    const learners = await session.learnerStates();
+    await store.save({
+      version: 1,
+      config: session.config,
+      compare,
+      learners,
+      trainSeconds,
+      savedAt: new Date().toISOString(),
+    });
+  }
+
+  /** The session a restored state describes, checked off to the side (null when it does not fit). */
+  async function restoredSession(config: SinusoidConfig, maml: LearnerState, pretrained?: LearnerState) {
+    const next = new SinusoidSession(config, engine, compare);
+    try {
+      await next.restore(maml, pretrained);
+      return next;
+    } catch (e) {
+      next.dispose();
+      throw e;
+    }
+  }
+
+  /** On start: the training saved in this browser, when it was made with the settings the page asks for. */
+  async function restoreSaved(config: SinusoidConfig): Promise<boolean> {
+    const loaded = await store.load();
+    if (!loaded) return false;
+    if ('problem' in loaded) {
+      post({ type: 'storage', message: `Your saved training could not be restored (${loaded.problem}); it was discarded.` });
+      return false;
+    }
+    const saved = loaded.value;
+    if (!sameSettings(saved.config, config) || !sameSettings(saved.compare, compare)) return false;
+    let next: SinusoidSession;
+    try {
+      next = await restoredSession(saved.config, saved.learners.maml, saved.learners.pretrained);
+    } catch (e) {
+      await store.clear();
+      post({ type: 'storage', message: `Your saved training could not be restored (${(e as Error).message}); it was discarded.` });
+      return false;
+    }
+    newSession(saved.config, next);
+    trainSeconds = saved.trainSeconds;
+    savedIteration = next.iteration;
+    const at = new Date(saved.savedAt);
+    source = `your training, restored from this browser (${next.iteration} iterations, saved ${Number.isNaN(at.getTime()) ? 'earlier' : at.toLocaleTimeString()})`;
+    post({ type: 'loaded', config: saved.config, iteration: next.iteration, origin: 'saved', note: source });
+    return true;
+  }
 
   function sendState(force = false) {
     const now = performance.now();
@@ -180,6 +246,7 @@ export function createSinusoidLab(post: Post): SinusoidLab {
         else if (views && now - lastTrajectory > TRAJECTORY_EVERY_MS && !drawBudget.over())
           await sendTrajectory(now - lastOptima > OPTIMA_EVERY_MS);
         else if (views) await trajectory?.record(session);
+        if (performance.now() - lastSave > SAVE_EVERY_MS) await persist();
         sendState();
         await yieldToEvents();
       }
@@ -229,6 +296,7 @@ export function createSinusoidLab(post: Post): SinusoidLab {
     lastOptima = -Infinity;
     source = 'random initialisation';
     trainSeconds = 0;
+    savedIteration = -1;
   }
 
   async function handle(msg: ToWorker) {
@@ -246,7 +314,7 @@ export function createSinusoidLab(post: Post): SinusoidLab {
         backendName = choice.chosen;
         post({ type: 'backend', ...choice, engine, engineReason: picked.reason });
         views = msg.views ?? true;
-        newSession(msg.config);
+        if (!(msg.restore && (await restoreSaved(msg.config)))) newSession(msg.config);
         await sendAdaptation();
         if (views) await sendTrajectory(true);
         running = msg.autoplay;
@@ -262,6 +330,12 @@ export function createSinusoidLab(post: Post): SinusoidLab {
       case 'pause':
         running = false;
         sendState(true);
+        await stopped();
+        await sendAdaptation(); // the paused view shows the predictions of the last iteration, not of the last slice's refresh
+        await persist();
+        return;
+      case 'persist':
+        await persist();
         return;
       case 'step':
         if (!session || running) return;
@@ -272,6 +346,7 @@ export function createSinusoidLab(post: Post): SinusoidLab {
         return;
       case 'reset':
         newSession(msg.config);
+        await persist(); // a fresh session: what was saved goes
         await sendAdaptation();
         await sendTrajectory(true);
         sendState(true);
@@ -297,6 +372,7 @@ export function createSinusoidLab(post: Post): SinusoidLab {
       case 'setCompare':
         compare = msg.compare;
         newSession(msg.config);
+        await persist();
         await sendAdaptation();
         await sendTrajectory(true);
         sendState(true);
@@ -328,11 +404,10 @@ export function createSinusoidLab(post: Post): SinusoidLab {
           return;
         }
         // Restored off to the side: if the optimizer state does not fit, the running session stays.
-        const next = new SinusoidSession(config, engine, compare);
+        let next: SinusoidSession;
         try {
-          await next.restore(ck.learners.maml, ck.learners.pretrained);
+          next = await restoredSession(config, ck.learners.maml, ck.learners.pretrained);
         } catch (e) {
-          next.dispose();
           const message = `Not a usable checkpoint: its optimizer state does not fit the model (${(e as Error).message})`;
           if (msg.type === 'importCheckpoint') post({ type: 'importRejected', message });
           else post({ type: 'error', message });
@@ -350,6 +425,7 @@ export function createSinusoidLab(post: Post): SinusoidLab {
           origin: msg.type === 'importCheckpoint' ? 'imported' : 'shipped',
           note: source,
         });
+        await persist();
         await sendAdaptation();
         await sendTrajectory(true);
         sendState(true);

@@ -141,7 +141,10 @@ export function BatchClassify({
       </p>
       {progress && (
         <div className="progress-line" data-testid="batch-progress">
-          <progress max={progress.total} value={progress.done} aria-label="Images read" /> {progress.done} of {progress.total} images read
+          <progress max={progress.total} value={progress.done} aria-label="Images read" /> {progress.done} of {progress.total} images read{' '}
+          <button data-testid="batch-cancel" onClick={() => send({ type: 'cancelBatch' })}>
+            Cancel
+          </button>
         </div>
       )}
       {problem && (

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { usePauseWhileHidden } from '../usePauseWhileHidden';
+import { useSaveOnLeave } from '../useSaveOnLeave';
 import { CONV_ALGORITHMS, type ConvAlgorithm } from '../../maml/algorithm/algorithm';
 import { OMNIGLOT_PRESETS, type OmniglotConfig, type OmniglotPreset } from '../../maml/omniglot/config';
 import { EPISODE_LIMITS } from '../../maml/omniglot/tasks';
@@ -146,6 +147,7 @@ export function OmniglotLab({ active = true }: { active?: boolean }) {
     state.running,
     useCallback(() => send({ type: 'pause' }), [send]),
   );
+  useSaveOnLeave(useCallback(() => send({ type: 'persist' }), [send]));
   const [episode, setEpisode] = useState<EpisodeRequest>(FIRST_EPISODE);
   const [episodeDraft, setEpisodeDraft] = useState({ way: String(FIRST_EPISODE.way), shot: String(FIRST_EPISODE.shot) });
   // Settings a link asked for or this page applied, over the model's own (kept in the URL).
@@ -285,6 +287,11 @@ export function OmniglotLab({ active = true }: { active?: boolean }) {
             </>
           )}
           {state.status && ready && <span className="muted">{state.status}</span>}
+          {state.storage && (
+            <span className="muted" data-testid="omniglot-storage">
+              {state.storage}
+            </span>
+          )}
         </section>
       )}
       {state.error && ready && (

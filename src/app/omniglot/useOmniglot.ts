@@ -25,6 +25,8 @@ export interface OmniglotState {
   source: ModelSource;
   sourceNote: string;
   savedAt: string | null;
+  /** Why training is not saved in this browser, or a saved state was discarded. */
+  storage?: string;
   curves: OmniglotCurvePoint[];
   events: SettingsEvent[];
   episode?: EpisodeView;
@@ -52,6 +54,8 @@ function reduce(s: OmniglotState, m: Action): OmniglotState {
   switch (m.type) {
     case 'status':
       return { ...s, status: m.message };
+    case 'storage':
+      return { ...s, storage: m.message };
     case 'ready': {
       const { type: _, curves, events, config, iteration, source, sourceNote, savedAt, ...ready } = m;
       return { ...s, phase: 'ready', status: '', ready, config, iteration, target: iteration, source, sourceNote, savedAt, curves, events };

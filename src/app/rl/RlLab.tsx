@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { usePauseWhileHidden } from '../usePauseWhileHidden';
+import { useSaveOnLeave } from '../useSaveOnLeave';
 import { parseRlUrl, serialiseRlUrl, type RlPanel } from './rlUrl';
 import type { TaskFamily } from '../../maml/rl/env';
 import { NAVIGATION } from '../../maml/rl/navigation';
@@ -51,6 +52,7 @@ export function RlLab({ active = true }: { active?: boolean }) {
     state.running,
     useCallback(() => send({ type: 'pause' }), [send]),
   );
+  useSaveOnLeave(useCallback(() => send({ type: 'persist' }), [send]));
   const [family, setFamily] = useState<TaskFamily>(URL_STATE.state.family);
   const [goal, setGoal] = useState<Record<TaskFamily, [number, number]>>(() =>
     URL_STATE.state.goal ? { ...FIRST_GOAL, [URL_STATE.state.family]: URL_STATE.state.goal } : FIRST_GOAL,
@@ -67,8 +69,6 @@ export function RlLab({ active = true }: { active?: boolean }) {
   const horizon = family === 'navigation' ? NAVIGATION.horizon : VELOCITY.horizon;
   const upto = useAnimatedSteps(view?.serial, horizon);
   const fam = state.families[family];
-  const shipped = useRef<Partial<Record<TaskFamily, number>>>({});
-  if (fam && shipped.current[family] === undefined) shipped.current[family] = fam.iteration;
 
   // The first goal of each family, once the worker is up.
   useEffect(() => {
@@ -110,8 +110,14 @@ export function RlLab({ active = true }: { active?: boolean }) {
           {fam && (
             <span data-testid="rl-iteration">
               MAML policy: <b>{fam.iteration}</b> meta-iterations
-              {fam.iteration > (shipped.current[family] ?? 0) ? ` (shipped ${shipped.current[family]}, continued here)` : ' (shipped)'};
-              pretrained: {fam.pretrainedIteration} iterations
+              {fam.iteration > fam.shippedIteration ? ` (shipped ${fam.shippedIteration}, continued here)` : ' (shipped)'}
+              {fam.restoredFrom && `, restored from this browser (saved ${new Date(fam.restoredFrom).toLocaleTimeString()})`}; pretrained:{' '}
+              {fam.pretrainedIteration} iterations
+            </span>
+          )}
+          {state.storage && (
+            <span className="muted" data-testid="rl-storage">
+              {state.storage}
             </span>
           )}
           {state.status && (
@@ -164,6 +170,16 @@ export function RlLab({ active = true }: { active?: boolean }) {
             aria-label={state.running ? 'Pause meta-training' : 'Continue meta-training from the shipped policy'}
           >
             {state.running ? 'Pause' : 'Train'}
+          </button>
+        )}
+        {shown('training') && fam && fam.iteration > fam.shippedIteration && !state.running && (
+          <button
+            data-testid="rl-reset"
+            onClick={() =>
+              confirm('Go back to the shipped policy? The training continued here is discarded.') && send({ type: 'reset', family })
+            }
+          >
+            Back to the shipped policy
           </button>
         )}
         {state.running && <span className="muted">{state.secondsPerIteration.toFixed(1)} s per meta-iteration (4 goals each)</span>}
@@ -226,7 +242,7 @@ export function RlLab({ active = true }: { active?: boolean }) {
       </div>
       <div className="pair">
         {shown('bars') && methods.length > 0 && <ReturnBars methods={methods} />}
-        {shown('curve') && fam && <RlCurve points={fam.curves} shippedUpTo={shipped.current[family] ?? 0} />}
+        {shown('curve') && fam && <RlCurve points={fam.curves} shippedUpTo={fam.shippedIteration} />}
       </div>
       {view && (
         <p className="muted small" data-testid="rl-summary">

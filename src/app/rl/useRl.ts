@@ -6,6 +6,8 @@ export interface FamilyState {
   iteration: number;
   pretrainedIteration: number;
   curves: RlCurvePoint[];
+  shippedIteration: number;
+  restoredFrom?: string;
 }
 
 export interface RlState {
@@ -20,6 +22,8 @@ export interface RlState {
   running: boolean;
   secondsPerIteration: number;
   error?: string;
+  /** Why training is not saved in this browser, or a saved state was discarded. */
+  storage?: string;
 }
 
 const initial: RlState = {
@@ -39,12 +43,23 @@ function reduce(s: RlState, m: Action): RlState {
   switch (m.type) {
     case 'status':
       return { ...s, status: m.message };
+    case 'storage':
+      return { ...s, storage: m.message };
     case 'ready':
       return { ...s, phase: 'ready', backend: m.backend, backendNote: m.note };
     case 'model':
       return {
         ...s,
-        families: { ...s.families, [m.family]: { iteration: m.iteration, pretrainedIteration: m.pretrainedIteration, curves: m.curves } },
+        families: {
+          ...s.families,
+          [m.family]: {
+            iteration: m.iteration,
+            pretrainedIteration: m.pretrainedIteration,
+            curves: m.curves,
+            shippedIteration: m.shippedIteration,
+            restoredFrom: m.restoredFrom,
+          },
+        },
       };
     case 'adaptation':
       return { ...s, adaptation: m.view, pending: s.pending === m.view.serial ? null : s.pending };

@@ -17,7 +17,7 @@ export function parseNumberText(text: string): { value: number } | { error: stri
   const t = text.trim();
   const v = DECIMAL.test(t) ? Number(t) : NaN;
   if (!Number.isFinite(v)) return { error: `"${shown(text)}" is not a number` };
-  return { value: v };
+  return { value: v === 0 ? 0 : v }; // "-0" is 0 (a link writes it back as "0")
 }
 
 /** Whether the text is a whole number written in digits (what a whole-number field takes). */
