@@ -64,6 +64,7 @@ export default tseslint.config(
           '!**/worker/protocol',
           '!**/worker/omniglotProtocol',
           '!**/worker/rlProtocol',
+          '!**/worker/livenessProtocol',
           '**/bench/**',
           '**/scripts/**',
         ],

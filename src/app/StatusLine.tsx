@@ -5,6 +5,11 @@ export function StatusLine({ state }: { state: TrainerState }) {
   const b = state.backend;
   return (
     <section className="status" aria-live="polite" data-testid="status">
+      {state.restarted && (
+        <span className="restarted" role="alert" data-testid="restarted">
+          {state.restarted}
+        </span>
+      )}
       {state.phase !== 'ready' ? (
         <span data-testid="calibrating">
           <span className="spinner" aria-hidden="true" />
@@ -27,6 +32,12 @@ export function StatusLine({ state }: { state: TrainerState }) {
           <span className="muted" data-testid="source">
             {state.running ? 'training' : 'paused'} · from {state.source}
           </span>
+          {state.saved && (
+            <span className="muted" data-testid="saved">
+              saved in this browser at iteration {state.saved.iteration.toLocaleString('en')} (
+              {new Date(state.saved.at).toLocaleTimeString()})
+            </span>
+          )}
           {state.storage && (
             <span className="muted" data-testid="storage">
               {state.storage}

@@ -1,3 +1,4 @@
+import { formatLoss } from '../maml/settings/numberText';
 import * as d3 from 'd3';
 import { memo, useEffect, useState } from 'react';
 import { sinusoid } from '../maml/sinusoid/tasks';
@@ -12,7 +13,7 @@ const STARTS: { key: StartingPoint; label: string; color: string }[] = [
   { key: 'random', label: 'random init', color: '#7f7f7f' },
 ];
 
-const fmt = (v: number) => (Math.abs(v) >= 100 ? v.toExponential(1) : v.toFixed(3));
+const fmt = formatLoss;
 
 /**
  * One task's inner loop, step by step: a step slider (or play), the same task adapted from

@@ -1,3 +1,4 @@
+import { formatLoss } from '../maml/settings/numberText';
 import * as d3 from 'd3';
 import type { CurvePoint } from '../worker/protocol';
 import { Axes } from './AdaptationPlot';
@@ -70,7 +71,7 @@ export function TrainingCurves({ points, trainSteps }: { points: CurvePoint[]; t
     H - M.bottom,
   );
   const summary = last
-    ? `After ${last.iteration} meta-iterations: ` + SERIES.map((s) => `${s.label} ${last[s.key].toFixed(3)}`).join(', ')
+    ? `After ${last.iteration} meta-iterations: ` + SERIES.map((s) => `${s.label} ${formatLoss(last[s.key])}`).join(', ')
     : 'No training yet.';
   return (
     <figure className="plot wide" data-testid="training-curves">
@@ -124,7 +125,7 @@ export function TrainingCurves({ points, trainSteps }: { points: CurvePoint[]; t
             {last && (
               <b data-testid={`curve-value-${s.key}`} data-value={last[s.key]}>
                 {' '}
-                {last[s.key].toFixed(3)}
+                {formatLoss(last[s.key])}
               </b>
             )}
           </span>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseNumberText, shown } from '../maml/settings/numberText';
+import { formatLoss, parseNumberText, shown } from '../maml/settings/numberText';
 import { parseField, parseHidden } from '../maml/sinusoid/settings';
 import { OMNIGLOT_SETTINGS } from '../maml/omniglot/settings';
 import { parseSetting, settingOf } from '../maml/settings/table';
@@ -45,5 +45,16 @@ describe('numbers as people type them', () => {
     expect(problems.length).toBe(2);
     for (const p of problems) expect(p.length).toBeLessThan(120);
     expect(parseRlUrl(`?r.goal=${long}`).problems[0].length).toBeLessThan(120);
+  });
+});
+
+describe('formatLoss', () => {
+  it('keeps losses short and readable, whatever their size', () => {
+    expect(formatLoss(0.123456)).toBe('0.123');
+    expect(formatLoss(2431061.2291197013)).toBe('2.43e+6');
+    expect(formatLoss(0.0000123)).toBe('1.23e-5');
+    expect(formatLoss(0)).toBe('0.000');
+    expect(formatLoss(NaN)).toBe('not a number');
+    expect(formatLoss(Infinity)).toBe('infinite');
   });
 });

@@ -1,3 +1,4 @@
+import { supervisedWorker, type Supervised } from './supervisedWorker';
 import { startTransition, useCallback, useEffect, useReducer, useRef } from 'react';
 import type { SinusoidConfig } from '../maml/sinusoid/config';
 import type { BackendName, EngineName, BackendReport, FromWorker, ToWorker } from '../worker/protocol';
@@ -23,6 +24,10 @@ export interface TrainerState {
   loaded?: { config: SinusoidConfig; origin: 'shipped' | 'imported' | 'saved'; iteration: number; serial: number };
   /** Why training is not saved in this browser, or a saved state was discarded. */
   storage?: string;
+  /** The last save in this browser. */
+  saved?: { at: string; iteration: number };
+  /** Why the worker was restarted (the last time it was). */
+  restarted?: string;
   /** The latest exported checkpoint, to be saved by the page. */
   exported?: { manifest: unknown; weights: ArrayBuffer; iteration: number; serial: number };
   /** Why the latest imported checkpoint was refused (cleared when one loads). */
@@ -44,7 +49,7 @@ const STREAMED = new Set<FromWorker['type']>(['state', 'curves', 'adaptation', '
 /** The longest a streamed message waits before it is drawn. */
 const STREAM_MS = 100;
 
-type Action = FromWorker | { type: 'clearCurves' } | { type: 'dismiss' };
+type Action = FromWorker | { type: 'clearCurves' } | { type: 'dismiss' } | { type: 'restarted'; message: string };
 
 function reduce(s: TrainerState, m: Action): TrainerState {
   switch (m.type) {
@@ -87,8 +92,12 @@ function reduce(s: TrainerState, m: Action): TrainerState {
       return { ...s, importRejected: { message: m.message, serial: (s.importRejected?.serial ?? 0) + 1 } };
     case 'storage':
       return { ...s, storage: m.message };
+    case 'saved':
+      return { ...s, saved: { at: m.at, iteration: m.iteration } };
+    case 'restarted':
+      return { ...s, phase: 'starting', running: false, restarted: m.message, curves: emptySeries(), trajectory: undefined };
     case 'clearCurves':
-      return { ...s, curves: emptySeries(), trajectory: undefined, alert: undefined };
+      return { ...s, curves: emptySeries(), trajectory: undefined, alert: undefined, saved: undefined };
     case 'dismiss':
       return { ...s, alert: undefined };
     default:
@@ -99,35 +108,39 @@ function reduce(s: TrainerState, m: Action): TrainerState {
 /** The page's handle on the training worker: its latest state, and commands to send it. */
 export function useTrainer(init: Omit<Extract<ToWorker, { type: 'init' }>, 'type' | 'views'>) {
   const [state, dispatch] = useReducer(reduce, initial);
-  const worker = useRef<Worker | null>(null);
+  const worker = useRef<Supervised<ToWorker> | null>(null);
+  // A restarted worker starts from the page's settings as they are then.
+  const latest = useRef(init);
+  latest.current = init;
 
   useEffect(() => {
-    const w = new Worker(new URL('../worker/maml.worker.ts', import.meta.url), { type: 'module' });
-    worker.current = w;
     // What the worker sends renders in batches of up to STREAM_MS, as a transition: React
     // slices that work and yields to input, so a busy page never blocks the main thread long.
     const stream = messageBatch<FromWorker>((batch) => startTransition(() => batch.forEach(dispatch)), STREAM_MS);
-    w.onmessage = (e: MessageEvent<FromWorker>) => {
-      stream.push(e.data);
-      if (!STREAMED.has(e.data.type)) stream.flush();
-    };
-    w.onerror = (e) => {
-      stream.flush();
-      dispatch({ type: 'error', message: `The training worker failed: ${e.message}` });
-    };
-    w.postMessage({ type: 'init', ...init } satisfies ToWorker);
+    const w = supervisedWorker<ToWorker, FromWorker>({
+      make: () => new Worker(new URL('../worker/maml.worker.ts', import.meta.url), { type: 'module' }),
+      // A restart continues the training saved in this browser, when its settings are the page's.
+      init: (restart) => ({ type: 'init', ...latest.current, ...(restart ? { restore: true, autoplay: false } : {}) }),
+      onMessage: (m) => {
+        stream.push(m);
+        if (!STREAMED.has(m.type)) stream.flush();
+      },
+      onRestart: (reason) => {
+        stream.flush();
+        dispatch({ type: 'restarted', message: `The training worker failed. ${reason}` });
+      },
+    });
+    worker.current = w;
     return () => {
       stream.cancel();
       w.terminate();
     };
-    // The worker lives as long as the page; later changes go through send().
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
   const send = useCallback((m: ToWorker, transfer: Transferable[] = []) => {
     if (m.type === 'reset' || m.type === 'setCompare') dispatch({ type: 'clearCurves' });
     if (m.type === 'play') dispatch({ type: 'dismiss' });
-    worker.current?.postMessage(m, transfer);
+    worker.current?.post(m, transfer);
   }, []);
 
   return { state, send, dismiss: () => dispatch({ type: 'dismiss' }) };

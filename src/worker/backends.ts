@@ -105,3 +105,35 @@ export async function chooseBackend(
     `${lead}fastest in calibration (${best.metaItersPerSec!.toFixed(1)} it/s)` + (skipped.length ? `; ${skipped.join('; ')}` : '');
   return { chosen: best.name, reason, candidates };
 }
+
+interface LosableDevice {
+  lost: Promise<{ reason?: string; message?: string }>;
+  destroy(): void;
+}
+
+/** The GPUDevice of tfjs's webgpu backend, when that backend is the active one. */
+export function webgpuDevice(): LosableDevice | null {
+  if (tf.getBackend() !== 'webgpu') return null;
+  return (tf.backend() as unknown as { device?: LosableDevice }).device ?? null;
+}
+
+/**
+ * Resolves with a description when the active WebGPU device is lost (a driver reset, the GPU
+ * process gone, or `destroy()`); never resolves when no WebGPU device is active.
+ */
+export function deviceLost(): Promise<string> {
+  const device = webgpuDevice();
+  if (!device) return new Promise(() => {});
+  return device.lost.then((info) => info.message || info.reason || 'no reason given');
+}
+
+/** After a lost GPU: the CPU backend the work moves to (wasm, else plain JavaScript). */
+export async function fallBackFromGpu(): Promise<BackendReport> {
+  const wasm = await activate('wasm');
+  return wasm.available ? wasm : activate('cpu');
+}
+
+/** Whether `lost` resolves within `ms`: a GPU read fails before the device reports its loss. */
+export function lostWithin(lost: Promise<string>, ms: number): Promise<string | null> {
+  return Promise.race([lost, new Promise<null>((r) => setTimeout(() => r(null), ms))]);
+}

@@ -10,7 +10,7 @@ serveWorker<ToWorker>({
   init: 'init',
   // Pause and play act at once; everything else runs in order, between training slices;
   // a newer task replaces one still waiting.
-  rules: { pause: 'now', play: 'now', setTask: 'latest' },
+  rules: { pause: 'now', play: 'now', loseDevice: 'now', setTask: 'latest' },
   handle: (m) => lab.handle(m),
   fail: (e) => post({ type: 'error', message: e.message }),
 });

@@ -25,7 +25,7 @@ import { adaptationTrace, episodeTask } from '../maml/omniglot/convMaml';
 import { jsGemm, tfGemm, type Gemm } from '../maml/networks/gemm';
 import { createRng } from '../maml/random';
 import { sampleEpisodes, trainingBatch } from '../maml/omniglot/tasks';
-import { activate } from './backends';
+import { activate, deviceLost, lostWithin, webgpuDevice } from './backends';
 import { preprocessRgba } from '../maml/omniglot/preprocess';
 import { preprocessFile } from './decodeImage';
 import * as tf from '../maml/tf';
@@ -47,6 +47,8 @@ import { batchClassify, classifyOwn, type OwnImagesContext } from './ownImages';
 
 /** Training is saved at least this often (and on pause, on a tab hidden, on leaving the page). */
 const SAVE_EVERY_MS = 10_000;
+
+class GpuLost extends Error {}
 
 export type Post = (m: FromOmniglotWorker, transfer?: Transferable[]) => void;
 
@@ -72,6 +74,8 @@ export function createOmniglotLab(post: Post): OmniglotLab {
   /** The batched tensor kernel and its GPU backend, when meta-training runs there. */
   let tensorNet: ConvNetTensors | null = null;
   let trainBackend: string | null = null;
+  /** Resolves (with why) if the WebGPU device meta-training runs on is lost. */
+  let gpuLost: Promise<string> | null = null;
   let lastSave = 0;
   let lastEpisode = 0;
   let lastProgress = 0;
@@ -218,6 +222,22 @@ export function createOmniglotLab(post: Post): OmniglotLab {
   }
 
   /** The fused kernel (views, evaluation, CPU training) needs wasm active. */
+  /** Meta-training leaves a lost GPU for the wasm kernel; the page is told where and why. */
+  function moveOffGpu(why: string) {
+    const from = trainBackend;
+    trainBackend = null;
+    tensorNet = null; // its tensors went with the device
+    gpuLost = null;
+    const at = learner!.iteration;
+    post({
+      type: 'engine',
+      backend: 'wasm',
+      engine: `fused conv kernel, ${gemm.name} matrix products`,
+      reason: `The ${from} device was lost (${why}); meta-training moved to the wasm kernel at meta-iteration ${at}.`,
+    });
+    post({ type: 'error', message: `The GPU was lost (${why}). Meta-training continues on the wasm kernel from meta-iteration ${at}.` });
+  }
+
   async function onWasm() {
     if (tf.getBackend() !== 'wasm' && gemm === tfGemm) await tf.setBackend('wasm');
   }
@@ -370,10 +390,26 @@ export function createOmniglotLab(post: Post): OmniglotLab {
             }
             // Made with the GPU backend active: tensors made on wasm would have to move across.
             const net = (tensorNet ??= new ConvNetTensors(convShape(c.filters)));
-            r = await learner!.stepWith((body) =>
-              metaGradientTensors(net, body, batch, { alpha: c.alpha, steps: c.trainSteps }, c.algorithm),
-            );
+            if (trainBackend === 'webgpu') gpuLost ??= deviceLost();
+            const lost = gpuLost ?? new Promise<string>(() => {});
+            // The blocks and Adam live on the CPU: a lost device leaves them at the last completed
+            // meta-iteration, and this batch is taken again on the wasm kernel.
+            r = await learner!
+              .stepWith((body) =>
+                Promise.race([
+                  metaGradientTensors(net, body, batch, { alpha: c.alpha, steps: c.trainSteps }, c.algorithm),
+                  lost.then((why) => Promise.reject(new GpuLost(why))),
+                ]),
+              )
+              .catch(async (e) => {
+                // A read on a lost device fails before the device reports its loss.
+                const why = e instanceof GpuLost ? e.message : await lostWithin(lost, 2000);
+                if (why === null) throw e;
+                moveOffGpu(why);
+                return null;
+              });
             await onWasm();
+            r ??= learner!.step(batch);
           } else {
             r = learner!.step(batch);
           }
@@ -540,6 +576,13 @@ export function createOmniglotLab(post: Post): OmniglotLab {
         await onWasm();
         batchCancelled = false;
         await batchClassify({ ...ownImages(), cancelled: () => batchCancelled }, msg);
+        return;
+      }
+      case 'loseDevice': {
+        if (trainBackend !== 'webgpu') throw new Error('meta-training does not run on WebGPU here: there is no device to lose');
+        await tf.setBackend('webgpu');
+        webgpuDevice()?.destroy();
+        await onWasm();
         return;
       }
       case 'cancelBatch':

@@ -112,11 +112,15 @@ export type ToOmniglotWorker =
    */
   | { type: 'batchClassify'; zip?: File; support: { path: string; file: Blob }[]; queries: { path: string; file: Blob }[]; steps: number }
   /** Stops the batch run in progress (acts at once; answered by its batchResult, saying it was cancelled). */
-  | { type: 'cancelBatch' };
+  | { type: 'cancelBatch' }
+  /** Fault injection (tests, demos): destroys the WebGPU device meta-training runs on, as a driver reset would. */
+  | { type: 'loseDevice' };
 
 export type FromOmniglotWorker =
   /** Saving in this browser failed or a saved state could not be restored: shown once, the lab runs on. */
   | { type: 'storage'; message: string }
+  /** Meta-training moved to another engine (the GPU was lost): the status line's backend, engine and reason. */
+  | { type: 'engine'; backend: string; engine: string; reason: string }
   | { type: 'status'; message: string }
   | {
       type: 'ready';

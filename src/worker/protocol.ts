@@ -65,11 +65,15 @@ export type ToWorker =
   | { type: 'setTask'; task: TaskView }
   | { type: 'loadCheckpoint'; manifest: unknown; weights: ArrayBuffer }
   /** Save the training in this browser now (the page is hidden or being left). */
-  | { type: 'persist' };
+  | { type: 'persist' }
+  /** Fault injection (tests, demos): destroys the WebGPU device, as a driver reset would. */
+  | { type: 'loseDevice' };
 
 export type FromWorker =
   /** Saving in this browser failed or a saved state could not be restored: shown once, the lab runs on. */
   | { type: 'storage'; message: string }
+  /** The training was saved in this browser. */
+  | { type: 'saved'; at: string; iteration: number }
   | { type: 'calibrating'; backend: BackendName }
   | {
       type: 'backend';

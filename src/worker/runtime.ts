@@ -8,6 +8,8 @@
  * rule: messages that arrive earlier wait for it. A handler that throws is reported
  * through `fail`, and the loop goes on.
  */
+import { PING, PONG } from './livenessProtocol';
+
 export type Dispatch = 'queue' | 'now' | 'latest';
 
 export interface WorkerSpec<M extends { type: string }> {
@@ -82,9 +84,10 @@ export function messageLoop<M extends { type: string }>(spec: WorkerSpec<M>): Me
   };
 }
 
-/** Runs `spec` as this worker's message loop. */
+/** Runs `spec` as this worker's message loop, answering liveness pings (livenessProtocol.ts) at once. */
 export function serveWorker<M extends { type: string }>(spec: WorkerSpec<M>): MessageLoop<M> {
   const loop = messageLoop(spec);
-  (self as unknown as { onmessage: (e: MessageEvent<M>) => void }).onmessage = (e) => loop.receive(e.data);
+  const scope = self as unknown as { onmessage: (e: MessageEvent<M>) => void; postMessage(m: unknown): void };
+  scope.onmessage = (e) => (e.data?.type === PING ? scope.postMessage({ type: PONG }) : loop.receive(e.data));
   return loop;
 }

@@ -8,9 +8,10 @@
 import * as tf from '../maml/tf';
 import { decodeCheckpoint, encodeCheckpoint } from '../maml/checkpoint';
 import { checkConfig } from '../maml/sinusoid/settings';
-import { sizesOf, type SinusoidConfig } from '../maml/sinusoid/experiment';
+import { formatLoss } from '../maml/settings/numberText';
+import { PAPER_SINUSOID_CONFIG, sizesOf, type SinusoidConfig } from '../maml/sinusoid/experiment';
 import { PAPER_SINUSOID } from '../maml/sinusoid/tasks';
-import { chooseBackend } from './backends';
+import { chooseBackend, deviceLost, fallBackFromGpu, webgpuDevice } from './backends';
 import type {
   BackendChoice,
   BackendName,
@@ -101,6 +102,68 @@ export function createSinusoidLab(post: Post): SinusoidLab {
   let lastSave = performance.now();
   /** The iteration saved last (-1: the session changed since, or nothing to keep). */
   let savedIteration = -1;
+  /** The training loop's generation: a loop left behind by a lost GPU ends when it wakes, silently. */
+  let generation = 0;
+  /** On a GPU backend: the session's state after the last completed slice, to continue from if the device is lost. */
+  let snapshot: { config: SinusoidConfig; maml: LearnerState; pretrained: LearnerState } | null = null;
+  let backendReport: { chosen: BackendName; reason: string; candidates: BackendReport[] } | null = null;
+
+  async function takeSnapshot() {
+    if (!session || backendName !== 'webgpu') return;
+    const s = session;
+    const { maml, pretrained } = await s.learnerStates();
+    snapshot = { config: s.config, maml, pretrained };
+  }
+
+  /** The WebGPU device is gone: move to the CPU and continue from the last completed slice. */
+  async function onDeviceLost(reason: string) {
+    const wasRunning = running;
+    running = false;
+    generation++;
+    looping = false;
+    const r = await fallBackFromGpu();
+    const lostFrom = backendName;
+    backendName = r.name;
+    const snap = snapshot;
+    const lostConfig = session?.config ?? PAPER_SINUSOID_CONFIG;
+    // The old session's tensors lived on the lost device: dropped, not read.
+    try {
+      session?.dispose();
+      trajectory?.dispose();
+    } catch {
+      /* its memory went with the device */
+    }
+    session = null;
+    trajectory = null;
+    let next: SinusoidSession | undefined;
+    if (snap) {
+      try {
+        next = await restoredSession(snap.config, snap.maml, snap.pretrained);
+      } catch {
+        next = undefined;
+      }
+    }
+    const config = snap?.config ?? lostConfig;
+    newSession(config, next);
+    snapshot = null;
+    const at = session!.iteration;
+    source = next ? `continued on ${r.name} from meta-iteration ${at} after the GPU was lost` : `random initialisation (the GPU was lost)`;
+    const why = `the ${lostFrom} device was lost (${reason}); training moved to ${r.name} (${r.note})`;
+    post({
+      type: 'backend',
+      chosen: r.name,
+      reason: why,
+      candidates: backendReport?.candidates ?? [r],
+      engine,
+      engineReason: engine === 'fused' ? 'the fused JavaScript kernel, as before' : `tfjs on ${r.name}`,
+    });
+    post({ type: 'error', message: `The GPU was lost (${reason}). Training continues on ${r.name} from meta-iteration ${at}.` });
+    await sendAdaptation();
+    if (views) await sendTrajectory(true);
+    running = wasRunning;
+    sendState(true);
+    if (running) void loop();
+  }
 
   /** Saves the session when it has trained since the last save; a session at iteration 0 clears what was saved. */
   async function persist() {
@@ -110,14 +173,9 @@ export function createSinusoidLab(post: Post): SinusoidLab {
     savedIteration = session.iteration;
     if (session.iteration === 0) return store.clear();
     const learners = await session.learnerStates();
-    await store.save({
-      version: 1,
-      config: session.config,
-      compare,
-      learners,
-      trainSeconds,
-      savedAt: new Date().toISOString(),
-    });
+    const savedAt = new Date().toISOString();
+    if (await store.save({ version: 1, config: session.config, compare, learners, trainSeconds, savedAt }))
+      post({ type: 'saved', at: savedAt, iteration: learners.maml.iteration });
   }
 
   /** The session a restored state describes, checked off to the side (null when it does not fit). */
@@ -215,7 +273,7 @@ export function createSinusoidLab(post: Post): SinusoidLab {
       post({
         type: 'diverged',
         iteration: bad.iteration,
-        message: `Training diverged at meta-iteration ${bad.iteration} (query loss ${bad.post}). The learning rates are too large for this model: lower alpha or the meta learning rate, then reset.`,
+        message: `Training diverged at meta-iteration ${bad.iteration} (query loss ${formatLoss(bad.post)}). The learning rates are too large for this model: lower alpha or the meta learning rate, then reset.`,
       });
       sendState(true);
       return false;
@@ -227,12 +285,13 @@ export function createSinusoidLab(post: Post): SinusoidLab {
   async function loop() {
     if (looping) return;
     looping = true;
+    const g = generation;
     rate = { iterations: 0, since: performance.now(), value: rate.value };
     drawBudget.reset();
     fitBudget.reset();
     firstFitBudget.reset();
     try {
-      while (running && session) {
+      while (running && session && g === generation) {
         const t0 = performance.now();
         while (running && performance.now() - t0 < SLICE_MS) {
           session.step();
@@ -240,6 +299,7 @@ export function createSinusoidLab(post: Post): SinusoidLab {
         }
         trainSeconds += (performance.now() - t0) / 1000;
         if (!(await flushCurves())) break;
+        await takeSnapshot();
         // The adaptation panel always refreshes; the trajectory views only when `views` is on.
         const now = performance.now();
         if (now - lastAdapt > ADAPT_EVERY_MS) await sendAdaptation();
@@ -251,11 +311,14 @@ export function createSinusoidLab(post: Post): SinusoidLab {
         await yieldToEvents();
       }
     } catch (e) {
+      if (g !== generation) return; // a loop on a lost GPU: its successor runs
       running = false;
       post({ type: 'error', message: `Training stopped: ${(e as Error).message}` });
     } finally {
-      looping = false;
-      sendState(true);
+      if (g === generation) {
+        looping = false;
+        sendState(true);
+      }
     }
   }
 
@@ -297,9 +360,21 @@ export function createSinusoidLab(post: Post): SinusoidLab {
     source = 'random initialisation';
     trainSeconds = 0;
     savedIteration = -1;
+    snapshot = null;
+    void takeSnapshot();
   }
 
+  /** A message whose work was on a GPU lost meanwhile fails silently: the lab has moved on (onDeviceLost). */
   async function handle(msg: ToWorker) {
+    const g = generation;
+    try {
+      await handleMessage(msg);
+    } catch (e) {
+      if (g === generation) throw e;
+    }
+  }
+
+  async function handleMessage(msg: ToWorker) {
     switch (msg.type) {
       case 'init': {
         task = msg.task;
@@ -312,14 +387,23 @@ export function createSinusoidLab(post: Post): SinusoidLab {
         const picked = await chooseEngine(msg.engine, msg.backend, msg.config, choice);
         engine = picked.engine;
         backendName = choice.chosen;
+        backendReport = choice;
         post({ type: 'backend', ...choice, engine, engineReason: picked.reason });
+        if (webgpuDevice()) void deviceLost().then(onDeviceLost);
         views = msg.views ?? true;
         if (!(msg.restore && (await restoreSaved(msg.config)))) newSession(msg.config);
         await sendAdaptation();
         if (views) await sendTrajectory(true);
         running = msg.autoplay;
         sendState(true);
+        await takeSnapshot();
         if (running) void loop();
+        return;
+      }
+      case 'loseDevice': {
+        const device = webgpuDevice();
+        if (!device) throw new Error(`there is no WebGPU device to lose (the backend is ${backendName})`);
+        device.destroy();
         return;
       }
       case 'play':
@@ -341,6 +425,7 @@ export function createSinusoidLab(post: Post): SinusoidLab {
         if (!session || running) return;
         session.step();
         await flushCurves();
+        await takeSnapshot();
         await sendAdaptation();
         sendState(true);
         return;
@@ -361,6 +446,7 @@ export function createSinusoidLab(post: Post): SinusoidLab {
             trajectory = new TrajectoryView(msg.config.seed, msg.config.shots);
           }
         } else newSession(msg.config);
+        await takeSnapshot();
         await sendAdaptation();
         await sendTrajectory(true);
         sendState(true);
@@ -426,6 +512,7 @@ export function createSinusoidLab(post: Post): SinusoidLab {
           note: source,
         });
         await persist();
+        await takeSnapshot();
         await sendAdaptation();
         await sendTrajectory(true);
         sendState(true);

@@ -1,3 +1,4 @@
+import { supervisedWorker, type Supervised } from '../supervisedWorker';
 import { startTransition, useCallback, useEffect, useReducer, useRef } from 'react';
 import type { OmniglotConfig } from '../../maml/omniglot/config';
 import type {
@@ -56,6 +57,8 @@ function reduce(s: OmniglotState, m: Action): OmniglotState {
       return { ...s, status: m.message };
     case 'storage':
       return { ...s, storage: m.message };
+    case 'engine':
+      return s.ready ? { ...s, ready: { ...s.ready, backend: m.backend, engine: m.engine, reason: m.reason } } : s;
     case 'ready': {
       const { type: _, curves, events, config, iteration, source, sourceNote, savedAt, ...ready } = m;
       return { ...s, phase: 'ready', status: '', ready, config, iteration, target: iteration, source, sourceNote, savedAt, curves, events };
@@ -104,40 +107,37 @@ function reduce(s: OmniglotState, m: Action): OmniglotState {
 /** The Omniglot worker and its state; the worker saves the model when the lab closes. */
 export function useOmniglot(firstEpisode: EpisodeRequest) {
   const [state, dispatch] = useReducer(reduce, initial);
-  const worker = useRef<Worker | null>(null);
+  const worker = useRef<Supervised<ToOmniglotWorker> | null>(null);
   const listeners = useRef(new Set<(m: FromOmniglotWorker) => void>());
   useEffect(() => {
-    const w = new Worker(new URL('../../worker/omniglot.worker.ts', import.meta.url), { type: 'module' });
-    worker.current = w;
-    w.onmessage = (e: MessageEvent<FromOmniglotWorker>) => {
-      // Training progress streams in; it renders as an interruptible transition.
-      if (e.data.type === 'progress') startTransition(() => dispatch(e.data));
-      else dispatch(e.data);
-      listeners.current.forEach((l) => l(e.data));
-    };
-    w.onerror = (e) => dispatch({ type: 'error', message: `The Omniglot worker failed: ${e.message || 'unknown error'}` });
+    let closing = false;
     const backend = new URLSearchParams(location.search).get('backend') ?? 'auto';
-    w.postMessage({
-      type: 'init',
-      baseUrl: new URL(import.meta.env.BASE_URL, location.href).href,
-      episode: firstEpisode,
-      backend,
-    } satisfies ToOmniglotWorker);
+    const w = supervisedWorker<ToOmniglotWorker, FromOmniglotWorker>({
+      make: () => new Worker(new URL('../../worker/omniglot.worker.ts', import.meta.url), { type: 'module' }),
+      init: () => ({ type: 'init', baseUrl: new URL(import.meta.env.BASE_URL, location.href).href, episode: firstEpisode, backend }),
+      onMessage: (m) => {
+        if (closing) {
+          if (m.type === 'saved') w.terminate();
+          return;
+        }
+        // Training progress streams in; it renders as an interruptible transition.
+        if (m.type === 'progress') startTransition(() => dispatch(m));
+        else dispatch(m);
+        listeners.current.forEach((l) => l(m));
+      },
+      onRestart: (reason) => dispatch({ type: 'error', message: `The Omniglot worker failed. ${reason}` }),
+    });
+    worker.current = w;
     return () => {
       // Pausing saves the trained state; give it a moment before the worker goes.
-      w.postMessage({ type: 'pause' } satisfies ToOmniglotWorker);
-      const stop = setTimeout(() => w.terminate(), 3000);
-      w.onmessage = (e: MessageEvent<FromOmniglotWorker>) => {
-        if (e.data.type === 'saved') {
-          clearTimeout(stop);
-          w.terminate();
-        }
-      };
+      closing = true;
+      w.post({ type: 'pause' });
+      setTimeout(() => w.terminate(), 3000);
       worker.current = null;
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
-  const send = useCallback((m: ToOmniglotWorker) => worker.current?.postMessage(m), []);
+  const send = useCallback((m: ToOmniglotWorker) => worker.current?.post(m), []);
   const dismiss = useCallback(() => dispatch({ type: 'dismiss' }), []);
   /** Listens to every worker message; returns the unsubscribe function. */
   const subscribe = useCallback((l: (m: FromOmniglotWorker) => void) => {

@@ -1,3 +1,4 @@
+import { supervisedWorker, type Supervised } from '../supervisedWorker';
 import { startTransition, useCallback, useEffect, useReducer, useRef } from 'react';
 import type { TaskFamily } from '../../maml/rl/env';
 import type { AdaptationView, FromRlWorker, RlCurvePoint, ToRlWorker } from '../../worker/rlProtocol';
@@ -88,27 +89,32 @@ function reduce(s: RlState, m: Action): RlState {
 /** The RL worker and its state. */
 export function useRl() {
   const [state, dispatch] = useReducer(reduce, initial);
-  const worker = useRef<Worker | null>(null);
+  const worker = useRef<Supervised<ToRlWorker> | null>(null);
   const serial = useRef(0);
+  const lastAdapt = useRef<ToRlWorker | null>(null);
   useEffect(() => {
-    const w = new Worker(new URL('../../worker/rl.worker.ts', import.meta.url), { type: 'module' });
-    worker.current = w;
-    // Training progress streams in; it renders as an interruptible transition.
-    w.onmessage = (e: MessageEvent<FromRlWorker>) =>
-      e.data.type === 'progress' ? startTransition(() => dispatch(e.data)) : dispatch(e.data);
-    w.onerror = (e) => dispatch({ type: 'error', message: `The RL worker failed: ${e.message || 'unknown error'}` });
     const backend = new URLSearchParams(location.search).get('backend') ?? 'auto';
-    w.postMessage({ type: 'init', baseUrl: new URL(import.meta.env.BASE_URL, location.href).href, backend } satisfies ToRlWorker);
+    const w = supervisedWorker<ToRlWorker, FromRlWorker>({
+      make: () => new Worker(new URL('../../worker/rl.worker.ts', import.meta.url), { type: 'module' }),
+      init: () => ({ type: 'init', baseUrl: new URL(import.meta.env.BASE_URL, location.href).href, backend }),
+      // Training progress streams in; it renders as an interruptible transition.
+      onMessage: (m) => (m.type === 'progress' ? startTransition(() => dispatch(m)) : dispatch(m)),
+      onRestart: (reason) => dispatch({ type: 'error', message: `The RL worker failed. ${reason}` }),
+      // The goal on show is asked again: it loads the family's policies, the saved training included.
+      resume: () => (lastAdapt.current ? [lastAdapt.current] : []),
+    });
+    worker.current = w;
     return () => {
       w.terminate();
       worker.current = null;
     };
   }, []);
-  const send = useCallback((m: ToRlWorker) => worker.current?.postMessage(m), []);
+  const send = useCallback((m: ToRlWorker) => worker.current?.post(m), []);
   const adapt = useCallback((family: TaskFamily, goal: [number, number]) => {
     const n = ++serial.current;
     dispatch({ type: 'asked', serial: n });
-    worker.current?.postMessage({ type: 'adapt', family, goal, serial: n } satisfies ToRlWorker);
+    lastAdapt.current = { type: 'adapt', family, goal, serial: n };
+    worker.current?.post(lastAdapt.current);
   }, []);
   const dismiss = useCallback(() => dispatch({ type: 'dismiss' }), []);
   return { state, send, adapt, dismiss };

@@ -58,13 +58,21 @@ export class MetaLearner<B = MetaBatch> implements Learner<B, TensorLosses> {
     return Promise.all(this.theta.map(async (v) => (await v.data()) as Float32Array));
   }
 
-  /** Everything needed to resume: theta, Adam's moments and the iteration. */
+  /**
+   * Everything needed to resume: theta, Adam's moments and the iteration, read back from the
+   * device in one transfer (a GPU backend pays per read).
+   */
   async state(): Promise<LearnerState> {
     const weights = await this.optimizer.getWeights();
-    const optimizer = await Promise.all(
-      weights.map(async (w) => ({ name: w.name, shape: w.tensor.shape, values: (await w.tensor.data()) as Float32Array })),
-    );
-    return { theta: await this.values(), optimizer, iteration: this.iteration };
+    const tensors = [...this.theta, ...weights.map((w) => w.tensor)];
+    const flat = tf.tidy(() => tf.concat(tensors.map((t) => t.reshape([-1]))));
+    const all = (await flat.data()) as Float32Array;
+    flat.dispose();
+    let o = 0;
+    const take = (t: tf.Tensor) => all.slice(o, (o += t.size));
+    const theta = this.theta.map(take);
+    const optimizer = weights.map((w) => ({ name: w.name, shape: w.tensor.shape, values: take(w.tensor) }));
+    return { theta, optimizer, iteration: this.iteration };
   }
 
   /** Restores a state from `state()`: Adam's moments too when present, else a fresh Adam. */

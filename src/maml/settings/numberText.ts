@@ -34,3 +34,14 @@ export function parseBounded(text: string, lo: number, hi: number, integer: bool
   if (integer && !isWholeText(text)) return { error: 'must be a whole number' };
   return r;
 }
+
+/**
+ * A measured value (a loss) for a person to read: three decimals in the usual range, three
+ * significant digits in exponent form when it is huge or tiny, and a word when it is not a number.
+ */
+export function formatLoss(v: number): string {
+  if (Number.isNaN(v)) return 'not a number';
+  if (!Number.isFinite(v)) return v > 0 ? 'infinite' : '−infinite';
+  const a = Math.abs(v);
+  return a !== 0 && (a >= 1e4 || a < 1e-3) ? v.toExponential(2) : v.toFixed(3);
+}
