@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { animatedGif, classFolders, scribbles, shapePng, shapes } from './fixtures/images';
 import { peakMemoryRise, SCREENSHOTS, watchErrors } from './helpers';
 import { zipBomb } from './fixtures/zipBomb';
+import { mutate, seeds } from './fixtures/mutations';
+import { createRng } from '../src/maml/random';
 
 async function openLab(page: Page) {
   await page.goto('./?experiment=omniglot');
@@ -270,6 +272,40 @@ test.describe('your own classes', () => {
     expect(rise).toBeLessThan(300e6);
     // The lab goes on: the button is back.
     await expect(own.getByTestId('batch-run')).toHaveText('Classify batch');
+  });
+
+  test('fuzz: 300 mutated images through the page’s own decoders each give a prediction or a named problem, and the worker lives on', async ({
+    page,
+  }) => {
+    const errors = watchErrors(page);
+    const own = await openLab(page);
+    await own.getByTestId('batch').locator('summary').click();
+    const rng = createRng('fuzz/page-decoders');
+    const images = seeds().filter((s) => !s.name.endsWith('.zip'));
+    const files: Record<string, Uint8Array> = {
+      'a/1.png': new Uint8Array(shapePng(shapes()[0])),
+      'b/1.png': new Uint8Array(shapePng(shapes()[1])),
+    };
+    for (let i = 0; i < 300; i++) {
+      const s = images[i % images.length];
+      files[`query/m${String(i).padStart(3, '0')}.${s.name.split('.').pop()}`] = mutate(rng, s.bytes).bytes;
+    }
+    await own
+      .getByTestId('batch-support-zip')
+      .setInputFiles({ name: 'fuzz.zip', mimeType: 'application/zip', buffer: Buffer.from(zipSync(files)) });
+    await own.getByTestId('batch-run').click();
+    await expect(own.getByTestId('batch-run')).toHaveText('Classify batch', { timeout: 180_000 });
+    const rows = await own.getByTestId('batch-table').locator('tbody tr').count();
+    const problems = (await own.getByTestId('batch-problems').locator('li').allInnerTexts()).filter((p) => p.startsWith('query/m'));
+    // Every query accounted for: predicted, or refused with its name and a reason.
+    expect(rows + problems.length).toBe(300);
+    for (const p of problems) expect(p).toMatch(/^query\/m\d{3}\.\w+: .{5,}/);
+    expect(problems.length).toBeGreaterThan(30);
+    expect(rows).toBeGreaterThan(30);
+    // The worker still answers: a new episode is drawn.
+    await page.getByTestId('new-episode').click();
+    await expect(page.getByTestId('support-grid').locator('canvas')).toHaveCount(5, { timeout: 60_000 });
+    expect(errors).toEqual([]);
   });
 
   test('a long batch run shows its progress and can be cancelled', async ({ page }) => {
