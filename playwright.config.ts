@@ -13,6 +13,8 @@ export const CHROMIUM_ARGS = [
 
 /** Port of the preview server; set E2E_PORT to run two checkouts' suites side by side. */
 const PORT = Number(process.env.E2E_PORT ?? 4173);
+/** Port of the dev server (`npm run dev`) for its smoke test: the next one up. */
+const DEV_PORT = PORT + 1;
 
 export default defineConfig({
   testDir: 'e2e',
@@ -23,14 +25,27 @@ export default defineConfig({
   reporter: [['list']],
   outputDir: 'test-results',
   use: {
-    baseURL: `http://127.0.0.1:${PORT}/`,
     viewport: { width: 1280, height: 900 },
     launchOptions: { executablePath: CHROMIUM, args: CHROMIUM_ARGS },
   },
-  webServer: {
-    command: `npx vite preview --host 127.0.0.1 --port ${PORT} --strictPort`,
-    url: `http://127.0.0.1:${PORT}/`,
-    reuseExistingServer: !process.env.CI,
-    timeout: 60_000,
-  },
+  projects: [
+    // The production build, as users get it: every spec but the dev server's.
+    { name: 'build', testIgnore: /dev-server\.spec/, use: { baseURL: `http://127.0.0.1:${PORT}/` } },
+    // Vite's dev server, as contributors run it.
+    { name: 'dev', testMatch: /dev-server\.spec/, use: { baseURL: `http://127.0.0.1:${DEV_PORT}/` } },
+  ],
+  webServer: [
+    {
+      command: `npx vite preview --host 127.0.0.1 --port ${PORT} --strictPort`,
+      url: `http://127.0.0.1:${PORT}/`,
+      reuseExistingServer: !process.env.CI,
+      timeout: 60_000,
+    },
+    {
+      command: `npx vite --host 127.0.0.1 --port ${DEV_PORT} --strictPort`,
+      url: `http://127.0.0.1:${DEV_PORT}/`,
+      reuseExistingServer: !process.env.CI,
+      timeout: 60_000,
+    },
+  ],
 });

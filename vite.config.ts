@@ -17,7 +17,8 @@ export default defineConfig(({ command, mode }) => {
       chunkSizeWarningLimit: 4000,
       rollupOptions: { input: { main: 'index.html', bench: 'bench.html' } },
     },
-    optimizeDeps: { exclude: ['@tensorflow/tfjs-backend-wasm'] },
+    // No optimizeDeps exclusions: excluding tfjs-backend-wasm served its CommonJS worker file
+    // unbundled, which broke the dev server's imports (issue 15).
     server: { host: '127.0.0.1', port: 5173 },
     preview: { host: '127.0.0.1', port: 4173 },
   };
