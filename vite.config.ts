@@ -1,5 +1,6 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
+import { VitePWA } from 'vite-plugin-pwa';
 
 export default defineConfig(({ command, mode }) => {
   // A build is a production build whatever NODE_ENV the shell (or vite-node, in the bench
@@ -9,7 +10,28 @@ export default defineConfig(({ command, mode }) => {
   if (production) process.env.NODE_ENV = 'production';
   return {
     define: production ? { 'process.env.NODE_ENV': JSON.stringify('production') } : {},
-    plugins: [react()],
+    plugins: [
+      react(),
+      // Offline after the first visit: a service worker precaches the page, its workers and
+      // wasm files, the data pack and the models. A new build waits until the page says so and
+      // the user reloads (registerType 'prompt'; UpdateBanner.tsx), never silently.
+      VitePWA({
+        registerType: 'prompt',
+        injectRegister: false,
+        manifest: false,
+        workbox: {
+          globPatterns: ['**/*.{html,js,css,wasm,json,jsonl,bin,woff2}'],
+          // The browser benchmark's page and worker are not part of the lab.
+          globIgnores: ['bench.html', '**/sinusoid.worker-*.js', '**/bench-*.js'],
+          // Workers are 2 MB each (tfjs inside), the data pack 3.7 MB.
+          maximumFileSizeToCacheInBytes: 16 * 1024 * 1024,
+          navigateFallback: 'index.html',
+          // Settings live in the query string (?experiment=rl&alpha=…): any of them is the same page.
+          ignoreURLParametersMatching: [/.*/],
+          cleanupOutdatedCaches: true,
+        },
+      }),
+    ],
     base: './',
     worker: { format: 'es' as const },
     build: {

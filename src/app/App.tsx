@@ -1,6 +1,7 @@
 import { lazy, Suspense, useEffect, useState, type ReactNode } from 'react';
 import { SinusoidLab } from './SinusoidLab';
 import { queryText } from '../maml/settings/table';
+import { UpdateBanner } from './UpdateBanner';
 
 const RlLab = lazy(() => import('./rl/RlLab').then((m) => ({ default: m.RlLab })));
 const OmniglotLab = lazy(() => import('./omniglot/OmniglotLab').then((m) => ({ default: m.OmniglotLab })));
@@ -75,6 +76,7 @@ export function App() {
           </button>
         </nav>
       )}
+      <UpdateBanner />
       {EXPERIMENTS.filter((e) => opened.has(e.id)).map(({ id, lab }) => {
         const Lab = LABS[id];
         return (
