@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { decodeCheckpoint, type Checkpoint } from '../src/maml/checkpoint';
+import { decodeSafetensors } from '../src/maml/io/safetensors';
+import { conv4FromTorch, readConv4Settings } from '../src/maml/io/conv4Torch';
+import type { OmniglotConfig } from '../src/maml/omniglot/config';
 
 /** Reads a checkpoint from its manifest path (or the folder holding manifest.json). */
 export function loadCheckpoint(path: string): Checkpoint {
@@ -9,4 +12,19 @@ export function loadCheckpoint(path: string): Checkpoint {
   const weightsFile = manifest?.weightsManifest?.[0]?.paths?.[0] ?? 'weights.bin';
   const buf = readFileSync(join(dirname(manifestPath), weightsFile));
   return decodeCheckpoint(manifest, buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+}
+
+/**
+ * A conv-4 model saved under PyTorch names (a .safetensors file, docs/PYTORCH.md), with
+ * the Omniglot settings to adapt it: those in the file's metadata (alpha, way, trainSteps,
+ * testSteps; npm run export-model writes them), the rest from the shipped model's manifest.
+ */
+export function loadTorchConv4(path: string, defaults = 'public/models/omniglot'): { config: OmniglotConfig; theta: Float32Array[] } {
+  const buf = readFileSync(path);
+  const { tensors, metadata } = decodeSafetensors(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength));
+  const { filters, theta } = conv4FromTorch(tensors);
+  const settings = readConv4Settings(metadata, filters);
+  const base = loadCheckpoint(defaults).manifest.config as OmniglotConfig;
+  const given = Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
+  return { config: { ...base, ...given, filters }, theta };
 }
