@@ -1,14 +1,21 @@
 /**
  * Few-shot classification of people's own images: adapt from a given initialisation (the
  * meta-learned blocks, or any other) with a zero head on the labelled examples (classes
- * weighted equally however many examples each has), and give
- * the query probabilities after every inner step; plus nearest neighbour in pixel space
- * as a reference that learns nothing. Used by `npm run classify` and meant for the page.
+ * weighted equally however many examples each has), and give the query probabilities after
+ * every inner step; plus nearest neighbour in pixel space as a reference that learns nothing.
+ * Used by the page and `npm run classify`.
+ *
+ * The adaptation uses the support set's own batch statistics, as MAML does; the queries are
+ * then classified with batch norm frozen at those statistics (the support set's, under the
+ * parameters of that step), so each query's prediction is its own, whatever other queries are
+ * beside it, and is exactly what the exported classifier (io/layersClassifier.ts) predicts.
  */
-import { adaptationTrace, type ConvInner } from './convMaml';
-import type { ConvNet } from '../networks/convNet';
+import { withZeroHead, type ConvInner } from './convMaml';
+import { BODY_PARAMS, type ConvNet } from '../networks/convNet';
 import type { Vec } from '../networks/gemm';
 import { mostProbableClass } from '../metrics';
+import { sgdStep } from '../algorithm/maml';
+import { predictFrozen, supportStatistics, type BlockStatistics, type ClassifierHead } from '../io/layersClassifier';
 
 /** What the model serves, the same for the page, batch mode and npm run classify: 2 to 20 classes of 1 to 5 examples. */
 export const FEW_SHOT_LIMITS = { classes: { min: 2, max: 20 }, examples: { min: 1, max: 5 } } as const;
@@ -25,6 +32,8 @@ export interface FewShotResult {
   supportLoss: number[];
   /** The most probable class of each query after the last step, and its probability. */
   predicted: { label: number; probability: number }[];
+  /** The adapted classifier after the last step: the blocks, the head and their support statistics. */
+  adapted: { theta: Float32Array[]; head: ClassifierHead; stats: BlockStatistics[] };
 }
 
 export function classifyFewShot(net: ConvNet, body: Vec[], data: LabelledImages, inner: ConvInner): FewShotResult {
@@ -50,14 +59,27 @@ export function classifyFewShot(net: ConvNet, body: Vec[], data: LabelledImages,
   data.queries.forEach((q, i) => xq.set(q, i * 784));
   // Classes with more examples must not weigh more: each class's examples share one class's weight.
   const ws = Float64Array.from(ys, (label) => examples.length / (way * data.classes[label].length));
-  // The query labels are unknown: the trace's query losses are not used.
-  const trace = adaptationTrace(net, body, { way, xs, ys, ws, xq, yq: new Int32Array(data.queries.length) }, inner);
-  const last = trace.probs[trace.probs.length - 1];
+  const probs: Float32Array[] = [];
+  const supportLoss: number[] = [];
+  let params = withZeroHead(net, body, way);
+  let frozen: FewShotResult['adapted'] | null = null;
+  for (let j = 0; j <= inner.steps; j++) {
+    const theta = params.slice(0, BODY_PARAMS).map((v) => Float32Array.from(v));
+    const head = { W: Float32Array.from(params[BODY_PARAMS]), b: Float32Array.from(params[BODY_PARAMS + 1]), way };
+    const stats = supportStatistics(net, theta, xs);
+    probs.push(predictFrozen(theta, head, stats, xq));
+    frozen = { theta, head, stats };
+    const s = net.forward(params, xs, examples.length, way);
+    const sb = net.backward(params, s, ys, ws);
+    supportLoss.push(sb.loss);
+    if (j < inner.steps) params = sgdStep(params, sb.grads, inner.alpha);
+  }
+  const last = probs[probs.length - 1];
   const predicted = data.queries.map((_, q) => {
     const best = mostProbableClass(last, q, way);
     return { label: best, probability: last[q * way + best] };
   });
-  return { probs: trace.probs, supportLoss: trace.supportLoss, predicted };
+  return { probs, supportLoss, predicted, adapted: frozen! };
 }
 
 /** The class of each query's nearest example in pixel space (Euclidean), with that distance. */
