@@ -43,7 +43,7 @@ import type {
   ToOmniglotWorker,
 } from './omniglotProtocol';
 import { yieldToEvents } from './yieldToEvents';
-import { batchClassify, classifyOwn, type OwnImagesContext } from './ownImages';
+import { batchClassify, classifyOwn, exportClassifier, type OwnImagesContext } from './ownImages';
 
 /** Training is saved at least this often (and on pause, on a tab hidden, on leaving the page). */
 const SAVE_EVERY_MS = 10_000;
@@ -570,6 +570,11 @@ export function createOmniglotLab(post: Post): OmniglotLab {
       case 'classify': {
         await onWasm();
         await classifyOwn(ownImages(), msg);
+        return;
+      }
+      case 'exportClassifier': {
+        const out = await exportClassifier(msg);
+        post(out, out.type === 'classifierExport' && out.zip ? [out.zip] : []);
         return;
       }
       case 'batchClassify': {

@@ -105,6 +105,8 @@ export type ToOmniglotWorker =
   /** A ready-made example set: held-out characters as classes, with queries. */
   | { type: 'exampleSet'; way: number; seed: number }
   | { type: 'classify'; classes: Float32Array[][]; queries: Float32Array[]; steps: number }
+  /** The last Classify's adapted classifier as a zip (tfjs LayersModel + safetensors), its outputs named `names`. */
+  | { type: 'exportClassifier'; names: string[] }
   /**
    * Batch mode: the support set as a .zip or a chosen folder's files (one sub-folder per
    * class; a "query" folder inside is read as queries), plus query files; answered with
@@ -117,6 +119,8 @@ export type ToOmniglotWorker =
   | { type: 'loseDevice' };
 
 export type FromOmniglotWorker =
+  /** The zip of exportClassifier, or why there is none. */
+  | { type: 'classifierExport'; zip?: ArrayBuffer; error?: string }
   /** Saving in this browser failed or a saved state could not be restored: shown once, the lab runs on. */
   | { type: 'storage'; message: string }
   /** Meta-training moved to another engine (the GPU was lost): the status line's backend, engine and reason. */

@@ -12,6 +12,11 @@ import { innerFor, type OmniglotConfig } from '../maml/omniglot/config';
 import { ConvMetaLearner } from '../maml/omniglot/convLearner';
 import type { Gemm } from '../maml/networks/gemm';
 import { preprocessFile } from './decodeImage';
+import { zipSync, strToU8 } from 'fflate';
+import { exportLayersClassifier } from '../maml/io/layersClassifier';
+import { conv4Metadata, conv4ToTorch } from '../maml/io/conv4Torch';
+import { encodeSafetensors } from '../maml/io/safetensors';
+import type { FewShotResult } from '../maml/omniglot/fewShotClassify';
 import type { BaselineResult, FromOmniglotWorker, ToOmniglotWorker } from './omniglotProtocol';
 
 export interface OwnImagesContext {
@@ -82,9 +87,54 @@ export async function classifyAll(ctx: OwnImagesContext, data: LabelledImages, s
   return { meta, baselines };
 }
 
+/** The meta-learned model as the last Classify adapted it: what Export classifier writes. */
+let lastClassifier: { adapted: FewShotResult['adapted']; filters: number; steps: number; alpha: number } | null = null;
+
 export async function classifyOwn(ctx: OwnImagesContext, msg: Extract<ToOmniglotWorker, { type: 'classify' }>) {
   const { meta, baselines } = await classifyAll(ctx, { classes: msg.classes, queries: msg.queries }, msg.steps);
+  const inner = innerFor(ctx.learner.config, msg.classes.length, msg.steps);
+  lastClassifier = { adapted: meta.adapted, filters: ctx.learner.config.filters, steps: inner.steps, alpha: inner.alpha };
   ctx.post({ type: 'classified', probs: meta.probs, supportLoss: meta.supportLoss, predicted: meta.predicted, baselines });
+}
+
+/**
+ * The last Classify's adapted classifier as one zip: a tfjs LayersModel (model.json,
+ * model.weights.bin, metadata.json, as Teachable Machine exports) and the same weights as
+ * PyTorch safetensors (docs/PYTORCH.md), batch norm frozen at the support set's statistics.
+ */
+export async function exportClassifier(msg: Extract<ToOmniglotWorker, { type: 'exportClassifier' }>): Promise<FromOmniglotWorker> {
+  if (!lastClassifier)
+    return { type: 'classifierExport', error: 'Classify first: the export is the classifier the last Classify adapted.' };
+  const { adapted, filters, steps, alpha } = lastClassifier;
+  if (msg.names.length !== adapted.head.way)
+    return { type: 'classifierExport', error: `The last Classify had ${adapted.head.way} classes; classify again before exporting.` };
+  try {
+    const { modelJson, weightsBin, metadata } = await exportLayersClassifier({ filters, ...adapted, classNames: msg.names });
+    const torch = encodeSafetensors(
+      conv4ToTorch(adapted.theta, filters, {
+        W: Float32Array.from(adapted.head.W),
+        b: Float32Array.from(adapted.head.b),
+        way: adapted.head.way,
+      }),
+      conv4Metadata(
+        filters,
+        { alpha, testSteps: steps },
+        {
+          labels: JSON.stringify(msg.names),
+          batch_norm: 'the classifier uses batch statistics; see metadata.json for the support statistics the LayersModel freezes',
+        },
+      ),
+    );
+    const zip = zipSync({
+      'model.json': strToU8(JSON.stringify(modelJson)),
+      [modelJson.weightsManifest[0].paths[0]]: new Uint8Array(weightsBin),
+      'metadata.json': strToU8(JSON.stringify(metadata, null, 1)),
+      'model.safetensors': torch,
+    });
+    return { type: 'classifierExport', zip: zip.buffer as ArrayBuffer };
+  } catch (e) {
+    return { type: 'classifierExport', error: `The classifier could not be exported: ${(e as Error).message}` };
+  }
 }
 
 /** A file's name without its folders, for naming it in the results (as npm run classify does). */

@@ -8,6 +8,7 @@ import { DrawPad } from './DrawPad';
 import { Glyph } from './Glyph';
 import { dropTarget, pastedImages } from './imageSources';
 import { OwnResults, type OwnResult } from './OwnResults';
+import { download } from '../share/checkpointFiles';
 
 export interface Example {
   id: string;
@@ -60,6 +61,7 @@ export function OwnClasses({
   const [notice, setNotice] = useState<string | null>(null);
   const [result, setResult] = useState<OwnResult | null>(null);
   const [busy, setBusy] = useState(false);
+  const [exported, setExported] = useState<{ error?: string; bytes?: number } | null>(null);
   const [steps, setSteps] = useState(defaultSteps);
   const stepsTouched = useRef(false);
   // The model's own number of test steps, until the person chooses another.
@@ -116,7 +118,11 @@ export function OwnClasses({
                 return { ...c, examples: byChoice(c.examples, ex) };
               }),
             );
+        } else if (m.type === 'classifierExport') {
+          if (m.zip) download('maml-lab-classifier.zip', new Blob([m.zip], { type: 'application/zip' }));
+          setExported(m.zip ? { bytes: m.zip.byteLength } : { error: m.error });
         } else if (m.type === 'classified') {
+          setExported(null);
           setBusy(false);
           if (snapshot.current) setResult({ data: m, ...snapshot.current });
         } else if (m.type === 'error') {
@@ -365,6 +371,24 @@ export function OwnClasses({
         </div>
       )}
       {result && <OwnResults result={result} />}
+      {result && (
+        <div className="inline-row export-classifier">
+          <button
+            type="button"
+            onClick={() => send({ type: 'exportClassifier', names: result.names })}
+            data-testid="export-classifier"
+            title="model.json + weights + metadata.json for tf.loadLayersModel, and model.safetensors for PyTorch"
+          >
+            Export classifier
+          </button>
+          <span className="muted small" role="status" data-testid="export-classifier-note">
+            {exported?.error ??
+              (exported?.bytes
+                ? `Saved maml-lab-classifier.zip (${(exported.bytes / 1024).toFixed(0)} KB): a tfjs LayersModel with metadata.json, and model.safetensors for PyTorch.`
+                : 'The adapted classifier as a tfjs LayersModel (as Teachable Machine exports) and as PyTorch safetensors; its batch norm is frozen at your examples’ statistics.')}
+          </span>
+        </div>
+      )}
       <BatchClassify send={send} subscribe={subscribe} ready={ready} steps={steps} />
     </section>
   );

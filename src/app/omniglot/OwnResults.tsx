@@ -183,7 +183,10 @@ export function OwnResults({ result }: { result: OwnResult }) {
                   </span>
                 ) : (
                   <>
-                    <b data-testid="own-prediction">{names[pred]}</b> <span className="muted">{(100 * row[pred]).toFixed(0)}%</span>
+                    <b data-testid="own-prediction" data-probability={row[pred]}>
+                      {names[pred]}
+                    </b>{' '}
+                    <span className="muted">{(100 * row[pred]).toFixed(0)}%</span>
                     {ok !== null && <span className={ok ? 'good' : 'bad'}> {ok ? '✓ right' : `✗ (it is ${names[q.expected!]})`}</span>}
                   </>
                 )}

@@ -98,6 +98,7 @@ function reduce(s: OmniglotState, m: Action): OmniglotState {
     case 'preprocessed':
     case 'exampleSet':
     case 'classified':
+    case 'classifierExport':
     case 'batchProgress':
     case 'batchResult':
       return s; // for the components that asked (subscribe)
