@@ -15,6 +15,8 @@ const RESTART_WINDOW_MS = 120_000;
 export interface Supervised<To> {
   post(m: To, transfer?: Transferable[]): void;
   terminate(): void;
+  /** A fresh start the user asked for (Retry after a failed start): not counted as a failure. */
+  restart(): void;
 }
 
 export function supervisedWorker<To, From>(o: {
@@ -32,6 +34,8 @@ export function supervisedWorker<To, From>(o: {
   let pingSent = 0;
   let restarts: number[] = [];
   let stopped = false;
+  /** Ended by the page: nothing starts again. */
+  let terminated = false;
 
   const start = (restart: boolean) => {
     worker = o.make();
@@ -57,7 +61,6 @@ export function supervisedWorker<To, From>(o: {
     restarts = restarts.filter((t) => now - t < RESTART_WINDOW_MS);
     if (restarts.length >= MAX_RESTARTS) {
       stopped = true;
-      clearInterval(timer);
       o.onRestart(`The worker failed ${MAX_RESTARTS + 1} times in two minutes (last: ${reason}); reload the page to try again.`, true);
       return;
     }
@@ -82,8 +85,16 @@ export function supervisedWorker<To, From>(o: {
     post: (m, transfer = []) => worker.postMessage(m, transfer),
     terminate() {
       stopped = true;
+      terminated = true;
       clearInterval(timer);
       worker.terminate();
+    },
+    restart() {
+      if (terminated) return;
+      stopped = false;
+      worker.terminate();
+      restarts = [];
+      start(false);
     },
   };
 }

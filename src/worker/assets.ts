@@ -10,11 +10,44 @@ export async function fetchOk(url: string): Promise<Response> {
   return res;
 }
 
-export async function loadDataset(baseUrl: string): Promise<OmniglotDataset> {
+/** Bytes received and expected (0 when the server does not say), for a progress bar. */
+export type Progress = (loaded: number, total: number) => void;
+
+/** A file's bytes, reporting progress as they arrive (at most every 100 ms, and at the end). */
+export async function fetchBytes(url: string, progress?: Progress): Promise<ArrayBuffer> {
+  const res = await fetchOk(url);
+  const total = Number(res.headers.get('content-length') ?? 0) || 0;
+  if (!progress || !res.body) return res.arrayBuffer();
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let loaded = 0;
+  let last = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    loaded += value.length;
+    const now = performance.now();
+    if (now - last > 100) {
+      last = now;
+      progress(loaded, Math.max(total, loaded));
+    }
+  }
+  progress(loaded, loaded);
+  const out = new Uint8Array(loaded);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out.buffer;
+}
+
+export async function loadDataset(baseUrl: string, progress?: Progress): Promise<OmniglotDataset> {
   try {
     const [index, bin] = await Promise.all([
       fetchOk(`${baseUrl}data/omniglot.json`).then((r) => r.json()),
-      fetchOk(`${baseUrl}data/omniglot.bin`).then((r) => r.arrayBuffer()),
+      fetchBytes(`${baseUrl}data/omniglot.bin`, progress),
     ]);
     return openOmniglotPack(index, new Uint8Array(bin));
   } catch (e) {

@@ -5,7 +5,10 @@
  * the background, all interleaved in short slices so every message is answered quickly.
  * `createOmniglotLab` makes one lab with all its state; omniglot.worker.ts serves it.
  */
-import { decodeCheckpoint, type LearnerState } from '../maml/checkpoint';
+import { decodeCheckpoint, encodeCheckpoint, type LearnerState } from '../maml/checkpoint';
+import { readOmniglotModel } from '../maml/io/modelImport';
+import { conv4Metadata, conv4ToTorch } from '../maml/io/conv4Torch';
+import { encodeSafetensors } from '../maml/io/safetensors';
 import { TEST_ALPHABETS, toInkBytes, type OmniglotDataset } from '../maml/omniglot/pack';
 import { fetchOk, loadDataset } from './assets';
 import { OMNIGLOT_SETTINGS } from '../maml/omniglot/settings';
@@ -252,7 +255,7 @@ export function createOmniglotLab(post: Post): OmniglotLab {
       gemm = jsGemm;
     }
     post({ type: 'status', message: 'Loading the Omniglot images…' });
-    ds = await loadDataset(baseUrl);
+    ds = await loadDataset(baseUrl, (loaded, total) => post({ type: 'loading', what: 'the Omniglot drawings', loaded, total }));
     post({ type: 'status', message: 'Loading the meta-trained model…' });
     const loaded = await store.load();
     if (loaded && 'problem' in loaded)
@@ -448,6 +451,51 @@ export function createOmniglotLab(post: Post): OmniglotLab {
     if (bad) throw new Error(`Settings refused: ${bad}`);
   }
 
+  /** The model training here as files: the checkpoint (Adam's state too, so training can continue elsewhere) or safetensors. */
+  async function exportModel(format: 'tfjs' | 'safetensors'): Promise<Extract<FromOmniglotWorker, { type: 'modelFiles' }>> {
+    const l = learner!;
+    const c = l.config;
+    const state = await l.state();
+    const name = `maml-omniglot-${l.iteration}`;
+    if (format === 'safetensors') {
+      const bytes = encodeSafetensors(
+        conv4ToTorch(state.theta, c.filters),
+        conv4Metadata(
+          c.filters,
+          { alpha: c.alpha, way: c.way, trainSteps: c.trainSteps, testSteps: c.testSteps },
+          { experiment: 'omniglot', learner: 'maml', algorithm: c.algorithm, iteration: String(l.iteration) },
+        ),
+      );
+      return {
+        type: 'modelFiles',
+        files: [{ name: `${name}.safetensors`, data: bytes.buffer as ArrayBuffer, type: 'application/octet-stream' }],
+        note: 'the meta-learned blocks under PyTorch names, docs/PYTORCH.md',
+      };
+    }
+    const { manifest, weights } = await encodeCheckpoint(
+      {
+        experiment: 'omniglot',
+        architecture: { kind: 'conv4', filters: c.filters, channels: 1, imageSize: 28, head: 'zero' },
+        config: c,
+        trainedOn: { backend: `browser-${trainBackend ?? gemm.name}`, seconds: 0, date: new Date().toISOString() },
+        learners: { maml: { ...state, algorithm: c.algorithm } },
+      },
+      `${name}.weights.bin`,
+    );
+    return {
+      type: 'modelFiles',
+      files: [
+        {
+          name: `${name}.json`,
+          data: new TextEncoder().encode(JSON.stringify(manifest, null, 1)).buffer as ArrayBuffer,
+          type: 'application/json',
+        },
+        { name: `${name}.weights.bin`, data: weights, type: 'application/octet-stream' },
+      ],
+      note: `tfjs weight format, ${l.iteration} iterations with Adam's state`,
+    };
+  }
+
   async function handle(msg: ToOmniglotWorker) {
     switch (msg.type) {
       case 'init':
@@ -506,6 +554,38 @@ export function createOmniglotLab(post: Post): OmniglotLab {
         sendProgress(true);
         sendEpisode();
         return;
+      case 'exportModel': {
+        const out = await exportModel(msg.format);
+        post(
+          out,
+          out.files.map((f) => f.data),
+        );
+        return;
+      }
+      case 'importModel': {
+        let imported;
+        try {
+          imported = readOmniglotModel(msg.upload, learner!.config, (c) => checkSettings(OMNIGLOT_SETTINGS, c));
+        } catch (e) {
+          post({ type: 'importResult', ok: false, message: `Import refused, nothing changed: ${(e as Error).message}` });
+          return;
+        }
+        running = false;
+        evaluation = null;
+        learner = new ConvMetaLearner(imported.config, gemm);
+        await learner.restore(imported.state);
+        curves = [];
+        events = [];
+        target = learner.iteration;
+        await persist();
+        source = 'imported';
+        sourceNote = imported.note;
+        announceModel();
+        sendProgress(true);
+        sendEpisode();
+        post({ type: 'importResult', ok: true, message: `Imported ${msg.upload.name}: ${imported.note}; saved in this browser.` });
+        return;
+      }
       case 'setConfig':
         checkConfig(msg.config);
         if (msg.config.filters !== learner!.config.filters) {

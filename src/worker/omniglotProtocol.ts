@@ -2,6 +2,7 @@
  * Messages between the page and the Omniglot worker. Images travel as 28x28 bytes
  * (ink = 255); predictions as probabilities per inner step.
  */
+import type { ModelUpload } from '../maml/io/modelImport';
 import type { PredictionRow } from '../classify/predictionsCsv';
 import type { OmniglotConfig } from '../maml/omniglot/config';
 
@@ -81,7 +82,7 @@ export interface BaselineResult {
   supportLoss?: number[];
 }
 
-export type ModelSource = 'shipped' | 'saved' | 'scratch';
+export type ModelSource = 'shipped' | 'saved' | 'scratch' | 'imported';
 
 export type ToOmniglotWorker =
   /** backend: 'auto', or one to force (webgpu/webgl run the batched tensor kernel, wasm/cpu the fused one). */
@@ -105,6 +106,10 @@ export type ToOmniglotWorker =
   /** A ready-made example set: held-out characters as classes, with queries. */
   | { type: 'exampleSet'; way: number; seed: number }
   | { type: 'classify'; classes: Float32Array[][]; queries: Float32Array[]; steps: number }
+  /** The meta-learned model as files: the project's checkpoint (Adam's state included) or PyTorch safetensors. */
+  | { type: 'exportModel'; format: 'tfjs' | 'safetensors' }
+  /** A model the user chose (checked by io/modelImport.ts): replaces the one training here, or is refused with nothing changed. */
+  | { type: 'importModel'; upload: ModelUpload }
   /** The last Classify's adapted classifier as a zip (tfjs LayersModel + safetensors), its outputs named `names`. */
   | { type: 'exportClassifier'; names: string[] }
   /**
@@ -119,6 +124,11 @@ export type ToOmniglotWorker =
   | { type: 'loseDevice' };
 
 export type FromOmniglotWorker =
+  /** A download in progress while the lab starts (the data pack): bytes so far and in all. */
+  | { type: 'loading'; what: string; loaded: number; total: number }
+  | { type: 'modelFiles'; files: { name: string; data: ArrayBuffer; type: string }[]; note: string }
+  /** The answer to importModel: what was imported, or why it was refused. */
+  | { type: 'importResult'; ok: boolean; message: string }
   /** The zip of exportClassifier, or why there is none. */
   | { type: 'classifierExport'; zip?: ArrayBuffer; error?: string }
   /** Saving in this browser failed or a saved state could not be restored: shown once, the lab runs on. */

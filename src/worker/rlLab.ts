@@ -8,7 +8,8 @@
  */
 import { activate } from './backends';
 import { yieldToEvents } from './yieldToEvents';
-import { decodeCheckpoint } from '../maml/checkpoint';
+import { decodeCheckpoint, encodeCheckpoint } from '../maml/checkpoint';
+import { readRlPolicy } from '../maml/io/modelImport';
 import { jsGemm, tfGemm, type Gemm } from '../maml/networks/gemm';
 import { createRng } from '../maml/random';
 import type { TaskFamily } from '../maml/rl/env';
@@ -38,6 +39,8 @@ interface FamilyModels {
   curves: RlCurvePoint[];
   shippedIteration: number;
   restoredFrom?: string;
+  /** Set when the meta-policy was imported from a file. */
+  importedFrom?: string;
   store: LabStore<SavedRl>;
   /** The iteration saved last (or loaded). */
   savedIteration: number;
@@ -95,6 +98,7 @@ export function createRlLab(post: Post, enqueue: (m: RlLabMessage) => void): { h
       pretrainedIteration: fm.pretrainedIteration,
       shippedIteration: fm.shippedIteration,
       restoredFrom: fm.restoredFrom,
+      importedFrom: fm.importedFrom,
     });
   }
 
@@ -265,6 +269,59 @@ export function createRlLab(post: Post, enqueue: (m: RlLabMessage) => void): { h
       case 'persist':
         await persist();
         break;
+      case 'exportModel': {
+        const fm = await familyModels(m.family);
+        const name = `maml-rl-${m.family}-${fm.maml.iteration}`;
+        const { manifest, weights } = await encodeCheckpoint(
+          {
+            experiment: 'rl',
+            architecture: { kind: 'gaussianMlp', sizes: policySizes(fm.config), activation: 'relu' },
+            config: fm.config,
+            taskFamily: { name: m.family },
+            trainedOn: { backend: `browser-${gemm === jsGemm ? 'js' : 'wasm'}`, seconds: 0, date: new Date().toISOString() },
+            learners: { maml: { ...(await fm.maml.state()), algorithm: 'maml' } },
+          },
+          `${name}.weights.bin`,
+        );
+        const files = [
+          {
+            name: `${name}.json`,
+            data: new TextEncoder().encode(JSON.stringify(manifest, null, 1)).buffer as ArrayBuffer,
+            type: 'application/json',
+          },
+          { name: `${name}.weights.bin`, data: weights, type: 'application/octet-stream' },
+        ];
+        post(
+          { type: 'modelFiles', files, note: `the ${m.family} meta-policy, ${fm.maml.iteration} iterations with Adam's state` },
+          files.map((f) => f.data),
+        );
+        break;
+      }
+      case 'importModel': {
+        let imported;
+        try {
+          imported = readRlPolicy(m.upload);
+        } catch (e) {
+          post({ type: 'importResult', ok: false, message: `Import refused, nothing changed: ${(e as Error).message}` });
+          break;
+        }
+        const family = imported.config.family;
+        const fm = await familyModels(family);
+        if (training === family) training = null;
+        const config = { ...imported.config, metaBatch: PAGE_META_BATCH };
+        const maml = new RlLearner(config, 'maml', gemm);
+        await maml.restore(imported.state);
+        Object.assign(fm, { config, maml, curves: [], restoredFrom: undefined, importedFrom: imported.note, savedIteration: -1 });
+        await persist();
+        announce(family, fm);
+        post({
+          type: 'importResult',
+          ok: true,
+          message: `Imported ${m.upload.name}: the ${family} meta-policy, ${imported.note}; saved in this browser.`,
+          family,
+        });
+        break;
+      }
       case 'reset': {
         if (training === m.family) training = null;
         const fm = models.get(m.family);

@@ -1,6 +1,7 @@
 /**
  * Messages between the page and the RL worker. Paths travel as Float32Arrays of (x, y) pairs.
  */
+import type { ModelUpload } from '../maml/io/modelImport';
 import type { TaskFamily } from '../maml/rl/env';
 import type { RlMethod } from '../maml/rl/rlConfig';
 
@@ -44,7 +45,11 @@ export type ToRlWorker =
   /** Save the continued training in this browser now (the page is hidden or being left). */
   | { type: 'persist' }
   /** Back to the shipped maml policy of a family, dropping what was trained here. */
-  | { type: 'reset'; family: TaskFamily };
+  | { type: 'reset'; family: TaskFamily }
+  /** The family's meta-policy as the project's checkpoint (manifest + weights, Adam's state included). */
+  | { type: 'exportModel'; family: TaskFamily }
+  /** A policy the user chose (checked by io/modelImport.ts): replaces its family's meta-policy, or is refused with nothing changed. */
+  | { type: 'importModel'; upload: ModelUpload };
 
 export type FromRlWorker =
   /** Saving in this browser failed or a saved state could not be restored: shown once, the lab runs on. */
@@ -61,7 +66,11 @@ export type FromRlWorker =
       shippedIteration: number;
       /** When the policy came back from this browser's storage: the time it was saved. */
       restoredFrom?: string;
+      /** When the policy was imported from a file: which, and how far it was trained. */
+      importedFrom?: string;
     }
+  | { type: 'modelFiles'; files: { name: string; data: ArrayBuffer; type: string }[]; note: string }
+  | { type: 'importResult'; ok: boolean; message: string; family?: TaskFamily }
   | { type: 'adaptation'; view: AdaptationView }
   | { type: 'progress'; family: TaskFamily; running: boolean; iteration: number; points: RlCurvePoint[]; secondsPerIteration: number }
   | { type: 'error'; message: string };

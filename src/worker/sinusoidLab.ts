@@ -7,6 +7,7 @@
  */
 import * as tf from '../maml/tf';
 import { decodeCheckpoint, encodeCheckpoint } from '../maml/checkpoint';
+import { readSinusoidModel } from '../maml/io/modelImport';
 import { checkConfig } from '../maml/sinusoid/settings';
 import { formatLoss } from '../maml/settings/numberText';
 import { PAPER_SINUSOID_CONFIG, sizesOf, type SinusoidConfig } from '../maml/sinusoid/experiment';
@@ -468,21 +469,10 @@ export function createSinusoidLab(post: Post): SinusoidLab {
         let ck: ReturnType<typeof decodeCheckpoint>;
         let config: SinusoidConfig;
         try {
-          ck = decodeCheckpoint(msg.manifest, msg.weights);
-          if (ck.manifest.experiment !== 'sinusoid') throw new Error(`this is a ${ck.manifest.experiment} checkpoint, not a sinusoid one`);
-          config = ck.manifest.config as SinusoidConfig;
-          const bad = checkConfig(config);
-          if (bad) throw new Error(`Not a usable checkpoint: its settings are invalid (${bad})`);
-          const sizes = ck.manifest.architecture.kind === 'mlp' ? ck.manifest.architecture.sizes : [];
-          if (sizes.join() !== sizesOf(config.hidden).join())
-            throw new Error(`Not a usable checkpoint: the architecture [${sizes}] does not match its hidden layers [${config.hidden}]`);
-          if (!ck.learners.maml) throw new Error('Not a usable checkpoint: it has no meta-learner ("maml")');
-          for (const [key, l] of Object.entries(ck.learners)) {
-            if (!Number.isInteger(l.iteration) || l.iteration < 0 || l.iteration > 1e9)
-              throw new Error(`Not a usable checkpoint: learner ${key} has iteration ${JSON.stringify(l.iteration)}`);
-            if (l.optimizer?.some((o) => !o.values.every(Number.isFinite)))
-              throw new Error(`Not a usable checkpoint: learner ${key}'s optimizer state holds non-finite values`);
-          }
+          ({ checkpoint: ck, config } = readSinusoidModel(
+            { name: 'the checkpoint', manifest: msg.manifest, weights: msg.weights },
+            checkConfig,
+          ));
         } catch (e) {
           // Checked before anything changes: the running session is untouched.
           if (msg.type === 'importCheckpoint') post({ type: 'importRejected', message: (e as Error).message });

@@ -15,6 +15,7 @@ import { parseSetting } from '../../maml/settings/table';
 import { parseBounded } from '../../maml/settings/numberText';
 import { OwnClasses } from './OwnClasses';
 import { useOmniglot } from './useOmniglot';
+import { ModelFiles, saveModelFiles, type ModelFileMessage } from '../share/ModelFiles';
 
 const URL_STATE = parseOmniglotUrl(location.search);
 const EMBED = new URLSearchParams(location.search).get('embed') === '1';
@@ -141,7 +142,17 @@ function Settings({
 
 /** The Omniglot lab; `active` is false while another tab is open (training pauses and is saved, the state stays). */
 export function OmniglotLab({ active = true }: { active?: boolean }) {
-  const { state, send, dismiss, subscribe } = useOmniglot(FIRST_EPISODE);
+  const { state, send, dismiss, subscribe, retry } = useOmniglot(FIRST_EPISODE);
+  // Export and import of the meta-learned model: the line under the controls.
+  const [files, setFiles] = useState<ModelFileMessage>(null);
+  useEffect(
+    () =>
+      subscribe((m) => {
+        if (m.type === 'modelFiles') setFiles(saveModelFiles(m.files, m.note));
+        else if (m.type === 'importResult') setFiles({ kind: m.ok ? 'ok' : 'error', text: m.message });
+      }),
+    [subscribe],
+  );
   usePauseWhileHidden(
     active,
     state.running,
@@ -252,7 +263,22 @@ export function OmniglotLab({ active = true }: { active?: boolean }) {
               {state.status}
             </span>
           )}
-          {state.phase === 'failed' && <span className="error-text">{state.error}</span>}
+          {state.phase === 'starting' && state.loading && state.loading.loaded < state.loading.total && (
+            <span className="loading" data-testid="omniglot-loading">
+              <progress max={state.loading.total} value={state.loading.loaded} aria-label={`Loading ${state.loading.what}`} />{' '}
+              {state.loading.what}: {(state.loading.loaded / 1e6).toFixed(1)} of {(state.loading.total / 1e6).toFixed(1)} MB
+            </span>
+          )}
+          {state.phase === 'failed' && (
+            <span role="alert">
+              <span className="error-text" data-testid="omniglot-failed">
+                {state.error}
+              </span>{' '}
+              <button type="button" data-testid="omniglot-retry" onClick={retry}>
+                Retry
+              </button>
+            </span>
+          )}
           {ready && state.ready && (
             <>
               <span>
@@ -337,7 +363,8 @@ export function OmniglotLab({ active = true }: { active?: boolean }) {
             disabled={!ready}
             data-testid="omniglot-reset"
             onClick={() =>
-              (state.source !== 'saved' || confirm('Discard your saved training and go back to the shipped meta-trained model?')) &&
+              ((state.source !== 'saved' && state.source !== 'imported') ||
+                confirm('Discard your saved training and go back to the shipped meta-trained model?')) &&
               send({ type: 'reset' })
             }
           >
@@ -352,6 +379,17 @@ export function OmniglotLab({ active = true }: { active?: boolean }) {
             </span>
           )}
         </div>
+      )}
+      {shown('training') && (
+        <ModelFiles
+          lab="omniglot"
+          ready={ready && !state.running}
+          safetensors
+          onExport={(format) => send({ type: 'exportModel', format })}
+          onImport={(upload) => send({ type: 'importModel', upload })}
+          message={files}
+          setMessage={setFiles}
+        />
       )}
       {(copied || linkNote) && (
         <p className="notice" role="status" data-testid="omniglot-link-note">

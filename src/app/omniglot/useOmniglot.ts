@@ -16,6 +16,8 @@ type Ready = Extract<FromOmniglotWorker, { type: 'ready' }>;
 
 export interface OmniglotState {
   phase: 'starting' | 'ready' | 'failed';
+  /** A download in progress while the lab starts. */
+  loading?: { what: string; loaded: number; total: number };
   status: string;
   ready?: Omit<Ready, 'type' | 'curves' | 'events' | 'config' | 'iteration' | 'source' | 'sourceNote' | 'savedAt'>;
   config?: OmniglotConfig;
@@ -49,12 +51,16 @@ const initial: OmniglotState = {
   events: [],
 };
 
-type Action = FromOmniglotWorker | { type: 'dismiss' };
+type Action = FromOmniglotWorker | { type: 'dismiss' } | { type: 'retry' };
 
 function reduce(s: OmniglotState, m: Action): OmniglotState {
   switch (m.type) {
+    case 'retry':
+      return initial;
     case 'status':
       return { ...s, status: m.message };
+    case 'loading':
+      return { ...s, loading: { what: m.what, loaded: m.loaded, total: m.total } };
     case 'storage':
       return { ...s, storage: m.message };
     case 'engine':
@@ -99,6 +105,8 @@ function reduce(s: OmniglotState, m: Action): OmniglotState {
     case 'exampleSet':
     case 'classified':
     case 'classifierExport':
+    case 'modelFiles':
+    case 'importResult':
     case 'batchProgress':
     case 'batchResult':
       return s; // for the components that asked (subscribe)
@@ -140,10 +148,15 @@ export function useOmniglot(firstEpisode: EpisodeRequest) {
   }, []);
   const send = useCallback((m: ToOmniglotWorker) => worker.current?.post(m), []);
   const dismiss = useCallback(() => dispatch({ type: 'dismiss' }), []);
+  /** After a failed start: the worker starts again from the beginning. */
+  const retry = useCallback(() => {
+    dispatch({ type: 'retry' });
+    worker.current?.restart();
+  }, []);
   /** Listens to every worker message; returns the unsubscribe function. */
   const subscribe = useCallback((l: (m: FromOmniglotWorker) => void) => {
     listeners.current.add(l);
     return () => void listeners.current.delete(l);
   }, []);
-  return { state, send, dismiss, subscribe };
+  return { state, send, dismiss, subscribe, retry };
 }

@@ -8,6 +8,7 @@ import { VELOCITY } from '../../maml/rl/velocity';
 import type { MethodAdaptation } from '../../worker/rlProtocol';
 import { METHOD_STYLE } from './methods';
 import { PlaneView } from './PlaneView';
+import { ModelFiles, saveModelFiles } from '../share/ModelFiles';
 import { ReturnBars } from './ReturnBars';
 import { RlCurve } from './RlCurve';
 import { useRl } from './useRl';
@@ -46,7 +47,7 @@ const shown = (p: RlPanel) => !URL_STATE.state.hide?.includes(p) && !(p === 'int
 
 /** The RL lab; `active` is false while another tab is open (training pauses, the state stays). */
 export function RlLab({ active = true }: { active?: boolean }) {
-  const { state, send, adapt, dismiss } = useRl();
+  const { state, send, adapt, dismiss, setFiles } = useRl();
   usePauseWhileHidden(
     active,
     state.running,
@@ -75,6 +76,17 @@ export function RlLab({ active = true }: { active?: boolean }) {
     if (state.phase === 'ready') adapt(family, goal[family]);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [state.phase, family]);
+
+  // An imported meta-policy is shown at once, on the goal on show.
+  const importedNote = fam?.importedFrom;
+  useEffect(() => {
+    if (importedNote) adapt(family, goal[family]);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [importedNote]);
+  // Exported files are offered for download once.
+  useEffect(() => {
+    if (state.exported) setFiles(saveModelFiles(state.exported.files, state.exported.note));
+  }, [state.exported, setFiles]);
 
   const pick = (g: [number, number]) => {
     setGoal((x) => ({ ...x, [family]: g }));
@@ -110,7 +122,11 @@ export function RlLab({ active = true }: { active?: boolean }) {
           {fam && (
             <span data-testid="rl-iteration">
               MAML policy: <b>{fam.iteration}</b> meta-iterations
-              {fam.iteration > fam.shippedIteration ? ` (shipped ${fam.shippedIteration}, continued here)` : ' (shipped)'}
+              {fam.importedFrom
+                ? ` (${fam.importedFrom})`
+                : fam.iteration > fam.shippedIteration
+                  ? ` (shipped ${fam.shippedIteration}, continued here)`
+                  : ' (shipped)'}
               {fam.restoredFrom && `, restored from this browser (saved ${new Date(fam.restoredFrom).toLocaleTimeString()})`}; pretrained:{' '}
               {fam.pretrainedIteration} iterations
             </span>
@@ -136,7 +152,12 @@ export function RlLab({ active = true }: { active?: boolean }) {
       )}
       {state.error && (
         <div className="alert error" role="alert">
-          {state.error} <button onClick={dismiss}>Dismiss</button>
+          {state.error} <button onClick={dismiss}>Dismiss</button>{' '}
+          {!fam && (
+            <button data-testid="rl-retry" onClick={() => (dismiss(), adapt(family, goal[family]))}>
+              Retry
+            </button>
+          )}
         </div>
       )}
       {URL_STATE.problems.length > 0 && (
@@ -172,7 +193,7 @@ export function RlLab({ active = true }: { active?: boolean }) {
             {state.running ? 'Pause' : 'Train'}
           </button>
         )}
-        {shown('training') && fam && fam.iteration > fam.shippedIteration && !state.running && (
+        {shown('training') && fam && (fam.iteration > fam.shippedIteration || fam.importedFrom) && !state.running && (
           <button
             data-testid="rl-reset"
             onClick={() =>
@@ -183,6 +204,17 @@ export function RlLab({ active = true }: { active?: boolean }) {
           </button>
         )}
         {state.running && <span className="muted">{state.secondsPerIteration.toFixed(1)} s per meta-iteration (4 goals each)</span>}
+        {shown('training') && (
+          <ModelFiles
+            lab="rl"
+            ready={!!fam && !state.running}
+            safetensors={false}
+            onExport={() => send({ type: 'exportModel', family })}
+            onImport={(upload) => send({ type: 'importModel', upload })}
+            message={state.files ?? null}
+            setMessage={setFiles}
+          />
+        )}
         <span className="muted" data-testid="rl-goal">
           {family === 'navigation' ? 'Goal position' : 'Goal velocity'} ({g[0].toFixed(2)}, {g[1].toFixed(2)})
           {family === 'velocity' && `, speed ${Math.hypot(g[0], g[1]).toFixed(2)}`}

@@ -2,6 +2,7 @@ import { supervisedWorker, type Supervised } from '../supervisedWorker';
 import { startTransition, useCallback, useEffect, useReducer, useRef } from 'react';
 import type { TaskFamily } from '../../maml/rl/env';
 import type { AdaptationView, FromRlWorker, RlCurvePoint, ToRlWorker } from '../../worker/rlProtocol';
+import type { ModelFile, ModelFileMessage } from '../share/ModelFiles';
 
 export interface FamilyState {
   iteration: number;
@@ -9,6 +10,7 @@ export interface FamilyState {
   curves: RlCurvePoint[];
   shippedIteration: number;
   restoredFrom?: string;
+  importedFrom?: string;
 }
 
 export interface RlState {
@@ -25,6 +27,10 @@ export interface RlState {
   error?: string;
   /** Why training is not saved in this browser, or a saved state was discarded. */
   storage?: string;
+  /** The export or import line under the controls. */
+  files?: ModelFileMessage;
+  /** Files exported and not yet offered for download. */
+  exported?: { files: ModelFile[]; note: string };
 }
 
 const initial: RlState = {
@@ -38,7 +44,7 @@ const initial: RlState = {
   secondsPerIteration: 0,
 };
 
-type Action = FromRlWorker | { type: 'asked'; serial: number } | { type: 'dismiss' };
+type Action = FromRlWorker | { type: 'asked'; serial: number } | { type: 'dismiss' } | { type: 'files'; message: ModelFileMessage };
 
 function reduce(s: RlState, m: Action): RlState {
   switch (m.type) {
@@ -59,6 +65,7 @@ function reduce(s: RlState, m: Action): RlState {
             curves: m.curves,
             shippedIteration: m.shippedIteration,
             restoredFrom: m.restoredFrom,
+            importedFrom: m.importedFrom,
           },
         },
       };
@@ -77,12 +84,18 @@ function reduce(s: RlState, m: Action): RlState {
         },
       };
     }
+    case 'modelFiles':
+      return { ...s, exported: { files: m.files, note: m.note } };
+    case 'importResult':
+      return { ...s, files: { kind: m.ok ? 'ok' : 'error', text: m.message } };
     case 'asked':
       return { ...s, pending: m.serial };
     case 'error':
       return { ...s, error: m.message, running: false, pending: null, phase: s.phase === 'starting' ? 'failed' : s.phase };
     case 'dismiss':
       return { ...s, error: undefined };
+    case 'files':
+      return { ...s, files: m.message, exported: undefined };
   }
 }
 
@@ -117,5 +130,6 @@ export function useRl() {
     worker.current?.post(lastAdapt.current);
   }, []);
   const dismiss = useCallback(() => dispatch({ type: 'dismiss' }), []);
-  return { state, send, adapt, dismiss };
+  const setFiles = useCallback((message: ModelFileMessage) => dispatch({ type: 'files', message }), []);
+  return { state, send, adapt, dismiss, setFiles };
 }
