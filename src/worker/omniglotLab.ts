@@ -10,7 +10,7 @@ import { readOmniglotModel } from '../maml/io/modelImport';
 import { conv4Metadata, conv4ToTorch } from '../maml/io/conv4Torch';
 import { encodeSafetensors } from '../maml/io/safetensors';
 import { TEST_ALPHABETS, toInkBytes, type OmniglotDataset } from '../maml/omniglot/pack';
-import { fetchOk, loadDataset } from './assets';
+import { fetchBytes, fetchOk, loadDataset } from './assets';
 import { OMNIGLOT_SETTINGS } from '../maml/omniglot/settings';
 import { checkSettings } from '../maml/settings/table';
 import { IncrementalEvaluation } from '../maml/omniglot/experiment';
@@ -98,7 +98,9 @@ export function createOmniglotLab(post: Post): OmniglotLab {
     try {
       const dir = `${baseUrl}models/omniglot/`;
       const manifest = await fetchOk(`${dir}manifest.json`).then((r) => r.json());
-      const weights = await fetchOk(`${dir}${manifest.weightsManifest?.[0]?.paths?.[0] ?? 'weights.bin'}`).then((r) => r.arrayBuffer());
+      const weights = await fetchBytes(`${dir}${manifest.weightsManifest?.[0]?.paths?.[0] ?? 'weights.bin'}`, (loaded, total) =>
+        post({ type: 'loading', what: 'the meta-trained model', loaded, total }),
+      );
       const ck = decodeCheckpoint(manifest, weights);
       if (ck.manifest.experiment !== 'omniglot') throw new Error('not an Omniglot checkpoint');
       let log: OmniglotCurvePoint[] = [];
