@@ -8,17 +8,25 @@
  * - k1-vs-k10: K = 10 ends below K = 1.
  * Prints one JSON line per preset; exits with 1 if any check fails.
  *
- *   npm run check-presets [-- --engine fused|tfjs] [--seconds 60]
+ * Then the Omniglot and RL lessons (scripts/lib/checkLessons.ts).
+ *
+ *   npm run check-presets [-- --engine fused|tfjs] [--seconds 60] [--lab sinusoid,omniglot,rl]
  */
 import { parseArgs } from 'node:util';
 import { PRESETS } from '../src/maml/sinusoid/presets';
 import { methodKey, type CurvePoint } from '../src/maml/sinusoid/views';
 import { SinusoidSession, diverged } from '../src/maml/sinusoid/session';
 import { useBackend } from './node-backend';
+import { checkOmniglotLessons, checkRlLessons } from './lib/checkLessons';
 
 const { values: args } = parseArgs({
-  options: { engine: { type: 'string', default: 'fused' }, seconds: { type: 'string', default: '60' } },
+  options: {
+    engine: { type: 'string', default: 'fused' },
+    seconds: { type: 'string', default: '60' },
+    lab: { type: 'string', default: 'all' },
+  },
 });
+const labs = args.lab === 'all' ? ['sinusoid', 'omniglot', 'rl'] : args.lab!.split(',');
 await useBackend('wasm');
 const engine = args.engine === 'tfjs' ? 'tfjs' : 'fused';
 const limitS = Number(args.seconds);
@@ -30,7 +38,7 @@ const tail = (pts: CurvePoint[], n: number, f: (p: CurvePoint) => number) => {
 };
 
 let failed = false;
-for (const preset of PRESETS) {
+for (const preset of labs.includes('sinusoid') ? PRESETS : []) {
   const compare = [...(preset.compare ?? [])];
   const session = new SinusoidSession({ ...preset.config }, engine, compare);
   const points: CurvePoint[] = [];
@@ -75,5 +83,10 @@ for (const preset of PRESETS) {
     }),
   );
   session.dispose();
+}
+// The Omniglot and RL lessons (scripts/lib/checkLessons.ts says what each checks).
+for (const row of [...(labs.includes('omniglot') ? checkOmniglotLessons() : []), ...(labs.includes('rl') ? checkRlLessons() : [])]) {
+  failed ||= !row.ok;
+  console.log(JSON.stringify(row));
 }
 process.exit(failed ? 1 : 0);

@@ -31,7 +31,7 @@ import { useSaveOnLeave } from './useSaveOnLeave';
 import { visiblePoints } from './series';
 import { queryText } from '../maml/settings/table';
 
-const Tour = lazy(() => import('./tour/Tour'));
+const Tour = lazy(() => import('./tour/SinusoidTour'));
 
 /**
  * Training saved in this browser continues on a reload (or back/forward), and when the lab is

@@ -10,7 +10,16 @@ serveWorker<ToOmniglotWorker>({
   init: 'init',
   // Play, pause and a new target act at once, between training slices; a newer episode
   // replaces one still waiting; decoding, adding, classifying and the rest run in order.
-  rules: { play: 'now', pause: 'now', setTarget: 'now', cancelBatch: 'now', loseDevice: 'now', episode: 'latest' },
+  rules: {
+    play: 'now',
+    pause: 'now',
+    setTarget: 'now',
+    cancelBatch: 'now',
+    loseDevice: 'now',
+    stopCompare: 'now',
+    episode: 'latest',
+    confusion: 'latest',
+  },
   handle: (m) => lab.handle(m),
   fail: (e) => post({ type: 'error', message: e.message }),
 });

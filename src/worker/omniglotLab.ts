@@ -46,7 +46,9 @@ import type {
   ToOmniglotWorker,
 } from './omniglotProtocol';
 import { yieldToEvents } from './yieldToEvents';
-import { batchClassify, classifyOwn, exportClassifier, type OwnImagesContext } from './ownImages';
+import { comparisonRunner } from './omniglotCompare';
+import { batchClassify, classifyOwn, exportClassifier, loadPretrained, type OwnImagesContext } from './ownImages';
+import { confusionEpisode } from './confusion';
 
 /** Training is saved at least this often (and on pause, on a tab hidden, on leaving the page). */
 const SAVE_EVERY_MS = 10_000;
@@ -72,7 +74,14 @@ export function createOmniglotLab(post: Post): OmniglotLab {
   let running = false;
   let target = 0;
   let episode: EpisodeRequest | null = null;
-  let evaluation: { run: IncrementalEvaluation; iteration: number } | null = null;
+  /** The held-out evaluation in progress: the model's, and the pretrained baseline's on the same episodes when asked for. */
+  let evaluation: {
+    run: IncrementalEvaluation;
+    base?: IncrementalEvaluation;
+    iteration: number;
+    chosen: typeof EVALUATION_SETTINGS;
+  } | null = null;
+  const evaluating = () => !!evaluation && !(evaluation.run.finished && (!evaluation.base || evaluation.base.finished));
   let loopActive = false;
   /** The batched tensor kernel and its GPU backend, when meta-training runs there. */
   let tensorNet: ConvNetTensors | null = null;
@@ -363,6 +372,8 @@ export function createOmniglotLab(post: Post): OmniglotLab {
 
   function sendEvaluation() {
     if (!evaluation) return;
+    const base = evaluation.base?.results();
+    const { chosen } = evaluation;
     const rows = evaluation.run.results().map((r, i) => ({
       way: r.way,
       shot: r.shot,
@@ -370,10 +381,11 @@ export function createOmniglotLab(post: Post): OmniglotLab {
       done: r.done,
       accuracy: r.accuracy,
       ci95: r.ci95,
-      paper: EVALUATION_SETTINGS[i].paper,
+      paper: chosen[i].paper,
       alphabet: r.alphabet,
+      ...(base && { pretrained: { done: base[i].done, accuracy: base[i].accuracy, ci95: base[i].ci95 } }),
     }));
-    post({ type: 'evaluation', rows, running: !evaluation.run.finished, iteration: evaluation.iteration });
+    post({ type: 'evaluation', rows, running: evaluating(), iteration: evaluation.iteration });
   }
 
   /** Training steps, evaluation chunks and view refreshes, in slices of about 50 ms. */
@@ -381,7 +393,7 @@ export function createOmniglotLab(post: Post): OmniglotLab {
     if (loopActive) return;
     loopActive = true;
     try {
-      while ((running && learner!.iteration < target) || (evaluation && !evaluation.run.finished)) {
+      while ((running && learner!.iteration < target) || evaluating()) {
         const t0 = performance.now();
         if (running && learner!.iteration < target) {
           const c = learner!.config;
@@ -432,8 +444,10 @@ export function createOmniglotLab(post: Post): OmniglotLab {
             sendProgress(true);
           }
         }
-        if (evaluation && !evaluation.run.finished) {
-          evaluation.run.advance(Math.max(20, 60 - (performance.now() - t0)));
+        if (evaluation && evaluating()) {
+          const budget = Math.max(20, 60 - (performance.now() - t0));
+          if (!evaluation.run.finished) evaluation.run.advance(budget);
+          else evaluation.base!.advance(budget);
           sendEvaluation();
         }
         await yieldToEvents();
@@ -498,12 +512,34 @@ export function createOmniglotLab(post: Post): OmniglotLab {
     };
   }
 
+  // Comparison of algorithms (issue 16, omniglotCompare.ts): on the CPU kernels, with normal training paused.
+  const comparison = comparisonRunner({
+    post,
+    dataset: () => ds!,
+    gemm: () => gemm,
+    learner: () => learner!,
+    check: checkConfig,
+    async pauseTraining() {
+      if (!running) return;
+      running = false;
+      if (dirty) await persist();
+      sendProgress(true);
+    },
+    async onCpu() {
+      // A GPU meta-iteration still in flight holds its backend; it hands back to wasm when done.
+      while (trainBackend && tf.getBackend() === trainBackend) await new Promise((r) => setTimeout(r, 10));
+      await onWasm();
+    },
+    gpu: () => trainBackend,
+  });
+
   async function handle(msg: ToOmniglotWorker) {
     switch (msg.type) {
       case 'init':
         await init(msg);
         return;
       case 'play':
+        comparison.stop(); // training and a comparison do not run together
         target = Math.max(msg.target, learner!.iteration + 1);
         running = true;
         rate = { t: 0, it: 0, value: 0 };
@@ -605,7 +641,10 @@ export function createOmniglotLab(post: Post): OmniglotLab {
         return;
       case 'evaluate': {
         const body = learner!.body.map((b) => b.slice()); // the model as it is now
-        const settings = EVALUATION_SETTINGS.map((s) => ({
+        const chosen = EVALUATION_SETTINGS.filter(
+          (s) => !msg.settings || msg.settings.some((m) => m.way === s.way && m.shot === s.shot && !m.alphabet === !s.alphabet),
+        );
+        const settings = chosen.map((s) => ({
           way: s.way,
           shot: s.shot,
           queries: EVALUATION_QUERIES,
@@ -614,7 +653,16 @@ export function createOmniglotLab(post: Post): OmniglotLab {
           seed: EVALUATION_SEED,
           alphabet: s.alphabet,
         }));
-        evaluation = { run: new IncrementalEvaluation(learner!.net, body, ds!, settings), iteration: learner!.iteration };
+        evaluation = { run: new IncrementalEvaluation(learner!.net, body, ds!, settings), iteration: learner!.iteration, chosen };
+        if (msg.pretrained) {
+          const base = await loadPretrained(ownImages());
+          if ('learner' in base) {
+            const b = base.learner;
+            // The same adaptation budget: the model's number of steps, at the baseline's own (scaled) inner rate.
+            const baseSettings = settings.map((s) => ({ ...s, inner: { alpha: innerFor(b.config, s.way).alpha, steps: s.inner.steps } }));
+            evaluation.base = new IncrementalEvaluation(b.net, b.body, ds!, baseSettings);
+          } else post({ type: 'status', message: `The pretrained baseline is not evaluated: ${base.unavailable}.` });
+        }
         sendEvaluation();
         void loop();
         return;
@@ -672,12 +720,25 @@ export function createOmniglotLab(post: Post): OmniglotLab {
         await onWasm();
         return;
       }
+      case 'confusion': {
+        await onWasm();
+        const { type: _, ...request } = msg;
+        const view = confusionEpisode(ds!, learner!, request);
+        post({ type: 'confusion', view }, [view.support.buffer, view.query.buffer]);
+        return;
+      }
       case 'cancelBatch':
         batchCancelled = true;
         return;
       case 'stopEvaluation':
         evaluation = null;
         post({ type: 'evaluation', rows: [], running: false, iteration: learner!.iteration });
+        return;
+      case 'compare':
+        await comparison.start(msg);
+        return;
+      case 'stopCompare':
+        comparison.stop();
         return;
     }
   }

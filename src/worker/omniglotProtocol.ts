@@ -5,6 +5,9 @@
 import type { ModelUpload } from '../maml/io/modelImport';
 import type { PredictionRow } from '../classify/predictionsCsv';
 import type { OmniglotConfig } from '../maml/omniglot/config';
+import type { ConvAlgorithm } from '../maml/algorithm/algorithm';
+import type { CompareFrom } from '../maml/omniglot/comparison';
+import type { ConfusionRequest } from '../maml/omniglot/confusion';
 
 export interface EpisodeRequest {
   way: number;
@@ -64,6 +67,8 @@ export interface EvaluationRow {
   paper?: number;
   /** Within-alphabet episodes: the alphabet all classes come from. */
   alphabet?: string;
+  /** The pretrained baseline on the same episodes, when asked for (episodes done, accuracy, interval). */
+  pretrained?: { done: number; accuracy: number; ci95: number };
 }
 
 export interface Prediction {
@@ -80,6 +85,23 @@ export interface BaselineResult {
   /** Probabilities [queries, classes] after the last step (not for nearest neighbour). */
   probs?: Float32Array;
   supportLoss?: number[];
+}
+
+/** The answer to a confusion request: one seeded held-out episode and its query probabilities after the inner steps. */
+export interface ConfusionEpisode {
+  request: ConfusionRequest;
+  steps: number;
+  alpha: number;
+  classes: EpisodeClassInfo[];
+  /** [way*shot, 784] ink bytes, class-major. */
+  support: Uint8Array;
+  /** [way*queries, 784] ink bytes, class-major; their true classes alongside. */
+  query: Uint8Array;
+  queryLabels: Int32Array;
+  /** [queries, way] after the last inner step. */
+  probs: Float32Array;
+  /** The iteration of the model that produced the predictions. */
+  iteration: number;
 }
 
 export type ModelSource = 'shipped' | 'saved' | 'scratch' | 'imported';
@@ -99,8 +121,15 @@ export type ToOmniglotWorker =
   /** A fresh random initialisation with the current settings. */
   | { type: 'scratch'; config: OmniglotConfig }
   | { type: 'setConfig'; config: OmniglotConfig }
-  | { type: 'evaluate'; episodes: number }
+  /** The held-out evaluation; with `pretrained`, the shipped pretrained baseline on the same episodes beside it. */
+  | { type: 'evaluate'; episodes: number; pretrained?: boolean; settings?: { way: number; shot: number; alphabet?: string }[] }
   | { type: 'stopEvaluation' }
+  /**
+   * Meta-trains several algorithms side by side (maml/omniglot/comparison.ts) from the same blocks (the current
+   * model's, or a seeded random init of a small network) on the same batches; normal training pauses meanwhile.
+   */
+  | { type: 'compare'; algorithms: ConvAlgorithm[]; from: CompareFrom; filters?: number }
+  | { type: 'stopCompare' }
   /** Decode and preprocess one image the user gave (a file, or a drawing's pixels). */
   | { type: 'preprocess'; id: string; name: string; file?: Blob; rgba?: { data: Uint8ClampedArray; width: number; height: number } }
   /** A ready-made example set: held-out characters as classes, with queries. */
@@ -121,7 +150,9 @@ export type ToOmniglotWorker =
   /** Stops the batch run in progress (acts at once; answered by its batchResult, saying it was cancelled). */
   | { type: 'cancelBatch' }
   /** Fault injection (tests, demos): destroys the WebGPU device meta-training runs on, as a driver reset would. */
-  | { type: 'loseDevice' };
+  | { type: 'loseDevice' }
+  /** One seeded held-out episode for the confusion view (mixed alphabets, or within one). */
+  | ({ type: 'confusion' } & ConfusionRequest);
 
 export type FromOmniglotWorker =
   /** A download in progress while the lab starts (the data pack): bytes so far and in all. */
@@ -164,6 +195,16 @@ export type FromOmniglotWorker =
     }
   | { type: 'saved'; at: string; iteration: number }
   | { type: 'evaluation'; rows: EvaluationRow[]; running: boolean; iteration: number }
+  /** A comparison began (its curves start empty): what it compares and the settings they all train with. */
+  | { type: 'compareStarted'; algorithms: ConvAlgorithm[]; from: CompareFrom; config: OmniglotConfig; notes: string[]; engine: string }
+  /** Comparison curve points since the last message, every algorithm's for each iteration. */
+  | {
+      type: 'compareProgress';
+      iteration: number;
+      running: boolean;
+      itersPerSec: number;
+      points: (OmniglotCurvePoint & { algorithm: ConvAlgorithm })[];
+    }
   | { type: 'preprocessed'; id: string; name: string; pixels?: Float32Array; error?: string }
   | { type: 'exampleSet'; classes: { name: string; examples: Float32Array[] }[]; queries: { name: string; pixels: Float32Array }[] }
   | {
@@ -184,4 +225,5 @@ export type FromOmniglotWorker =
       steps: number;
       seconds: number;
     }
+  | { type: 'confusion'; view: ConfusionEpisode }
   | { type: 'error'; message: string };

@@ -33,7 +33,7 @@ let pretrained: Promise<{ learner: ConvMetaLearner } | { unavailable: string }> 
 let random: ConvMetaLearner | null = null;
 
 /** The shipped pretrained baseline (models/omniglot-pretrained/), loaded once. */
-function loadPretrained(ctx: OwnImagesContext) {
+export function loadPretrained(ctx: OwnImagesContext) {
   pretrained ??= (async () => {
     try {
       const dir = `${ctx.baseUrl}models/omniglot-pretrained/`;

@@ -154,7 +154,7 @@ export function createRlLab(post: Post, enqueue: (m: RlLabMessage) => void): { h
     }
   }
 
-  async function adapt(family: TaskFamily, goal: [number, number], serial: number) {
+  async function adapt(family: TaskFamily, goal: [number, number], serial: number, steps = 1) {
     const fm = await familyModels(family);
     const t0 = performance.now();
     const policy = new GaussianMlp(policySizes(fm.config), gemm);
@@ -172,13 +172,14 @@ export function createRlLab(post: Post, enqueue: (m: RlLabMessage) => void): { h
     };
     for (const [method, theta] of starts) {
       // The same noise for every method: differences come from the starting points.
-      const s = adaptAndSample(policy, theta, family, [goal], fm.config, createRng(`page/${serial}`));
+      const s = adaptAndSample(policy, theta, family, [goal], fm.config, createRng(`page/${serial}`), steps);
       const H = s.pre.horizon;
       const drawn = Array.from({ length: DRAWN }, (_, k) => k);
       methods.push({
         method,
         returnBefore: s.before[0],
         returnAfter: s.after[0],
+        returnAfterEach: s.afterEach.map((a) => a[0]),
         before: drawn.map((k) => take(s.pre.path, H, k)),
         after: drawn.map((k) => take(s.post.path, H, k)),
         velocityBefore: s.pre.velocity ? drawn.map((k) => take(s.pre.velocity, H, k)) : undefined,
@@ -195,6 +196,7 @@ export function createRlLab(post: Post, enqueue: (m: RlLabMessage) => void): { h
           serial,
           trajectories: fm.config.innerTrajectories,
           alpha: fm.config.alpha,
+          steps,
           methods,
           iteration: fm.maml.iteration,
           seconds: (performance.now() - t0) / 1000,
@@ -225,7 +227,7 @@ export function createRlLab(post: Post, enqueue: (m: RlLabMessage) => void): { h
         break;
       }
       case 'adapt':
-        await adapt(m.family, m.goal, m.serial);
+        await adapt(m.family, m.goal, m.serial, Math.min(3, Math.max(1, Math.round(m.steps ?? 1))));
         break;
       case 'train':
         await familyModels(m.family);

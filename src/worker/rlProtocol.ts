@@ -17,6 +17,8 @@ export interface MethodAdaptation {
   /** Mean return over the trajectories, before and after. */
   returnBefore: number;
   returnAfter: number;
+  /** Mean return after each step (the last is returnAfter). */
+  returnAfterEach: number[];
   /** Drawn rollouts: body positions [horizon + 1, 2] each. */
   before: Float32Array[];
   after: Float32Array[];
@@ -31,6 +33,8 @@ export interface AdaptationView {
   serial: number;
   trajectories: number;
   alpha: number;
+  /** Policy-gradient steps taken. */
+  steps: number;
   methods: MethodAdaptation[];
   /** The maml model's iteration. */
   iteration: number;
@@ -39,7 +43,8 @@ export interface AdaptationView {
 
 export type ToRlWorker =
   | { type: 'init'; baseUrl: string; backend: string }
-  | { type: 'adapt'; family: TaskFamily; goal: [number, number]; serial: number }
+  /** Rollouts before and after `steps` (default 1) policy-gradient steps toward the goal, from each starting point. */
+  | { type: 'adapt'; family: TaskFamily; goal: [number, number]; serial: number; steps?: number }
   | { type: 'train'; family: TaskFamily }
   | { type: 'pause' }
   /** Save the continued training in this browser now (the page is hidden or being left). */

@@ -4,8 +4,9 @@ const pct = (v: number | undefined, digits = 1) => (v !== undefined && Number.is
 
 /** Held-out accuracy per setting with its 95% interval, beside the paper's MAML numbers. */
 export function EvaluationTable({ rows, running, iteration }: { rows: EvaluationRow[]; running: boolean; iteration: number }) {
-  const total = rows.reduce((n, r) => n + r.episodes, 0);
-  const done = rows.reduce((n, r) => n + r.done, 0);
+  const baseline = rows.some((r) => r.pretrained);
+  const total = rows.reduce((n, r) => n + r.episodes * (baseline ? 2 : 1), 0);
+  const done = rows.reduce((n, r) => n + r.done + (r.pretrained?.done ?? 0), 0);
   return (
     <div className="table-wrap" data-testid="evaluation">
       <div className="progress-line">
@@ -24,6 +25,7 @@ export function EvaluationTable({ rows, running, iteration }: { rows: Evaluation
           <tr>
             <th scope="col">setting</th>
             <th scope="col">this model</th>
+            {baseline && <th scope="col">pretrained baseline</th>}
             <th scope="col">episodes</th>
             <th scope="col">paper (MAML)</th>
           </tr>
@@ -40,6 +42,18 @@ export function EvaluationTable({ rows, running, iteration }: { rows: Evaluation
               <td data-testid="eval-accuracy">
                 {pct(r.accuracy)} {Number.isFinite(r.ci95) && <span className="muted">± {pct(r.ci95)}</span>}
               </td>
+              {baseline && (
+                <td data-testid="eval-pretrained">
+                  {r.pretrained && r.pretrained.done > 0 ? (
+                    <>
+                      {pct(r.pretrained.accuracy)}{' '}
+                      {Number.isFinite(r.pretrained.ci95) && <span className="muted">± {pct(r.pretrained.ci95)}</span>}
+                    </>
+                  ) : (
+                    '…'
+                  )}
+                </td>
+              )}
               <td>
                 {r.done} / {r.episodes}
               </td>

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import { usePauseWhileHidden } from '../usePauseWhileHidden';
 import { useSaveOnLeave } from '../useSaveOnLeave';
 import { CONV_ALGORITHMS, type ConvAlgorithm } from '../../maml/algorithm/algorithm';
@@ -8,13 +8,19 @@ import type { EpisodeRequest } from '../../worker/omniglotProtocol';
 import { ALGORITHM_LABELS } from '../../maml/algorithm/algorithm';
 import { EpisodeView } from './EpisodeView';
 import { EvaluationTable } from './EvaluationTable';
+import { ConfusionView } from './ConfusionView';
 import { OmniglotCurves, describeChange } from './OmniglotCurves';
+import { OmniglotCompare } from './OmniglotCompare';
 import { linkedConfig, parseOmniglotUrl, serialiseOmniglotUrl, type OmniglotPanel } from './omniglotUrl';
 import { OMNIGLOT_SETTINGS, TRAINING_FIELDS } from '../../maml/omniglot/settings';
 import { parseSetting } from '../../maml/settings/table';
 import { parseBounded } from '../../maml/settings/numberText';
 import { OwnClasses } from './OwnClasses';
 import { useOmniglot } from './useOmniglot';
+import type { OmniglotTourStep } from './omniglotTourSteps';
+import { OMNIGLOT_LESSONS, type OmniglotLesson } from '../../maml/omniglot/lessons';
+
+const OmniglotTour = lazy(() => import('./OmniglotTour'));
 import { ModelFiles, saveModelFiles, type ModelFileMessage } from '../share/ModelFiles';
 
 const URL_STATE = parseOmniglotUrl(location.search);
@@ -143,6 +149,16 @@ function Settings({
 /** The Omniglot lab; `active` is false while another tab is open (training pauses and is saved, the state stays). */
 export function OmniglotLab({ active = true }: { active?: boolean }) {
   const { state, send, dismiss, subscribe, retry } = useOmniglot(FIRST_EPISODE);
+  // The guided tour: the step shown, or null.
+  const [tourIndex, setTourIndex] = useState<number | null>(null);
+  const tourEnter = (step: OmniglotTourStep) => {
+    if (step.setup.pause && state.running) send({ type: 'pause' });
+    const e = step.setup.episode;
+    if (e && (episode.way !== e.way || episode.shot !== e.shot)) {
+      setEpisodeDraft({ way: String(e.way), shot: String(e.shot) });
+      requestEpisode({ way: e.way, shot: e.shot, queries: 2, serial: episode.serial });
+    }
+  };
   // Export and import of the meta-learned model: the line under the controls.
   const [files, setFiles] = useState<ModelFileMessage>(null);
   useEffect(
@@ -233,10 +249,34 @@ export function OmniglotLab({ active = true }: { active?: boolean }) {
     setTargetError(t.error ?? null);
     if (t.value !== undefined) send({ type: 'play', target: t.value });
   };
+  const [withBaseline, setWithBaseline] = useState(true);
+  // A lesson sets the lab up for one claim and says what to look at; the comparison lesson starts the comparison panel.
+  const [lesson, setLesson] = useState<OmniglotLesson | null>(null);
+  const [compareLesson, setCompareLesson] = useState<{ algorithms: OmniglotLesson['compare']; serial: number } | null>(null);
+  const applyLesson = (id: string) => {
+    const l = OMNIGLOT_LESSONS.find((x) => x.id === id);
+    if (!l || !config) return;
+    setLesson(l);
+    if (state.running) send({ type: 'pause' });
+    if (l.episode) {
+      setEpisodeDraft({ way: String(l.episode.way), shot: String(l.episode.shot) });
+      requestEpisode({ way: l.episode.way, shot: l.episode.shot, queries: l.episode.way > 10 ? 1 : 2, serial: episode.serial });
+    }
+    if (l.testSteps !== undefined && l.testSteps !== config.testSteps)
+      send({ type: 'setConfig', config: { ...config, testSteps: l.testSteps } });
+    if (l.evaluate) {
+      setEvalEpisodes(String(l.evaluate.episodes));
+      setWithBaseline(true);
+      send({ type: 'evaluate', episodes: l.evaluate.episodes, pretrained: true, settings: l.evaluate.settings });
+    }
+    if (l.compare) setCompareLesson({ algorithms: l.compare, serial: (compareLesson?.serial ?? 0) + 1 });
+    const panel = l.compare ? 'compare' : l.evaluate ? 'evaluation' : 'episode';
+    setTimeout(() => document.querySelector(`[data-lab="omniglot"] [data-panel="${panel}"]`)?.scrollIntoView({ block: 'start' }), 100);
+  };
   const evaluate = () => {
     const n = readInt(evalEpisodes, 10, 5000, 'Episodes per setting');
     setEvalError(n.error ?? null);
-    if (n.value !== undefined) send({ type: 'evaluate', episodes: n.value });
+    if (n.value !== undefined) send({ type: 'evaluate', episodes: n.value, pretrained: withBaseline });
   };
   const progress = state.target > 0 ? Math.min(1, state.iteration / Math.max(1, state.target)) : 0;
 
@@ -373,6 +413,25 @@ export function OmniglotLab({ active = true }: { active?: boolean }) {
           <button data-testid="omniglot-copy-link" onClick={copyLink}>
             Copy link
           </button>
+          <select
+            value={lesson?.id ?? ''}
+            onChange={(e) => applyLesson(e.target.value)}
+            disabled={!ready}
+            data-testid="omniglot-lesson"
+            aria-label="Lesson: sets the lab up to show one thing"
+          >
+            <option value="" disabled>
+              Lesson…
+            </option>
+            {OMNIGLOT_LESSONS.map((l) => (
+              <option key={l.id} value={l.id}>
+                {l.title}
+              </option>
+            ))}
+          </select>
+          <button data-testid="omniglot-tour-start" onClick={() => setTourIndex(0)}>
+            Take the tour
+          </button>
           {targetError && (
             <span className="error-text" role="alert">
               {targetError}
@@ -390,6 +449,14 @@ export function OmniglotLab({ active = true }: { active?: boolean }) {
           message={files}
           setMessage={setFiles}
         />
+      )}
+      {lesson && (
+        <p className="notice" role="status" data-testid="omniglot-lesson-note">
+          <b>{lesson.title}.</b> {lesson.says}{' '}
+          <button type="button" className="link" onClick={() => setLesson(null)}>
+            Close
+          </button>
+        </p>
       )}
       {(copied || linkNote) && (
         <p className="notice" role="status" data-testid="omniglot-link-note">
@@ -412,7 +479,7 @@ export function OmniglotLab({ active = true }: { active?: boolean }) {
         )}
         <div className="panels">
           {shown('episode') && (
-            <>
+            <div data-panel="episode">
               <div className="toolbar" role="toolbar" aria-label="Episode">
                 <label className="inline-field">
                   way N{' '}
@@ -449,12 +516,25 @@ export function OmniglotLab({ active = true }: { active?: boolean }) {
                 )}
               </div>
               {state.episode ? <EpisodeView view={state.episode} /> : <p className="plot muted">Preparing an episode…</p>}
-            </>
+            </div>
           )}
-          {shown('own') && <OwnClasses send={send} subscribe={subscribe} ready={ready} defaultSteps={config?.testSteps ?? 1} />}
-          {shown('curves') && <OmniglotCurves points={state.curves} events={state.events} />}
+          {shown('own') && (
+            <div data-panel="own">
+              <OwnClasses send={send} subscribe={subscribe} ready={ready} defaultSteps={config?.testSteps ?? 1} />
+            </div>
+          )}
+          {shown('curves') && (
+            <div data-panel="curves">
+              <OmniglotCurves points={state.curves} events={state.events} />
+            </div>
+          )}
+          {shown('compare') && (
+            <div data-panel="compare">
+              <OmniglotCompare send={send} subscribe={subscribe} ready={ready} config={config} active={active} lesson={compareLesson} />
+            </div>
+          )}
           {shown('evaluation') && (
-            <section className="plot" aria-label="Meta-test evaluation">
+            <section className="plot" aria-label="Meta-test evaluation" data-panel="evaluation">
               <h3>Meta-test evaluation</h3>
               <div className="toolbar">
                 <label className="inline-field">
@@ -471,6 +551,15 @@ export function OmniglotLab({ active = true }: { active?: boolean }) {
                 <button disabled={!ready} data-testid="evaluate" onClick={evaluate}>
                   Evaluate on held-out alphabets
                 </button>
+                <label className="inline-field">
+                  <input
+                    type="checkbox"
+                    checked={withBaseline}
+                    onChange={(e) => setWithBaseline(e.target.checked)}
+                    data-testid="evaluate-baseline"
+                  />{' '}
+                  with the pretrained baseline
+                </label>
                 {state.evaluation?.running && <button onClick={() => send({ type: 'stopEvaluation' })}>Stop</button>}
                 {evalError && (
                   <span className="error-text" role="alert">
@@ -488,6 +577,7 @@ export function OmniglotLab({ active = true }: { active?: boolean }) {
               )}
             </section>
           )}
+          {shown('confusion') && <ConfusionView send={send} subscribe={subscribe} ready={ready} iteration={state.iteration} />}
         </div>
       </main>
       <footer className="muted">
@@ -496,6 +586,11 @@ export function OmniglotLab({ active = true }: { active?: boolean }) {
         from github.com/brendenlake/omniglot (MIT licence), packed at install time to 28×28. Network: four 3×3 convolutions with stride 2,
         batch norm and ReLU, then a linear head that starts at zero in every episode, so one network serves 2 to 20 classes.
       </footer>
+      {tourIndex !== null && !EMBED && (
+        <Suspense fallback={null}>
+          <OmniglotTour index={tourIndex} onIndex={setTourIndex} onClose={() => setTourIndex(null)} onEnter={tourEnter} />
+        </Suspense>
+      )}
     </div>
   );
 }

@@ -191,7 +191,11 @@ export function OwnClasses({
     setChecks(errors);
     setNotice(null);
     if (errors.length) return;
-    snapshot.current = { names: classes.map((c, i) => c.name || `class ${i + 1}`), queries };
+    snapshot.current = {
+      names: classes.map((c, i) => c.name || `class ${i + 1}`),
+      queries,
+      supports: classes.map((c) => c.examples[0].bytes),
+    };
     setBusy(true);
     send({ type: 'classify', classes: classes.map((c) => c.examples.map((e) => e.pixels)), queries: queries.map((q) => q.pixels), steps });
   };
@@ -262,6 +266,16 @@ export function OwnClasses({
                   onChange={(e) => e.target.files && addFiles(e.target.files, i)}
                 />
               </label>
+              <label className="file-pick" title="On a phone this opens the camera: photograph the character on paper">
+                + take a photo
+                <input
+                  type="file"
+                  accept="image/*"
+                  capture="environment"
+                  data-testid={`class-photo-${i}`}
+                  onChange={(e) => e.target.files && addFiles(e.target.files, i)}
+                />
+              </label>
               <button
                 className="link"
                 onClick={() => setClasses((cs) => cs.filter((_, j) => j !== i))}
@@ -329,6 +343,16 @@ export function OwnClasses({
             accept="image/*"
             multiple
             data-testid="query-files"
+            onChange={(e) => e.target.files && addFiles(e.target.files, classes.length)}
+          />
+        </label>
+        <label className="file-pick" title="On a phone this opens the camera: photograph the character on paper">
+          + take a photo
+          <input
+            type="file"
+            accept="image/*"
+            capture="environment"
+            data-testid="query-photo"
             onChange={(e) => e.target.files && addFiles(e.target.files, classes.length)}
           />
         </label>

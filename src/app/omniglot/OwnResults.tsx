@@ -7,12 +7,15 @@ import { classColor } from './EpisodeView';
 import { Glyph } from './Glyph';
 import type { Example } from './OwnClasses';
 import { plotLine } from '../plotLine';
+import { OwnMistakes } from './MistakeCard';
 
 type Classified = Extract<FromOmniglotWorker, { type: 'classified' }>;
 export interface OwnResult {
   data: Classified;
   names: string[];
   queries: Example[];
+  /** The first example of each class, for the mistakes' "taken for / is" pairs. */
+  supports?: Uint8Array[];
 }
 
 const STEP_MS = 600;
@@ -168,6 +171,7 @@ export function OwnResults({ result }: { result: OwnResult }) {
         </div>
         <LossPerStep series={loss} step={step} />
       </div>
+      <OwnMistakes probs={data.probs[last]} names={names} queries={queries} supports={result.supports} steps={last} />
       {queries.map((q, i) => {
         const row = probs.subarray(i * way, (i + 1) * way);
         const pred = mostProbableClass(probs, i, way);

@@ -109,6 +109,9 @@ function reduce(s: OmniglotState, m: Action): OmniglotState {
     case 'importResult':
     case 'batchProgress':
     case 'batchResult':
+    case 'compareStarted':
+    case 'compareProgress':
+    case 'confusion':
       return s; // for the components that asked (subscribe)
   }
 }

@@ -8,7 +8,8 @@ const H = 220;
 const M = { top: 14, right: 10, bottom: 34, left: 52 };
 
 /** Average return before and after the step, per starting point; the numbers are printed on the bars. */
-export const ReturnBars = memo(function ReturnBars({ methods }: { methods: MethodAdaptation[] }) {
+export const ReturnBars = memo(function ReturnBars({ methods, steps = 1 }: { methods: MethodAdaptation[]; steps?: number }) {
+  const stepsText = steps === 1 ? 'one gradient step' : `${steps} gradient steps`;
   const vals = methods.flatMap((m) => [m.returnBefore, m.returnAfter]);
   const lo = Math.min(0, d3.min(vals) ?? -1);
   const y = d3
@@ -23,12 +24,15 @@ export const ReturnBars = memo(function ReturnBars({ methods }: { methods: Metho
     .padding(0.25);
   const x1 = d3.scaleBand().domain(['before', 'after']).range([0, x0.bandwidth()]).padding(0.08);
   const summary = methods
-    .map((m) => `${METHOD_STYLE[m.method].label}: ${m.returnBefore.toFixed(1)} before, ${m.returnAfter.toFixed(1)} after one step`)
+    .map(
+      (m) =>
+        `${METHOD_STYLE[m.method].label}: ${m.returnBefore.toFixed(1)} before, ${m.returnAfter.toFixed(1)} after ${steps === 1 ? 'one step' : `${steps} steps`}`,
+    )
     .join('; ');
   return (
     <figure className="plot" data-testid="return-bars">
       <figcaption>
-        <strong>Average return</strong> <span className="muted">before (light) and after (dark) one gradient step; higher is better</span>
+        <strong>Average return</strong> <span className="muted">before (light) and after (dark) {stepsText}; higher is better</span>
       </figcaption>
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`Average return: ${summary}`}>
         <g className="axes">

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import { usePauseWhileHidden } from '../usePauseWhileHidden';
 import { useSaveOnLeave } from '../useSaveOnLeave';
 import { parseRlUrl, serialiseRlUrl, type RlPanel } from './rlUrl';
@@ -9,6 +9,10 @@ import type { MethodAdaptation } from '../../worker/rlProtocol';
 import { METHOD_STYLE } from './methods';
 import { PlaneView } from './PlaneView';
 import { ModelFiles, saveModelFiles } from '../share/ModelFiles';
+import type { RlTourStep } from './rlTourSteps';
+import { RL_LESSONS, type RlLesson } from '../../maml/rl/lessons';
+
+const RlTour = lazy(() => import('./RlTour'));
 import { ReturnBars } from './ReturnBars';
 import { RlCurve } from './RlCurve';
 import { useRl } from './useRl';
@@ -55,6 +59,8 @@ export function RlLab({ active = true }: { active?: boolean }) {
   );
   useSaveOnLeave(useCallback(() => send({ type: 'persist' }), [send]));
   const [family, setFamily] = useState<TaskFamily>(URL_STATE.state.family);
+  /** Policy-gradient steps each policy takes toward the goal (the meta-policy was trained for one). */
+  const [steps, setSteps] = useState(1);
   const [goal, setGoal] = useState<Record<TaskFamily, [number, number]>>(() =>
     URL_STATE.state.goal ? { ...FIRST_GOAL, [URL_STATE.state.family]: URL_STATE.state.goal } : FIRST_GOAL,
   );
@@ -73,14 +79,14 @@ export function RlLab({ active = true }: { active?: boolean }) {
 
   // The first goal of each family, once the worker is up.
   useEffect(() => {
-    if (state.phase === 'ready') adapt(family, goal[family]);
+    if (state.phase === 'ready') adapt(family, goal[family], steps);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [state.phase, family]);
 
   // An imported meta-policy is shown at once, on the goal on show.
   const importedNote = fam?.importedFrom;
   useEffect(() => {
-    if (importedNote) adapt(family, goal[family]);
+    if (importedNote) adapt(family, goal[family], steps);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [importedNote]);
   // Exported files are offered for download once.
@@ -90,7 +96,29 @@ export function RlLab({ active = true }: { active?: boolean }) {
 
   const pick = (g: [number, number]) => {
     setGoal((x) => ({ ...x, [family]: g }));
-    adapt(family, g);
+    adapt(family, g, steps);
+  };
+  // A lesson sets the family, the goal and the steps, and says what to look at.
+  const [lesson, setLesson] = useState<RlLesson | null>(null);
+  const applyLesson = (id: string) => {
+    const l = RL_LESSONS.find((x) => x.id === id);
+    if (!l) return;
+    setLesson(l);
+    if (l.family !== family) chooseFamily(l.family);
+    setGoal((x) => ({ ...x, [l.family]: l.goal }));
+    setSteps(l.steps);
+    adapt(l.family, l.goal, l.steps);
+  };
+  // The guided tour: the step shown, or null. A step sets the family and the goal it talks about.
+  const [tourIndex, setTourIndex] = useState<number | null>(null);
+  const tourEnter = (step: RlTourStep) => {
+    const f = step.setup.family ?? family;
+    if (f !== family) chooseFamily(f);
+    const g = step.setup.goal;
+    if (g && (goal[f][0] !== g[0] || goal[f][1] !== g[1])) {
+      setGoal((x) => ({ ...x, [f]: g }));
+      adapt(f, g, steps);
+    }
   };
   const chooseFamily = (f: TaskFamily) => {
     if (state.running) send({ type: 'pause' });
@@ -154,7 +182,7 @@ export function RlLab({ active = true }: { active?: boolean }) {
         <div className="alert error" role="alert">
           {state.error} <button onClick={dismiss}>Dismiss</button>{' '}
           {!fam && (
-            <button data-testid="rl-retry" onClick={() => (dismiss(), adapt(family, goal[family]))}>
+            <button data-testid="rl-retry" onClick={() => (dismiss(), adapt(family, goal[family], steps))}>
               Retry
             </button>
           )}
@@ -215,11 +243,56 @@ export function RlLab({ active = true }: { active?: boolean }) {
             setMessage={setFiles}
           />
         )}
+        <label className="inline-field">
+          steps{' '}
+          <select
+            value={steps}
+            data-testid="rl-steps"
+            aria-label="Policy-gradient steps toward the goal"
+            onChange={(e) => {
+              const k = Number(e.target.value);
+              setSteps(k);
+              adapt(family, goal[family], k);
+            }}
+          >
+            {[1, 2, 3].map((k) => (
+              <option key={k} value={k}>
+                {k}
+              </option>
+            ))}
+          </select>
+        </label>
+        <select
+          value={lesson?.id ?? ''}
+          onChange={(e) => applyLesson(e.target.value)}
+          data-testid="rl-lesson"
+          aria-label="Lesson: sets the task, the goal and the steps"
+        >
+          <option value="" disabled>
+            Lesson…
+          </option>
+          {RL_LESSONS.map((l) => (
+            <option key={l.id} value={l.id}>
+              {l.title}
+            </option>
+          ))}
+        </select>
+        <button data-testid="rl-tour-start" onClick={() => setTourIndex(0)}>
+          Take the tour
+        </button>
         <span className="muted" data-testid="rl-goal">
           {family === 'navigation' ? 'Goal position' : 'Goal velocity'} ({g[0].toFixed(2)}, {g[1].toFixed(2)})
           {family === 'velocity' && `, speed ${Math.hypot(g[0], g[1]).toFixed(2)}`}
         </span>
       </div>
+      {lesson && (
+        <p className="notice" role="status" data-testid="rl-lesson-note">
+          <b>{lesson.title}.</b> {lesson.says}{' '}
+          <button type="button" className="link" onClick={() => setLesson(null)}>
+            Close
+          </button>
+        </p>
+      )}
       {family === 'velocity' && (
         <div className="pair velocity-goal">
           <PlaneView
@@ -239,7 +312,7 @@ export function RlLab({ active = true }: { active?: boolean }) {
           />
         </div>
       )}
-      <div className="triple">
+      <div className="triple" data-panel="planes">
         {(['maml', 'pretrained', 'random'] as const).filter(shown).map((method) => {
           const m = methods.find((x) => x.method === method);
           return (
@@ -273,15 +346,27 @@ export function RlLab({ active = true }: { active?: boolean }) {
         })}
       </div>
       <div className="pair">
-        {shown('bars') && methods.length > 0 && <ReturnBars methods={methods} />}
+        {shown('bars') && methods.length > 0 && (
+          <div data-panel="bars">
+            <ReturnBars methods={methods} steps={view?.steps ?? 1} />
+          </div>
+        )}
         {shown('curve') && fam && <RlCurve points={fam.curves} shippedUpTo={fam.shippedIteration} />}
       </div>
       {view && (
         <p className="muted small" data-testid="rl-summary">
           Goal ({view.goal[0].toFixed(2)}, {view.goal[1].toFixed(2)}):{' '}
-          {methods.map((m) => `${METHOD_STYLE[m.method].short} ${m.returnBefore.toFixed(1)} → ${m.returnAfter.toFixed(1)}`).join(' · ')}.
-          Returns are means over {view.trajectories} rollouts; {view.seconds.toFixed(1)} s in the worker.
+          {methods
+            .map((m) => `${METHOD_STYLE[m.method].short} ${[m.returnBefore, ...m.returnAfterEach].map((r) => r.toFixed(1)).join(' → ')}`)
+            .join(' · ')}
+          {view.steps > 1 ? ` (before, then after each of ${view.steps} steps)` : ''}. Returns are means over {view.trajectories} rollouts;{' '}
+          {view.seconds.toFixed(1)} s in the worker.
         </p>
+      )}
+      {tourIndex !== null && !EMBED && (
+        <Suspense fallback={null}>
+          <RlTour index={tourIndex} onIndex={setTourIndex} onClose={() => setTourIndex(null)} onEnter={tourEnter} />
+        </Suspense>
       )}
     </div>
   );

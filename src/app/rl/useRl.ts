@@ -123,10 +123,10 @@ export function useRl() {
     };
   }, []);
   const send = useCallback((m: ToRlWorker) => worker.current?.post(m), []);
-  const adapt = useCallback((family: TaskFamily, goal: [number, number]) => {
+  const adapt = useCallback((family: TaskFamily, goal: [number, number], steps = 1) => {
     const n = ++serial.current;
     dispatch({ type: 'asked', serial: n });
-    lastAdapt.current = { type: 'adapt', family, goal, serial: n };
+    lastAdapt.current = { type: 'adapt', family, goal, serial: n, steps };
     worker.current?.post(lastAdapt.current);
   }, []);
   const dismiss = useCallback(() => dispatch({ type: 'dismiss' }), []);

@@ -1,24 +1,33 @@
-import { useEffect, useRef } from 'react';
-import { TOUR_STEPS, type TourStep } from './steps';
+import { useEffect, useRef, type ReactNode } from 'react';
+
+/** What every lab's tour step has: the panel it talks about (data-panel), highlighted and scrolled to. */
+export interface BaseTourStep {
+  id: string;
+  title: string;
+  panel: string;
+  body: ReactNode;
+}
 
 /**
- * The guided tour: one step at a time, the panel it talks about highlighted and scrolled
- * into view, its state set up by `onEnter`. Keyboard: → or Enter next, ← back, Esc closes.
+ * The guided tour of a lab: one step at a time, the panel it talks about highlighted and
+ * scrolled into view, its state set up by `onEnter`. Keyboard: → or Enter next, ← back, Esc closes.
  */
-export default function Tour({
+export default function Tour<S extends BaseTourStep>({
+  steps,
   index,
   onIndex,
   onClose,
   onEnter,
 }: {
+  steps: readonly S[];
   index: number;
   onIndex: (i: number) => void;
   onClose: () => void;
-  onEnter: (step: TourStep) => void;
+  onEnter: (step: S) => void;
 }) {
-  const step = TOUR_STEPS[index];
+  const step = steps[index];
   const heading = useRef<HTMLHeadingElement>(null);
-  const last = index === TOUR_STEPS.length - 1;
+  const last = index === steps.length - 1;
 
   useEffect(() => {
     onEnter(step);
@@ -28,7 +37,9 @@ export default function Tour({
     let tries = 0;
     let timer = 0;
     const find = () => {
-      target = document.querySelector(`[data-panel="${step.panel}"]`);
+      // Within this lab: another tab's lab, hidden, may have a panel of the same name.
+      const scope = heading.current?.closest('[data-lab]') ?? document;
+      target = scope.querySelector(`[data-panel="${step.panel}"]`);
       if (target) {
         target.classList.add('tour-target');
         target.scrollIntoView({ block: 'center', behavior: 'auto' });
@@ -59,7 +70,7 @@ export default function Tour({
   return (
     <section className="tour" role="dialog" aria-modal="false" aria-labelledby="tour-title" data-testid="tour" data-step={step.id}>
       <p className="tour-count muted" data-testid="tour-count">
-        Step {index + 1} of {TOUR_STEPS.length}
+        Step {index + 1} of {steps.length}
       </p>
       <h2 id="tour-title" tabIndex={-1} ref={heading}>
         {step.title}

@@ -94,12 +94,19 @@ export interface AdaptationSample {
   /** theta'_i for each goal. */
   adapted: Vec[][];
   preAdvantages: Float64Array;
-  /** Mean return per goal before and after the step. */
+  /** Mean return per goal before and after the (last) step. */
   before: Float64Array;
   after: Float64Array;
+  /** Mean return per goal after each step. */
+  afterEach: Float64Array[];
 }
 
-/** Samples at theta, takes one inner step per goal, samples at the adapted parameters. */
+/**
+ * Samples at theta, takes an inner step per goal, samples at the adapted parameters; with
+ * `steps` > 1, each further step is taken from fresh samples at the last adapted parameters
+ * (the paper's figure 4: one, two, three policy-gradient steps). `afterEach[k]` is the mean
+ * return per goal after step k + 1; `post` and `after` are those after the last step.
+ */
 export function adaptAndSample(
   policy: GaussianMlp,
   theta: Params,
@@ -107,16 +114,29 @@ export function adaptAndSample(
   goals: Goal[],
   c: Pick<RlConfig, 'alpha' | 'innerTrajectories' | 'outerTrajectories' | 'gamma'>,
   rng: Rng,
+  steps = 1,
 ): AdaptationSample {
   const pre = rollout(policy, [theta], family, goals, c.innerTrajectories, rng);
   const preAdvantages = advantages(pre, c.gamma);
-  const adapted = goals.map((_, i) => {
-    const s = taskSamples(pre, preAdvantages, i);
-    const cache = policy.forward(theta, s.obs, s.rows);
-    return sgdStep(theta, innerGradient(policy, theta, cache, s), c.alpha);
-  });
-  const post = rollout(policy, adapted, family, goals, c.outerTrajectories, rng);
-  return { goals, pre, post, adapted, preAdvantages, before: taskReturns(pre), after: taskReturns(post) };
+  const step = (params: Params[], samples: Trajectories, adv: Float64Array) =>
+    goals.map((_, i) => {
+      const s = taskSamples(samples, adv, i);
+      const cache = policy.forward(params[i], s.obs, s.rows);
+      return sgdStep(params[i], innerGradient(policy, params[i], cache, s), c.alpha);
+    });
+  let adapted = step(
+    goals.map(() => theta),
+    pre,
+    preAdvantages,
+  );
+  let post = rollout(policy, adapted, family, goals, c.outerTrajectories, rng);
+  const afterEach = [taskReturns(post)];
+  for (let k = 1; k < steps; k++) {
+    adapted = step(adapted, post, advantages(post, c.gamma));
+    post = rollout(policy, adapted, family, goals, c.outerTrajectories, rng);
+    afterEach.push(taskReturns(post));
+  }
+  return { goals, pre, post, adapted, preAdvantages, before: taskReturns(pre), after: afterEach[afterEach.length - 1], afterEach };
 }
 
 export interface IterationStats {
