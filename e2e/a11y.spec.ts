@@ -45,6 +45,14 @@ test('axe finds no serious violations on the Omniglot lab', async ({ page }) => 
   await expect(own.getByTestId('own-result')).toHaveCount(6, { timeout: 60_000 });
   await own.getByTestId('batch').locator('summary').click();
   expect(await axe(page, 'omniglot with own results and batch mode')).toEqual([]);
+  // The tour, a lesson's note and the export line open too.
+  await page.getByTestId('omniglot-lesson').selectOption('more-steps');
+  await expect(page.getByTestId('omniglot-lesson-note')).toBeVisible();
+  await page.getByTestId('omniglot-tour-start').click();
+  await expect(page.getByTestId('tour')).toBeVisible();
+  await own.getByTestId('export-classifier').click();
+  await expect(own.getByTestId('export-classifier-note')).toContainText('Saved');
+  expect(await axe(page, 'omniglot with the tour, a lesson and the export')).toEqual([]);
 });
 
 test('axe finds no serious violations on the RL lab', async ({ page }) => {
@@ -52,6 +60,11 @@ test('axe finds no serious violations on the RL lab', async ({ page }) => {
   await expect(page.getByTestId('rl-backend')).toContainText(/wasm|js/, { timeout: 120_000 });
   await expect(page.getByTestId('plane-maml').getByTestId('path-after')).toHaveCount(5, { timeout: 120_000 });
   expect(await axe(page, 'rl')).toEqual([]);
+  await page.getByTestId('rl-lesson').selectOption('steps');
+  await expect(page.getByTestId('rl-lesson-note')).toBeVisible();
+  await page.getByTestId('rl-tour-start').click();
+  await expect(page.getByTestId('tour')).toBeVisible();
+  expect(await axe(page, 'rl with the tour and a lesson')).toEqual([]);
 });
 
 test('keyboard: a support point moves with the arrow keys and the model re-adapts', async ({ page }) => {
