@@ -120,3 +120,25 @@ test('phone width: the lab fits 390 px with no sideways scrolling; large text fo
   expect(new URL(page.url()).searchParams.get('large')).toBe('1');
   await page.screenshot({ path: `${SCREENSHOTS}/large-text.png` });
 });
+
+test('phone width: the Omniglot and RL labs fit 390 px with their new panels, a lesson and the tour open', async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto('./?experiment=omniglot');
+  await expect(page.getByTestId('omniglot-backend')).toHaveText(/^(wasm|cpu)$/, { timeout: 120_000 });
+  await expect(page.getByTestId('support-grid').locator('canvas')).toHaveCount(5, { timeout: 60_000 });
+  await page.getByTestId('omniglot-lesson').selectOption('orders');
+  await expect(page.getByTestId('omniglot-lesson-note')).toBeVisible();
+  await expect(page.getByTestId('omniglot-compare')).toBeVisible();
+  await page.getByTestId('omniglot-tour-start').click();
+  await expect(page.getByTestId('tour')).toBeVisible();
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await page.screenshot({ path: `${SCREENSHOTS}/phone-omniglot.png`, fullPage: true });
+  await page.keyboard.press('Escape');
+  await page.getByTestId('tab-rl').click();
+  await expect(page.getByTestId('plane-maml').getByTestId('path-after')).toHaveCount(5, { timeout: 120_000 });
+  await page.getByTestId('rl-lesson').selectOption('steps');
+  await expect(page.getByTestId('rl-lesson-note')).toBeVisible();
+  await page.getByTestId('rl-tour-start').click();
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await page.screenshot({ path: `${SCREENSHOTS}/phone-rl.png`, fullPage: true });
+});
