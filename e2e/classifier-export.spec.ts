@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadLayersModel } from '@tensorflow/tfjs-layers';
-import { shapePng, shapes } from './fixtures/images';
+import { SHAPE_CLASSES, shapeQueries, teachShapeClasses } from './fixtures/images';
 import { watchErrors } from './helpers';
 import { decodeImage } from '../scripts/lib/decodeImage';
 import { preprocessRgba } from '../src/maml/omniglot/preprocess';
@@ -24,21 +24,9 @@ test('Export classifier: tf.loadLayersModel reads the download and predicts what
   await expect(page.getByTestId('omniglot-backend')).toHaveText(/^(wasm|cpu)$/, { timeout: 120_000 });
   const own = page.getByTestId('own-classes');
   await expect(own.getByTestId('own-class')).toHaveCount(3, { timeout: 60_000 });
-  await own.getByTestId('own-clear').click();
-  const names = ['ring', 'bar', 'cross'];
-  for (let c = 0; c < 3; c++) {
-    await own.getByTestId('add-class').click();
-    await own.getByLabel(`Name of class ${c + 1}`).fill(names[c]);
-    await own.getByTestId(`class-files-${c}`).setInputFiles([
-      { name: `${names[c]}-a.png`, mimeType: 'image/png', buffer: shapePng(shapes(0)[c]) },
-      { name: `${names[c]}-b.png`, mimeType: 'image/png', buffer: shapePng(shapes(1)[c], 120) },
-    ]);
-    await expect(own.getByTestId('own-class').nth(c).locator('canvas')).toHaveCount(2);
-  }
-  const queries = names.flatMap((n, c) => [
-    { name: `${n}-q1.png`, mimeType: 'image/png', buffer: shapePng(shapes(2)[c], 64) },
-    { name: `${n}-q2.png`, mimeType: 'image/png', buffer: shapePng(shapes(3)[c], 200, false) },
-  ]);
+  await teachShapeClasses(own);
+  const names = SHAPE_CLASSES;
+  const queries = shapeQueries();
   await own.getByTestId('query-files').setInputFiles(queries);
   await expect(own.getByTestId('own-queries').locator('canvas')).toHaveCount(6);
   await own.getByTestId('own-steps').fill('3');

@@ -4,7 +4,7 @@ import { zipSync } from 'fflate';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { animatedGif, classFolders, scribbles, shapePng, shapes } from './fixtures/images';
+import { animatedGif, classFolders, scribbles, shapePng, shapes, SHAPE_CLASSES, shapeQueries, teachShapeClasses } from './fixtures/images';
 import { peakMemoryRise, SCREENSHOTS, watchErrors } from './helpers';
 import { zipBomb } from './fixtures/zipBomb';
 import { mutate, seeds } from './fixtures/mutations';
@@ -122,25 +122,10 @@ test.describe('your own classes', () => {
     const own = await openLab(page);
     const checkRequests = recordRequests(page);
     // Replace the example set by three classes of one's own, taught by files.
-    await own.getByTestId('own-clear').click();
-    await expect(own.getByTestId('own-class')).toHaveCount(0);
+    await teachShapeClasses(own);
     await expect(own.getByTestId('own-queries').locator('canvas')).toHaveCount(0);
-    const names = ['ring', 'bar', 'cross'];
-    for (let c = 0; c < 3; c++) {
-      await own.getByTestId('add-class').click();
-      await own.getByLabel(`Name of class ${c + 1}`).fill(names[c]);
-      await own.getByTestId(`class-files-${c}`).setInputFiles([
-        { name: `${names[c]}-a.png`, mimeType: 'image/png', buffer: shapePng(shapes(0)[c]) },
-        { name: `${names[c]}-b.png`, mimeType: 'image/png', buffer: shapePng(shapes(1)[c], 120) },
-      ]);
-      await expect(own.getByTestId('own-class').nth(c).locator('canvas')).toHaveCount(2);
-    }
-    await own.getByTestId('query-files').setInputFiles(
-      names.flatMap((n, c) => [
-        { name: `${n}-q1.png`, mimeType: 'image/png', buffer: shapePng(shapes(2)[c], 64) },
-        { name: `${n}-q2.png`, mimeType: 'image/png', buffer: shapePng(shapes(3)[c], 200, false) }, // light ink on dark paper
-      ]),
-    );
+    const names = SHAPE_CLASSES;
+    await own.getByTestId('query-files').setInputFiles(shapeQueries());
     await expect(own.getByTestId('own-queries').locator('canvas')).toHaveCount(6);
     await own.getByTestId('own-steps').fill('3');
     await own.getByTestId('classify').click();

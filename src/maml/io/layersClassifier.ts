@@ -115,21 +115,7 @@ export function supportStatistics(net: ConvNet, theta: Vec[], supportImages: Ima
   // A zero head of one output: forward() needs one, and only the blocks' caches are read.
   const params = [...body, new F(net.features), new F(1)];
   const cache = net.forward(params, F.from(x), count, 1);
-  return cache.blocks.map(({ z }, l) => {
-    const C = net.geometry[l].c;
-    const M = z.length / C;
-    const mean = new Float64Array(C);
-    const sq = new Float64Array(C);
-    for (let r = 0; r < M; r++) for (let c = 0; c < C; c++) mean[c] += z[r * C + c];
-    for (let c = 0; c < C; c++) mean[c] /= M;
-    for (let r = 0; r < M; r++) {
-      for (let c = 0; c < C; c++) {
-        const d = z[r * C + c] - mean[c];
-        sq[c] += d * d;
-      }
-    }
-    return { mean: Float32Array.from(mean), variance: Float32Array.from(sq, (s) => s / M) };
-  });
+  return cache.blocks.map(({ mean, variance }) => ({ mean: Float32Array.from(mean), variance: Float32Array.from(variance) }));
 }
 
 /**

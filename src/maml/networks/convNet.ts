@@ -73,6 +73,9 @@ type Ctor = { new (n: number): Vec };
 interface BlockCache {
   cols: Vec;
   z: Vec;
+  /** The batch's statistics per channel: mean and biased variance of z (what a frozen batch norm would keep). */
+  mean: Float64Array;
+  variance: Float64Array;
   xhat: Vec;
   s: Vec;
   h: Vec;
@@ -189,8 +192,9 @@ export class ConvNet {
           sq[c] += d * d;
         }
       }
+      const variance = Float64Array.from(sq, (v) => v / M);
       const s = new F(C);
-      for (let c = 0; c < C; c++) s[c] = Math.sqrt(sq[c] / M + BN_EPSILON);
+      for (let c = 0; c < C; c++) s[c] = Math.sqrt(variance[c] + BN_EPSILON);
       const xhat = new F(M * C);
       const h = new F(M * C);
       const a = new F(M * C);
@@ -204,7 +208,7 @@ export class ConvNet {
           a[i] = hv > 0 ? hv : 0;
         }
       }
-      blocks.push({ cols, z, xhat, s, h, a });
+      blocks.push({ cols, z, mean, variance, xhat, s, h, a });
       input = a;
     });
     const D = this.features;
