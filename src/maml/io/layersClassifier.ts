@@ -22,7 +22,17 @@
  */
 import * as tf from '../tf';
 import type { NamedTensor } from '@tensorflow/tfjs-core/dist/tensor_types';
-import { BLOCKS, BN_EPSILON, BODY_PARAMS, ConvNet, IMAGE_SIZE, PARAMS_PER_BLOCK, bodyShapes, type ConvNetShape } from '../networks/convNet';
+import {
+  BLOCKS,
+  BN_EPSILON,
+  BODY_PARAMS,
+  ConvNet,
+  IMAGE_SIZE,
+  PARAMS_PER_BLOCK,
+  bodyShapes,
+  type ConvNetShape,
+  type ForwardCache,
+} from '../networks/convNet';
 import { jsGemm, type Vec } from '../networks/gemm';
 import { INK_EXTENT, MIN_INK } from '../omniglot/preprocess';
 
@@ -114,7 +124,11 @@ export function supportStatistics(net: ConvNet, theta: Vec[], supportImages: Ima
   const F = body[0].constructor as { new (n: number): Vec; from(a: ArrayLike<number>): Vec };
   // A zero head of one output: forward() needs one, and only the blocks' caches are read.
   const params = [...body, new F(net.features), new F(1)];
-  const cache = net.forward(params, F.from(x), count, 1);
+  return statisticsOf(net.forward(params, F.from(x), count, 1));
+}
+
+/** The batch-norm statistics a forward pass used, block by block: what a frozen batch norm keeps. */
+export function statisticsOf(cache: ForwardCache): BlockStatistics[] {
   return cache.blocks.map(({ mean, variance }) => ({ mean: Float32Array.from(mean), variance: Float32Array.from(variance) }));
 }
 

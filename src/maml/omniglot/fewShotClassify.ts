@@ -15,7 +15,7 @@ import { BODY_PARAMS, type ConvNet } from '../networks/convNet';
 import type { Vec } from '../networks/gemm';
 import { mostProbableClass } from '../metrics';
 import { sgdStep } from '../algorithm/maml';
-import { predictFrozen, supportStatistics, type BlockStatistics, type ClassifierHead } from '../io/layersClassifier';
+import { predictFrozen, statisticsOf, type BlockStatistics, type ClassifierHead } from '../io/layersClassifier';
 
 /** What the model serves, the same for the page, batch mode and npm run classify: 2 to 20 classes of 1 to 5 examples. */
 export const FEW_SHOT_LIMITS = { classes: { min: 2, max: 20 }, examples: { min: 1, max: 5 } } as const;
@@ -66,10 +66,11 @@ export function classifyFewShot(net: ConvNet, body: Vec[], data: LabelledImages,
   for (let j = 0; j <= inner.steps; j++) {
     const theta = params.slice(0, BODY_PARAMS).map((v) => Float32Array.from(v));
     const head = { W: Float32Array.from(params[BODY_PARAMS]), b: Float32Array.from(params[BODY_PARAMS + 1]), way };
-    const stats = supportStatistics(net, theta, xs);
+    // One forward pass of the support set: its batch statistics freeze the queries' batch norm, and it gives the step's gradient.
+    const s = net.forward(params, xs, examples.length, way);
+    const stats = statisticsOf(s);
     probs.push(predictFrozen(theta, head, stats, xq));
     frozen = { theta, head, stats };
-    const s = net.forward(params, xs, examples.length, way);
     const sb = net.backward(params, s, ys, ws);
     supportLoss.push(sb.loss);
     if (j < inner.steps) params = sgdStep(params, sb.grads, inner.alpha);
