@@ -11,6 +11,7 @@ import { conv4Metadata, conv4ToTorch } from '../maml/io/conv4Torch';
 import { encodeSafetensors } from '../maml/io/safetensors';
 import { TEST_ALPHABETS, toInkBytes, type OmniglotDataset } from '../maml/omniglot/pack';
 import { fetchBytes, fetchOk, loadDataset } from './assets';
+import { checkpointDownload } from './modelFiles';
 import { OMNIGLOT_SETTINGS } from '../maml/omniglot/settings';
 import { checkSettings } from '../maml/settings/table';
 import { IncrementalEvaluation } from '../maml/omniglot/experiment';
@@ -500,14 +501,7 @@ export function createOmniglotLab(post: Post): OmniglotLab {
     );
     return {
       type: 'modelFiles',
-      files: [
-        {
-          name: `${name}.json`,
-          data: new TextEncoder().encode(JSON.stringify(manifest, null, 1)).buffer as ArrayBuffer,
-          type: 'application/json',
-        },
-        { name: `${name}.weights.bin`, data: weights, type: 'application/octet-stream' },
-      ],
+      files: checkpointDownload(name, manifest, weights),
       note: `tfjs weight format, ${l.iteration} iterations with Adam's state`,
     };
   }

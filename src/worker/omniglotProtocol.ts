@@ -3,6 +3,7 @@
  * (ink = 255); predictions as probabilities per inner step.
  */
 import type { ModelUpload } from '../maml/io/modelImport';
+import type { ModelFileData } from './modelFiles';
 import type { PredictionRow } from '../classify/predictionsCsv';
 import type { OmniglotConfig } from '../maml/omniglot/config';
 import type { ConvAlgorithm } from '../maml/algorithm/algorithm';
@@ -157,7 +158,7 @@ export type ToOmniglotWorker =
 export type FromOmniglotWorker =
   /** A download in progress while the lab starts (the data pack): bytes so far and in all. */
   | { type: 'loading'; what: string; loaded: number; total: number }
-  | { type: 'modelFiles'; files: { name: string; data: ArrayBuffer; type: string }[]; note: string }
+  | { type: 'modelFiles'; files: ModelFileData[]; note: string }
   /** The answer to importModel: what was imported, or why it was refused. */
   | { type: 'importResult'; ok: boolean; message: string }
   /** The zip of exportClassifier, or why there is none. */

@@ -19,6 +19,7 @@ import { GaussianMlp } from '../maml/networks/gaussianPolicy';
 import { policySizes, type RlConfig, type RlMethod } from '../maml/rl/rlConfig';
 import type { FromRlWorker, MethodAdaptation, RlCurvePoint, ToRlWorker } from './rlProtocol';
 import { fetchOk } from './assets';
+import { checkpointDownload } from './modelFiles';
 import { rlStore } from './modelStore';
 import type { LabStore } from './labStore';
 import type { SavedRl } from './modelStore';
@@ -285,14 +286,7 @@ export function createRlLab(post: Post, enqueue: (m: RlLabMessage) => void): { h
           },
           `${name}.weights.bin`,
         );
-        const files = [
-          {
-            name: `${name}.json`,
-            data: new TextEncoder().encode(JSON.stringify(manifest, null, 1)).buffer as ArrayBuffer,
-            type: 'application/json',
-          },
-          { name: `${name}.weights.bin`, data: weights, type: 'application/octet-stream' },
-        ];
+        const files = checkpointDownload(name, manifest, weights);
         post(
           { type: 'modelFiles', files, note: `the ${m.family} meta-policy, ${fm.maml.iteration} iterations with Adam's state` },
           files.map((f) => f.data),

@@ -2,6 +2,7 @@
  * Messages between the page and the RL worker. Paths travel as Float32Arrays of (x, y) pairs.
  */
 import type { ModelUpload } from '../maml/io/modelImport';
+import type { ModelFileData } from './modelFiles';
 import type { TaskFamily } from '../maml/rl/env';
 import type { RlMethod } from '../maml/rl/rlConfig';
 
@@ -74,7 +75,7 @@ export type FromRlWorker =
       /** When the policy was imported from a file: which, and how far it was trained. */
       importedFrom?: string;
     }
-  | { type: 'modelFiles'; files: { name: string; data: ArrayBuffer; type: string }[]; note: string }
+  | { type: 'modelFiles'; files: ModelFileData[]; note: string }
   | { type: 'importResult'; ok: boolean; message: string; family?: TaskFamily }
   | { type: 'adaptation'; view: AdaptationView }
   | { type: 'progress'; family: TaskFamily; running: boolean; iteration: number; points: RlCurvePoint[]; secondsPerIteration: number }
