@@ -147,6 +147,9 @@ function Settings({
 }
 
 /** The Omniglot lab; `active` is false while another tab is open (training pauses and is saved, the state stays). */
+/** Query drawings shown per class: two, or one when there are many classes. */
+const queriesShown = (way: number) => (way > 10 ? 1 : 2);
+
 export function OmniglotLab({ active = true }: { active?: boolean }) {
   const { state, send, dismiss, subscribe, retry } = useOmniglot(FIRST_EPISODE);
   // The guided tour: the step shown, or null.
@@ -154,10 +157,7 @@ export function OmniglotLab({ active = true }: { active?: boolean }) {
   const tourEnter = (step: OmniglotTourStep) => {
     if (step.setup.pause && state.running) send({ type: 'pause' });
     const e = step.setup.episode;
-    if (e && (episode.way !== e.way || episode.shot !== e.shot)) {
-      setEpisodeDraft({ way: String(e.way), shot: String(e.shot) });
-      requestEpisode({ way: e.way, shot: e.shot, queries: 2, serial: episode.serial });
-    }
+    if (e && (episode.way !== e.way || episode.shot !== e.shot)) showEpisode(e.way, e.shot);
   };
   // Export and import of the meta-learned model: the line under the controls.
   const [files, setFiles] = useState<ModelFileMessage>(null);
@@ -239,7 +239,12 @@ export function OmniglotLab({ active = true }: { active?: boolean }) {
     const error = way.error ?? shot.error ?? null;
     setEpisodeError(error);
     if (error) return;
-    requestEpisode({ way: way.value!, shot: shot.value!, queries: way.value! > 10 ? 1 : 2, serial: episode.serial + serialStep });
+    requestEpisode({ way: way.value!, shot: shot.value!, queries: queriesShown(way.value!), serial: episode.serial + serialStep });
+  };
+  /** An N-way K-shot episode set by a tour step or a lesson, in the fields too. */
+  const showEpisode = (way: number, shot: number) => {
+    setEpisodeDraft({ way: String(way), shot: String(shot) });
+    requestEpisode({ way, shot, queries: queriesShown(way), serial: episode.serial });
   };
   const defaultTarget = state.iteration + 500;
   const play = () => {
@@ -258,10 +263,7 @@ export function OmniglotLab({ active = true }: { active?: boolean }) {
     if (!l || !config) return;
     setLesson(l);
     if (state.running) send({ type: 'pause' });
-    if (l.episode) {
-      setEpisodeDraft({ way: String(l.episode.way), shot: String(l.episode.shot) });
-      requestEpisode({ way: l.episode.way, shot: l.episode.shot, queries: l.episode.way > 10 ? 1 : 2, serial: episode.serial });
-    }
+    if (l.episode) showEpisode(l.episode.way, l.episode.shot);
     if (l.testSteps !== undefined && l.testSteps !== config.testSteps)
       send({ type: 'setConfig', config: { ...config, testSteps: l.testSteps } });
     if (l.evaluate) {

@@ -104,22 +104,20 @@ export function RlLab({ active = true }: { active?: boolean }) {
     const l = RL_LESSONS.find((x) => x.id === id);
     if (!l) return;
     setLesson(l);
-    if (l.family !== family) chooseFamily(l.family);
-    setGoal((x) => ({ ...x, [l.family]: l.goal }));
-    setSteps(l.steps);
-    adapt(l.family, l.goal, l.steps);
+    showTask(l.family, l.goal, l.steps);
+  };
+  /** Shows a family (pausing training when it changes) and, when given, a goal adapted to with `k` steps. */
+  const showTask = (f: TaskFamily, g?: [number, number], k = steps) => {
+    if (f !== family) chooseFamily(f);
+    setSteps(k);
+    if (g && (goal[f][0] !== g[0] || goal[f][1] !== g[1] || k !== steps)) {
+      setGoal((x) => ({ ...x, [f]: g }));
+      adapt(f, g, k);
+    }
   };
   // The guided tour: the step shown, or null. A step sets the family and the goal it talks about.
   const [tourIndex, setTourIndex] = useState<number | null>(null);
-  const tourEnter = (step: RlTourStep) => {
-    const f = step.setup.family ?? family;
-    if (f !== family) chooseFamily(f);
-    const g = step.setup.goal;
-    if (g && (goal[f][0] !== g[0] || goal[f][1] !== g[1])) {
-      setGoal((x) => ({ ...x, [f]: g }));
-      adapt(f, g, steps);
-    }
-  };
+  const tourEnter = (step: RlTourStep) => showTask(step.setup.family ?? family, step.setup.goal);
   const chooseFamily = (f: TaskFamily) => {
     if (state.running) send({ type: 'pause' });
     setFamily(f);
@@ -328,6 +326,8 @@ export function RlLab({ active = true }: { active?: boolean }) {
                 onPick={family === 'navigation' ? pick : undefined}
                 label={m ? describe(m) : 'Waiting for the rollouts.'}
                 testId={`plane-${method}`}
+                xLabel="x"
+                yLabel="y"
                 showBody={family === 'velocity'}
               />
               {family === 'velocity' && m?.velocityBefore && m.velocityAfter && (
