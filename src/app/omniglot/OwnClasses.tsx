@@ -266,16 +266,7 @@ export function OwnClasses({
                   onChange={(e) => e.target.files && addFiles(e.target.files, i)}
                 />
               </label>
-              <label className="file-pick" title="On a phone this opens the camera: photograph the character on paper">
-                + take a photo
-                <input
-                  type="file"
-                  accept="image/*"
-                  capture="environment"
-                  data-testid={`class-photo-${i}`}
-                  onChange={(e) => e.target.files && addFiles(e.target.files, i)}
-                />
-              </label>
+              <TakePhoto testid={`class-photo-${i}`} onFiles={(f) => addFiles(f, i)} />
               <button
                 className="link"
                 onClick={() => setClasses((cs) => cs.filter((_, j) => j !== i))}
@@ -346,16 +337,7 @@ export function OwnClasses({
             onChange={(e) => e.target.files && addFiles(e.target.files, classes.length)}
           />
         </label>
-        <label className="file-pick" title="On a phone this opens the camera: photograph the character on paper">
-          + take a photo
-          <input
-            type="file"
-            accept="image/*"
-            capture="environment"
-            data-testid="query-photo"
-            onChange={(e) => e.target.files && addFiles(e.target.files, classes.length)}
-          />
-        </label>
+        <TakePhoto testid="query-photo" onFiles={(f) => addFiles(f, classes.length)} />
         <label className="inline-field">
           inner steps{' '}
           <input
@@ -415,5 +397,21 @@ export function OwnClasses({
       )}
       <BatchClassify send={send} subscribe={subscribe} ready={ready} steps={steps} />
     </section>
+  );
+}
+
+/** A file input that opens the camera on a phone (a file chooser elsewhere): a character photographed on paper. */
+function TakePhoto({ testid, onFiles }: { testid: string; onFiles: (files: FileList) => void }) {
+  return (
+    <label className="file-pick" title="On a phone this opens the camera: photograph the character on paper">
+      + take a photo
+      <input
+        type="file"
+        accept="image/*"
+        capture="environment"
+        data-testid={testid}
+        onChange={(e) => e.target.files && onFiles(e.target.files)}
+      />
+    </label>
   );
 }
