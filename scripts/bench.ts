@@ -3,9 +3,10 @@
  * K = 10, 1-40-40-1, one inner step) for each algorithm, on each backend available in Node
  * and in headless Chromium's worker.
  *   npm run bench [-- --json] [--env node|browser|all] [--iterations 200] [--algorithms maml2,maml1]
- *                 [--experiments sinusoid,omniglot] [--omniglot-iterations 3]
+ *                 [--experiments sinusoid,omniglot] [--omniglot-iterations 3] [--threads 1,2]
  * Omniglot: 5-way 1-shot meta-iterations per second (meta-batch 32) with 32 and 64 filters,
- * second and first order, and evaluation images per second.
+ * second and first order, on 1 and 2 threads (`workers`: each meta-batch split over helper
+ * processes in Node, over gradient workers in the browser), and evaluation images per second.
  * RL (--experiments rl): MAML-RL and pretrained meta-iterations per second on 2-D navigation
  * (meta-batch --rl-tasks, 20 trajectories of 100 steps per task before and after the inner step,
  * 2 epochs), the matrix products on tfjs-wasm or in plain JavaScript; no tensors are kept
@@ -35,6 +36,7 @@ const { values: args } = parseArgs({
     'view-seconds': { type: 'string', default: '8' },
     experiments: { type: 'string', default: 'sinusoid,omniglot,rl' },
     'omniglot-iterations': { type: 'string', default: '3' },
+    threads: { type: 'string', default: '1,2' },
     'omniglot-engines': { type: 'string', default: 'fused,webgpu,webgl' },
     'gpu-tasks': { type: 'string', default: '4' },
     'rl-tasks': { type: 'string', default: '10' },
@@ -47,6 +49,8 @@ const algorithms = args.algorithms!.split(',') as Algorithm[];
 interface Row {
   experiment: 'sinusoid' | 'omniglot' | 'rl';
   tasks?: number;
+  /** Threads each meta-batch is split over (Omniglot). */
+  workers?: number;
   filters?: number;
   evalImagesPerSec?: number;
   algorithm: Algorithm | string;
@@ -65,7 +69,7 @@ const report = (r: Row) =>
       : r.experiment === 'rl'
         ? `rl       ${r.env.padEnd(8)} ${r.backend.padEnd(11)} ${r.algorithm.padEnd(10)} ${r.metaItersPerSec.toFixed(3).padStart(7)} meta-it/s  (${r.tasks} tasks${r.note ? `, ${r.note}` : ''})`
         : r.experiment === 'omniglot'
-          ? `omniglot ${r.env.padEnd(8)} ${r.backend.padEnd(11)} ${String(r.filters).padStart(2)} filters ${r.algorithm.padEnd(6)} ${r.metaItersPerSec.toFixed(3).padStart(7)} meta-it/s  evaluation ${r.evalImagesPerSec?.toFixed(0) ?? '-'} images/s${r.note ? `  (${r.note})` : ''}`
+          ? `omniglot ${r.env.padEnd(8)} ${r.backend.padEnd(11)} ${String(r.filters).padStart(2)} filters ${r.algorithm.padEnd(6)} ${r.workers ?? 1} thr ${r.metaItersPerSec.toFixed(3).padStart(7)} meta-it/s  evaluation ${r.evalImagesPerSec?.toFixed(0) ?? '-'} images/s${r.note ? `  (${r.note})` : ''}`
           : `${r.env.padEnd(8)} ${r.backend.padEnd(7)} ${r.algorithm.padEnd(10)} ${r.views ? `views ${r.views.padEnd(4)}` : ''}${r.metaItersPerSec.toFixed(1).padStart(8)} meta-it/s${r.note ? `  (${r.note})` : ''}`,
   );
 
@@ -146,41 +150,57 @@ async function benchOmniglotNode() {
   const { DEFAULT_OMNIGLOT_CONFIG, EVALUATION_QUERIES } = await import('../src/maml/omniglot/config');
   const { tfGemm, jsGemm } = await import('../src/maml/networks/gemm');
   const { trainingBatch } = await import('../src/maml/omniglot/tasks');
+  const { trainingSpec } = await import('../src/maml/omniglot/config');
+  const { startGradientProcesses } = await import('./lib/gradientProcesses');
   await useBackend('wasm');
   const ds = loadOmniglot();
+  const threadCounts = args.threads!.split(',').map(Number);
+  const helpers = await startGradientProcesses(Math.max(...threadCounts) - 1);
   for (const gemm of [tfGemm, jsGemm]) {
     for (const filters of [32, 64]) {
       for (const algorithm of ['maml2', 'maml1'] as const) {
-        const config = { ...DEFAULT_OMNIGLOT_CONFIG, filters, algorithm };
-        const l = new ConvMetaLearner(config, gemm);
-        const spec = { way: 5, shot: 1, queries: config.queries, rotations: true };
-        const n = gemm === jsGemm ? 1 : Number(args['omniglot-iterations']);
-        if (gemm !== jsGemm) l.step(trainingBatch(ds, spec, 32, 1, 0));
-        const heap = process.memoryUsage().heapUsed;
-        const t0 = performance.now();
-        for (let i = 1; i <= n; i++) l.step(trainingBatch(ds, spec, 32, 1, i));
-        const rate = n / ((performance.now() - t0) / 1000);
-        const episodes = gemm === jsGemm ? 5 : 30;
-        const t1 = performance.now();
-        const ev = new IncrementalEvaluation(l.net, l.body, ds, [
-          { way: 5, shot: 1, queries: EVALUATION_QUERIES, episodes, inner: { alpha: 0.4, steps: 3 }, seed: 1 },
-        ]);
-        while (!ev.finished) ev.advance(1000);
-        const imagesPerSec = (episodes * 5 * (1 + EVALUATION_QUERIES)) / ((performance.now() - t1) / 1000);
-        report({
-          experiment: 'omniglot',
-          algorithm,
-          env: 'node',
-          backend: `${gemm.name === 'js' ? 'js' : 'wasm'}-fused`,
-          filters,
-          metaItersPerSec: +rate.toFixed(3),
-          evalImagesPerSec: +imagesPerSec.toFixed(0),
-          iterations: n,
-          note: `heap change ${((process.memoryUsage().heapUsed - heap) / 1e6).toFixed(1)} MB`,
-        });
+        for (const workers of gemm === jsGemm ? [1] : threadCounts) {
+          const config = { ...DEFAULT_OMNIGLOT_CONFIG, filters, algorithm };
+          const l = new ConvMetaLearner(config, gemm);
+          const spec = trainingSpec(config);
+          const step = (i: number) => {
+            const batch = trainingBatch(ds, spec, config.metaBatch, config.seed, i);
+            return workers === 1
+              ? Promise.resolve(l.step(batch))
+              : l.stepParallel(batch, workers, (share, body, h) =>
+                  helpers.request(h, { type: 'grad', config, iteration: i, ...share, body }),
+                );
+          };
+          const n = gemm === jsGemm ? 1 : Number(args['omniglot-iterations']);
+          if (gemm !== jsGemm) await step(0);
+          const heap = process.memoryUsage().heapUsed;
+          const t0 = performance.now();
+          for (let i = 1; i <= n; i++) await step(i);
+          const rate = n / ((performance.now() - t0) / 1000);
+          const episodes = gemm === jsGemm ? 5 : 30;
+          const t1 = performance.now();
+          const ev = new IncrementalEvaluation(l.net, l.body, ds, [
+            { way: 5, shot: 1, queries: EVALUATION_QUERIES, episodes, inner: { alpha: 0.4, steps: 3 }, seed: 1 },
+          ]);
+          while (!ev.finished) ev.advance(1000);
+          const imagesPerSec = (episodes * 5 * (1 + EVALUATION_QUERIES)) / ((performance.now() - t1) / 1000);
+          report({
+            experiment: 'omniglot',
+            algorithm,
+            env: 'node',
+            backend: `${gemm.name === 'js' ? 'js' : 'wasm'}-fused`,
+            filters,
+            workers,
+            metaItersPerSec: +rate.toFixed(3),
+            evalImagesPerSec: +imagesPerSec.toFixed(0),
+            iterations: n,
+            note: `heap change ${((process.memoryUsage().heapUsed - heap) / 1e6).toFixed(1)} MB`,
+          });
+        }
       }
     }
   }
+  helpers.close();
 }
 
 async function benchBrowser() {

@@ -6,7 +6,7 @@
  *       [--meta-batch 32] [--alpha 0.4] [--steps 1] [--test-steps 3] [--meta-lr 0.001] [--seed 1]
  *       [--shift 2]  (random shifts of training drawings by up to 2 pixels)
  *       [--affine 1]  (random rotation up to 15°, shear 0.15 and scale ±15% per training class)
- *       [--threads 2]  (a second process computes half of each meta-batch)
+ *       [--threads N]  (N - 1 more processes each compute a share of every meta-batch; the same numbers as one)
  *   npm run meta-train -- --experiment omniglot --algorithm pretrained [--iterations 3000]
  *       (the pretrained baseline: one 712-way classifier over the meta-training classes;
  *        written to public/models/omniglot-pretrained)

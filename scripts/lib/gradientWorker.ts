@@ -1,9 +1,10 @@
 /**
- * A second process for meta-training on more than one core (meta-train --threads 2):
- * it rebuilds the same seeded batch and returns the meta-gradient of its share of the
- * tasks. Started by scripts/lib/metaTrainOmniglot.ts with child_process.fork.
+ * A further process for meta-training on more than one core (meta-train --threads N starts
+ * N - 1): it rebuilds the same seeded batch and returns each task's meta-gradient for its
+ * share of the tasks (src/maml/omniglot/dataParallel.ts). Started by
+ * scripts/lib/metaTrainOmniglot.ts with child_process.fork.
  */
-import { metaGradientRange } from '../../src/maml/omniglot/convMaml';
+import { shareGradients, sliceBatch } from '../../src/maml/omniglot/dataParallel';
 import { ConvNet } from '../../src/maml/networks/convNet';
 import { convShape } from '../../src/maml/omniglot/convLearner';
 import { tfGemm } from '../../src/maml/networks/gemm';
@@ -23,9 +24,8 @@ process.on('message', (msg: GradientRequest) => {
     const c = msg.config;
     if (!net || net.shape.filters !== c.filters) net = new ConvNet(convShape(c.filters), tfGemm);
     const batch = trainingBatch(ds, trainingSpec(c), c.metaBatch, c.seed, msg.iteration);
-    const grads = msg.body.map((b) => new Float32Array(b.length));
-    const sums = metaGradientRange(net, msg.body, batch, { alpha: c.alpha, steps: c.trainSteps }, c.algorithm, grads, msg.from, msg.to);
-    process.send!({ type: 'grads', grads, sums });
+    const share = sliceBatch(batch, { from: msg.from, to: msg.to });
+    process.send!({ type: 'grads', ...shareGradients(net, msg.body, share, { alpha: c.alpha, steps: c.trainSteps }, c.algorithm) });
   } catch (e) {
     process.send!({ type: 'error', message: (e as Error).message });
   }

@@ -4,7 +4,6 @@
  * --save-every iterations, so a stopped run resumes where it left off; a short held-out
  * evaluation every --eval-every iterations goes into the training log.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeCheckpoint } from '../../src/maml/checkpoint';
@@ -16,8 +15,7 @@ import type { ConvAlgorithm } from '../../src/maml/algorithm/algorithm';
 import { tfGemm } from '../../src/maml/networks/gemm';
 import { trainingBatch } from '../../src/maml/omniglot/tasks';
 import { loadOmniglot } from './omniglotData';
-import type { GradientRequest } from './gradientWorker';
-import type { TaskSums } from '../../src/maml/omniglot/convMaml';
+import { startGradientProcesses } from './gradientProcesses';
 
 export interface OmniglotTrainArgs {
   iterations: number;
@@ -28,7 +26,7 @@ export interface OmniglotTrainArgs {
   evalEvery: number;
   evalEpisodes: number;
   backend: string;
-  /** Processes computing meta-gradients (1 or 2). */
+  /** Processes computing meta-gradients: this one and threads - 1 helpers, each a share of every meta-batch. */
   threads: number;
   overrides: Partial<OmniglotConfig>;
 }
@@ -85,17 +83,16 @@ export async function metaTrainOmniglot(a: OmniglotTrainArgs) {
     renameSync(manifestPath + '.tmp', manifestPath);
   };
 
-  const helper = a.threads > 1 ? await startHelper() : null;
+  const helpers = await startGradientProcesses(Math.min(a.threads, config.metaBatch) - 1);
   const spec = trainingSpec(config);
   let w = { preLoss: 0, postLoss: 0, preAcc: 0, postAcc: 0, n: 0 };
   let last = performance.now();
   while (learner.iteration < a.iterations) {
     const i = learner.iteration;
     const batch = trainingBatch(ds, spec, config.metaBatch, config.seed, i);
-    const split = Math.ceil(config.metaBatch / 2);
-    const r = helper
-      ? await learner.stepShared(batch, split, (body) =>
-          helper.request({ type: 'grad', config, iteration: i, from: split, to: config.metaBatch, body }),
+    const r = helpers.count
+      ? await learner.stepParallel(batch, helpers.count + 1, (share, body, h) =>
+          helpers.request(h, { type: 'grad', config, iteration: i, ...share, body }),
         )
       : learner.step(batch);
     w = {
@@ -143,7 +140,7 @@ export async function metaTrainOmniglot(a: OmniglotTrainArgs) {
     }
     if (it % a.saveEvery === 0 || it === a.iterations) await save();
   }
-  helper?.child.kill();
+  helpers.close();
   console.log(`Checkpoint written to ${a.out} after ${Math.round(seconds)} s of training.`);
 }
 
@@ -151,34 +148,4 @@ export function parseAlgorithm(s: string | undefined): ConvAlgorithm | undefined
   if (s === undefined) return undefined;
   if (s !== 'maml2' && s !== 'maml1' && s !== 'reptile') throw new Error(`--algorithm must be maml2, maml1 or reptile for omniglot`);
   return s;
-}
-
-/** The second process (gradientWorker.ts), run by vite-node like this script. */
-async function startHelper() {
-  const bin = join(import.meta.dirname ?? '.', '..', '..', 'node_modules', 'vite-node', 'dist', 'cli.mjs');
-  const child: ChildProcess = fork(
-    existsSync(bin) ? bin : 'node_modules/.bin/vite-node',
-    [join(import.meta.dirname ?? '.', 'gradientWorker.ts')],
-    { serialization: 'advanced' },
-  );
-  /** What the gradient worker answers (scripts/lib/gradientWorker.ts). */
-  type Reply = { type: 'ready' } | { type: 'grads'; grads: Float32Array[]; sums: TaskSums } | { type: 'error'; message: string };
-  let waiting: ((m: Reply) => void) | null = null;
-  child.on('message', (m: Reply) => waiting?.(m));
-  child.on('exit', (code) => {
-    if (code) {
-      console.error(`gradient worker exited with ${code}`);
-      process.exit(1);
-    }
-  });
-  await new Promise<void>((resolve) => (waiting = (m) => m.type === 'ready' && resolve()));
-  const request = (msg: GradientRequest) => {
-    let sent!: Promise<void>;
-    const result = new Promise<{ grads: Float32Array[]; sums: TaskSums }>((resolve, reject) => {
-      waiting = (m) => (m.type === 'grads' ? resolve(m) : reject(new Error(m.type === 'error' ? m.message : `unexpected ${m.type}`)));
-      sent = new Promise<void>((ok, fail) => child.send(msg, (e) => (e ? fail(e) : ok())));
-    });
-    return { sent, result };
-  };
-  return { child, request };
 }

@@ -4,23 +4,11 @@
  * experiment itself; the fastest wins, since a software WebGPU adapter can be slower
  * than wasm.
  */
-import '@tensorflow/tfjs-backend-cpu';
+import './wasmBackend';
 import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-webgpu';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
-import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
-import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import * as tf from '../maml/tf';
 import { BACKENDS, type BackendChoice, type BackendName, type BackendReport } from './protocol';
-
-// Threaded wasm needs cross-origin isolation and breaks under worker minification: run single-threaded.
-tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-setWasmPaths({
-  'tfjs-backend-wasm.wasm': wasmUrl,
-  'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
-  'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl,
-});
 
 interface GpuAdapterLike {
   isFallbackAdapter?: boolean;

@@ -4,7 +4,9 @@ import type { FromOmniglotWorker, ToOmniglotWorker } from './omniglotProtocol';
 import { serveWorker } from './runtime';
 
 const post = (m: FromOmniglotWorker, transfer: Transferable[] = []) => (self as unknown as Worker).postMessage(m, transfer);
-const lab = createOmniglotLab(post);
+const lab = createOmniglotLab(post, {
+  spawnGradientWorker: () => new Worker(new URL('./gradient.worker.ts', import.meta.url), { type: 'module' }),
+});
 
 serveWorker<ToOmniglotWorker>({
   init: 'init',

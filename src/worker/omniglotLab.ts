@@ -28,7 +28,7 @@ import { ConvMetaLearner, convShape } from '../maml/omniglot/convLearner';
 import { adaptationTrace, episodeTask } from '../maml/omniglot/convMaml';
 import { jsGemm, tfGemm, type Gemm } from '../maml/networks/gemm';
 import { createRng } from '../maml/random';
-import { sampleEpisodes, trainingBatch } from '../maml/omniglot/tasks';
+import { sampleEpisodes, trainingBatch, type EpisodeBatch } from '../maml/omniglot/tasks';
 import { activate, deviceLost, lostWithin, webgpuDevice } from './backends';
 import { preprocessRgba } from '../maml/omniglot/preprocess';
 import { preprocessFile } from './decodeImage';
@@ -50,6 +50,7 @@ import { yieldToEvents } from './yieldToEvents';
 import { comparisonRunner } from './omniglotCompare';
 import { batchClassify, classifyOwn, exportClassifier, loadPretrained, type OwnImagesContext } from './ownImages';
 import { confusionEpisode } from './confusion';
+import { defaultWorkers, MAX_WORKERS, startGradientPool, type GradientPool } from './gradientPool';
 
 /** Training is saved at least this often (and on pause, on a tab hidden, on leaving the page). */
 const SAVE_EVERY_MS = 10_000;
@@ -62,7 +63,12 @@ export interface OmniglotLab {
   handle(msg: ToOmniglotWorker): Promise<void>;
 }
 
-export function createOmniglotLab(post: Post): OmniglotLab {
+export interface OmniglotLabOptions {
+  /** Makes one gradient worker (gradient.worker.ts); without it meta-training runs on the lab's thread alone. */
+  spawnGradientWorker?: () => Worker;
+}
+
+export function createOmniglotLab(post: Post, options: OmniglotLabOptions = {}): OmniglotLab {
   let baseUrl = './';
   let ds: OmniglotDataset | null = null;
   let gemm: Gemm = tfGemm;
@@ -84,6 +90,8 @@ export function createOmniglotLab(post: Post): OmniglotLab {
   } | null = null;
   const evaluating = () => !!evaluation && !(evaluation.run.finished && (!evaluation.base || evaluation.base.finished));
   let loopActive = false;
+  /** The gradient workers meta-training on the CPU splits each batch over (null: this thread alone). */
+  let pool: GradientPool | null = null;
   /** The batched tensor kernel and its GPU backend, when meta-training runs there. */
   let tensorNet: ConvNetTensors | null = null;
   let trainBackend: string | null = null;
@@ -247,10 +255,29 @@ export function createOmniglotLab(post: Post): OmniglotLab {
     post({
       type: 'engine',
       backend: 'wasm',
-      engine: `fused conv kernel, ${gemm.name} matrix products`,
+      engine: cpuEngine(),
+      workers: pool?.size ?? 1,
       reason: `The ${from} device was lost (${why}); meta-training moved to the wasm kernel at meta-iteration ${at}.`,
     });
     post({ type: 'error', message: `The GPU was lost (${why}). Meta-training continues on the wasm kernel from meta-iteration ${at}.` });
+  }
+
+  const cpuEngine = () => `fused conv kernel, ${gemm.name} matrix products`;
+
+  /** One meta-iteration split over the pool; a worker that fails leaves this thread to train alone, from the same batch. */
+  async function stepOnPool(batch: EpisodeBatch) {
+    const p = pool!;
+    try {
+      return await learner!.stepParallel(batch, p.size, (share, body, helper) => p.request(helper, share, body, batch, learner!.config));
+    } catch (e) {
+      if (pool !== p) throw e;
+      p.dispose();
+      pool = null;
+      const message = `${(e as Error).message}. Meta-training continues on one thread from meta-iteration ${learner!.iteration}.`;
+      post({ type: 'engine', backend: 'wasm', engine: cpuEngine(), workers: 1, reason: message });
+      post({ type: 'error', message });
+      return learner!.step(batch);
+    }
   }
 
   async function onWasm() {
@@ -288,13 +315,23 @@ export function createOmniglotLab(post: Post): OmniglotLab {
     post({ type: 'status', message: 'Choosing where to meta-train…' });
     const choice = await chooseTrainingEngine(msg.backend ?? 'auto');
     const backend = choice.backend;
-    const reason =
+    let reason =
       gemm === jsGemm ? `WebAssembly is unavailable (${wasm.note}), so the matrix products run in plain JavaScript (slow).` : choice.reason;
+    const wanted = Math.min(MAX_WORKERS, msg.workers ?? defaultWorkers(self.navigator?.hardwareConcurrency));
+    if (!trainBackend && options.spawnGradientWorker && wanted > 1) {
+      post({ type: 'status', message: `Starting ${wanted - 1} gradient worker${wanted > 2 ? 's' : ''}…` });
+      const started = await startGradientPool(wanted, options.spawnGradientWorker, gemm.name);
+      if (started.pool.size > 1) pool = started.pool;
+      else started.pool.dispose();
+      reason += ` Each meta-batch is split over ${pool?.size ?? 1} thread${pool ? 's' : ''} (${msg.workers ? `?workers=${msg.workers}` : `${self.navigator?.hardwareConcurrency ?? '?'} cores, one left for the page`}), the task gradients added in task order, so the numbers equal one thread's.`;
+      if (started.note) reason += ` ${started.note}.`;
+    }
     const alphabets = ds.index.alphabets;
     post({
       type: 'ready',
       backend,
-      engine: trainBackend ? `batched tensor kernel on ${trainBackend}` : `fused conv kernel, ${gemm.name} matrix products`,
+      engine: trainBackend ? `batched tensor kernel on ${trainBackend}` : cpuEngine(),
+      workers: pool?.size ?? 1,
       reason,
       config: learner!.config,
       iteration: learner!.iteration,
@@ -429,7 +466,7 @@ export function createOmniglotLab(post: Post): OmniglotLab {
             await onWasm();
             r ??= learner!.step(batch);
           } else {
-            r = learner!.step(batch);
+            r = pool ? await stepOnPool(batch) : learner!.step(batch);
           }
           dirty = true;
           const point = { iteration: learner!.iteration, ...r };

@@ -107,9 +107,13 @@ export interface ConfusionEpisode {
 
 export type ModelSource = 'shipped' | 'saved' | 'scratch' | 'imported';
 
+/** The most threads meta-training may be asked to split a batch over (?workers=N). */
+export const MAX_WORKERS = 16;
+
 export type ToOmniglotWorker =
   /** backend: 'auto', or one to force (webgpu/webgl run the batched tensor kernel, wasm/cpu the fused one). */
-  | { type: 'init'; baseUrl: string; episode: EpisodeRequest; backend?: string }
+  /** workers: threads meta-training on the CPU uses (?workers=N; default the cores but one, gradientPool.ts). */
+  | { type: 'init'; baseUrl: string; episode: EpisodeRequest; backend?: string; workers?: number }
   | { type: 'play'; target: number }
   | { type: 'pause' }
   | { type: 'setTarget'; target: number }
@@ -165,13 +169,15 @@ export type FromOmniglotWorker =
   | { type: 'classifierExport'; zip?: ArrayBuffer; error?: string }
   /** Saving in this browser failed or a saved state could not be restored: shown once, the lab runs on. */
   | { type: 'storage'; message: string }
-  /** Meta-training moved to another engine (the GPU was lost): the status line's backend, engine and reason. */
-  | { type: 'engine'; backend: string; engine: string; reason: string }
+  /** Meta-training moved to another engine (the GPU was lost, a gradient worker failed): the status line's backend, engine, workers and reason. */
+  | { type: 'engine'; backend: string; engine: string; workers: number; reason: string }
   | { type: 'status'; message: string }
   | {
       type: 'ready';
       backend: string;
       engine: string;
+      /** Threads each meta-batch is split over (1 on a GPU). */
+      workers: number;
       reason: string;
       config: OmniglotConfig;
       iteration: number;

@@ -151,7 +151,7 @@ function Settings({
 const queriesShown = (way: number) => (way > 10 ? 1 : 2);
 
 export function OmniglotLab({ active = true }: { active?: boolean }) {
-  const { state, send, dismiss, subscribe, retry } = useOmniglot(FIRST_EPISODE);
+  const { state, send, dismiss, subscribe, retry } = useOmniglot(FIRST_EPISODE, URL_STATE.state.workers);
   // The guided tour: the step shown, or null.
   const [tourIndex, setTourIndex] = useState<number | null>(null);
   const tourEnter = (step: OmniglotTourStep) => {
@@ -327,6 +327,9 @@ export function OmniglotLab({ active = true }: { active?: boolean }) {
                 Backend <b data-testid="omniglot-backend">{state.ready.backend}</b>
               </span>
               <span className="muted">{state.ready.engine}</span>
+              <span data-testid="omniglot-workers">
+                <b>{state.ready.workers}</b> {state.ready.workers === 1 ? 'thread' : 'threads'}
+              </span>
               <span data-testid="omniglot-iteration">
                 meta-iteration <b>{state.iteration.toLocaleString('en')}</b>
               </span>

@@ -6,7 +6,8 @@
  */
 import type { OmniglotConfig } from '../../maml/omniglot/config';
 import { DEFAULT_EPISODE, EPISODE_SETTINGS, OMNIGLOT_SETTINGS, TRAINING_FIELDS, type EpisodeChoice } from '../../maml/omniglot/settings';
-import { shown } from '../../maml/settings/numberText';
+import { parseBounded, shown } from '../../maml/settings/numberText';
+import { MAX_WORKERS } from '../../worker/omniglotProtocol';
 import { queryText, readChoices, readSettings, urlName, writeSettings, type Setting } from '../../maml/settings/table';
 
 /**
@@ -32,6 +33,8 @@ export type OmniglotPanel = (typeof OMNIGLOT_PANELS)[number];
 
 export interface OmniglotUrlState {
   episode: EpisodeChoice;
+  /** Threads meta-training splits each batch over (?workers=N, like ?backend= a property of this machine, not of the lesson). */
+  workers?: number;
   hide: OmniglotPanel[];
   /** Settings to apply over the model's own (only those the link names). */
   config: Partial<OmniglotConfig>;
@@ -52,8 +55,16 @@ export function parseOmniglotUrl(search: string): { state: OmniglotUrlState; pro
     OMNIGLOT_PANELS,
     (h) => `${P}hide=${shown(h)}: no such panel (${OMNIGLOT_PANELS.join(', ')}); ignored`,
   );
+  const workersText = q.get('workers');
+  const workers = workersText === null ? null : parseBounded(workersText, 1, MAX_WORKERS, true, `must be 1 to ${MAX_WORKERS}`);
+  if (workers && 'error' in workers) problems.push(`workers=${shown(workersText!)}: ${workers.error}; ignored`);
   return {
-    state: { episode: { ...DEFAULT_EPISODE, ...episode.values }, hide: hide.values, config: config.values },
+    state: {
+      episode: { ...DEFAULT_EPISODE, ...episode.values },
+      hide: hide.values,
+      config: config.values,
+      ...(workers && 'value' in workers && { workers: workers.value }),
+    },
     problems: [...problems, ...hide.problems],
   };
 }

@@ -64,7 +64,7 @@ function reduce(s: OmniglotState, m: Action): OmniglotState {
     case 'storage':
       return { ...s, storage: m.message };
     case 'engine':
-      return s.ready ? { ...s, ready: { ...s.ready, backend: m.backend, engine: m.engine, reason: m.reason } } : s;
+      return s.ready ? { ...s, ready: { ...s.ready, backend: m.backend, engine: m.engine, workers: m.workers, reason: m.reason } } : s;
     case 'ready': {
       const { type: _, curves, events, config, iteration, source, sourceNote, savedAt, ...ready } = m;
       return { ...s, phase: 'ready', status: '', ready, config, iteration, target: iteration, source, sourceNote, savedAt, curves, events };
@@ -117,7 +117,7 @@ function reduce(s: OmniglotState, m: Action): OmniglotState {
 }
 
 /** The Omniglot worker and its state; the worker saves the model when the lab closes. */
-export function useOmniglot(firstEpisode: EpisodeRequest) {
+export function useOmniglot(firstEpisode: EpisodeRequest, workers?: number) {
   const [state, dispatch] = useReducer(reduce, initial);
   const worker = useRef<Supervised<ToOmniglotWorker> | null>(null);
   const listeners = useRef(new Set<(m: FromOmniglotWorker) => void>());
@@ -126,7 +126,13 @@ export function useOmniglot(firstEpisode: EpisodeRequest) {
     const backend = new URLSearchParams(location.search).get('backend') ?? 'auto';
     const w = supervisedWorker<ToOmniglotWorker, FromOmniglotWorker>({
       make: () => new Worker(new URL('../../worker/omniglot.worker.ts', import.meta.url), { type: 'module' }),
-      init: () => ({ type: 'init', baseUrl: new URL(import.meta.env.BASE_URL, location.href).href, episode: firstEpisode, backend }),
+      init: () => ({
+        type: 'init',
+        baseUrl: new URL(import.meta.env.BASE_URL, location.href).href,
+        episode: firstEpisode,
+        backend,
+        workers,
+      }),
       onMessage: (m) => {
         if (closing) {
           if (m.type === 'saved') w.terminate();

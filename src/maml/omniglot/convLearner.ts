@@ -6,7 +6,8 @@ import type { LearnerState } from '../checkpoint';
 import type { OmniglotConfig } from './config';
 import { createRng } from '../random';
 import type { EpisodeBatch } from './tasks';
-import { addSums, batchResult, metaGradient, metaGradientRange, type MetaBatchResult, type TaskSums } from './convMaml';
+import { batchResult, metaGradient, type MetaBatchResult, type TaskSums } from './convMaml';
+import { reduceShares, shareGradients, sliceBatch, taskShares, type Share, type ShareGradients } from './dataParallel';
 import { ConvNet, bodyShapes, initBody, type ConvNetShape } from '../networks/convNet';
 import type { Gemm } from '../networks/gemm';
 import { Adam } from '../optim/adam';
@@ -52,27 +53,24 @@ export class ConvMetaLearner implements Learner<EpisodeBatch, MetaBatchResult> {
   }
 
   /**
-   * One meta-iteration with part of the batch's tasks computed elsewhere (`helper` adds
-   * its tasks' meta-gradients into the arrays it is given and returns their sums), while
-   * this thread computes tasks [0, split).
+   * One meta-iteration with the batch split over `workers` (dataParallel.ts): this thread
+   * computes the first share, `compute` each of the others (helper 0, 1, …) elsewhere (it returns once its
+   * request is out, which in Node must be before this thread blocks, and then the share's
+   * gradients); the task gradients are added in task order, so the step equals `step`'s bit for bit.
    */
-  async stepShared(
+  async stepParallel(
     batch: EpisodeBatch,
-    split: number,
-    helper: (body: Float32Array[]) => { sent: Promise<void>; result: Promise<{ grads: Float32Array[]; sums: TaskSums }> },
+    workers: number,
+    compute: (share: Share, body: Float32Array[], helper: number) => Promise<{ result: Promise<ShareGradients> }>,
   ): Promise<MetaBatchResult> {
     const { alpha, trainSteps, algorithm } = this.config;
-    const { sent, result: pending } = helper(this.body);
-    await sent; // the request must be out (it is larger than a pipe buffer) before this thread blocks
-    for (const g of this.grads) g.fill(0);
-    const mine = metaGradientRange(this.net, this.body, batch, { alpha, steps: trainSteps }, algorithm, this.grads, 0, split);
-    const theirs = await pending;
-    this.grads.forEach((g, i) => {
-      const o = theirs.grads[i];
-      for (let j = 0; j < g.length; j++) g[j] += o[j];
-    });
+    const [own, ...others] = taskShares(batch.tasks, workers);
+    const pending = await Promise.all(others.map((share, i) => compute(share, this.body, i)));
+    const mine = shareGradients(this.net, this.body, sliceBatch(batch, own), { alpha, steps: trainSteps }, algorithm);
+    const theirs = await Promise.all(pending.map((p) => p.result));
+    const sums = reduceShares([mine, ...theirs], batch.tasks, this.grads);
     this.apply();
-    return batchResult(addSums(mine, theirs.sums));
+    return batchResult(sums);
   }
 
   /** One meta-iteration with the whole meta-gradient computed elsewhere (the GPU path, convMamlTensors.ts). */

@@ -92,9 +92,41 @@ export interface TaskResult {
 }
 
 /**
- * The meta-gradient of one task, added into `out` (one array per block parameter) with
- * weight `scale`. Pre-adaptation numbers come from the query set at theta.
+ * The meta-gradient of one task with respect to the blocks (unweighted) and its numbers.
+ * Pre-adaptation numbers come from the query set at theta.
  */
+export function taskBlockGradient(
+  net: ConvNet,
+  body: Vec[],
+  task: EpisodeTask,
+  inner: ConvInner,
+  algorithm: ConvAlgorithm,
+): { grads: Vec[]; result: TaskResult } {
+  const nq = task.yq.length;
+  // Before adaptation the head is zero, so every logit is 0: loss ln N, accuracy 1/N (ties
+  // split evenly), whatever the blocks compute; no forward pass is needed to know it.
+  const pre = { loss: Math.log(task.way), correct: nq / task.way };
+  const { grads, query: q } = mamlGradient(convTask(net, task), arrayAlgebra, withZeroHead(net, body, task.way), {
+    alpha: inner.alpha,
+    steps: inner.steps,
+    variant: algorithm,
+  });
+  return {
+    grads: grads.slice(0, BODY_PARAMS),
+    result: { preLoss: pre.loss, preCorrect: pre.correct, postLoss: q.loss, postCorrect: q.correct, queries: nq },
+  };
+}
+
+/** out += scale * g, array by array: the one way task gradients are summed (alone or across workers). */
+export function addScaled(out: Vec[], g: ArrayLike<number>[], scale: number) {
+  for (let i = 0; i < out.length; i++) {
+    const o = out[i];
+    const gi = g[i];
+    for (let k = 0; k < o.length; k++) o[k] += scale * gi[k];
+  }
+}
+
+/** The meta-gradient of one task, added into `out` (one array per block parameter) with weight `scale`. */
 export function taskMetaGradient(
   net: ConvNet,
   body: Vec[],
@@ -104,21 +136,9 @@ export function taskMetaGradient(
   out: Vec[],
   scale: number,
 ): TaskResult {
-  const nq = task.yq.length;
-  // Before adaptation the head is zero, so every logit is 0: loss ln N, accuracy 1/N (ties
-  // split evenly), whatever the blocks compute; no forward pass is needed to know it.
-  const pre = { loss: Math.log(task.way), correct: nq / task.way };
-  const { grads: g, query: q } = mamlGradient(convTask(net, task), arrayAlgebra, withZeroHead(net, body, task.way), {
-    alpha: inner.alpha,
-    steps: inner.steps,
-    variant: algorithm,
-  });
-  for (let i = 0; i < BODY_PARAMS; i++) {
-    const o = out[i];
-    const gi = g[i];
-    for (let k = 0; k < o.length; k++) o[k] += scale * gi[k];
-  }
-  return { preLoss: pre.loss, preCorrect: pre.correct, postLoss: q.loss, postCorrect: q.correct, queries: nq };
+  const { grads, result } = taskBlockGradient(net, body, task, inner, algorithm);
+  addScaled(out, grads, scale);
+  return result;
 }
 
 export interface MetaBatchResult {
