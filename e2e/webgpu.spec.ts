@@ -40,6 +40,9 @@ test('Omniglot meta-trains on WebGPU with the batched tensor kernel; views stay 
   await page.getByTestId('omniglot-target').fill('2');
   await page.getByTestId('omniglot-play').click();
   await expect(page.getByTestId('omniglot-iteration')).toContainText(/meta-iteration 2$/, { timeout: 240_000 });
+  // The dispatches the worker issued for the last meta-iteration, counted as they reach the device.
+  await expect(page.getByTestId('omniglot-dispatches')).toHaveText(/^[1-9]\d* GPU dispatches per meta-iteration$/);
+  console.log(`WebGPU, 8 filters, meta-batch 2: ${await page.getByTestId('omniglot-dispatches').innerText()}`);
   await expect(page.getByTestId('omniglot-accuracy-curve').locator('path[stroke="#0072b2"]').first()).toHaveAttribute('d', /M.*L/);
   await expect(page.getByTestId('support-grid').locator('canvas')).toHaveCount(5);
   await page.screenshot({ path: `${SCREENSHOTS}/omniglot-webgpu.png`, fullPage: true });

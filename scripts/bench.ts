@@ -51,6 +51,8 @@ interface Row {
   tasks?: number;
   /** Threads each meta-batch is split over (Omniglot). */
   workers?: number;
+  /** WebGPU compute dispatches per meta-iteration, as issued. */
+  dispatches?: number;
   filters?: number;
   evalImagesPerSec?: number;
   algorithm: Algorithm | string;
@@ -69,7 +71,7 @@ const report = (r: Row) =>
       : r.experiment === 'rl'
         ? `rl       ${r.env.padEnd(8)} ${r.backend.padEnd(11)} ${r.algorithm.padEnd(10)} ${r.metaItersPerSec.toFixed(3).padStart(7)} meta-it/s  (${r.tasks} tasks${r.note ? `, ${r.note}` : ''})`
         : r.experiment === 'omniglot'
-          ? `omniglot ${r.env.padEnd(8)} ${r.backend.padEnd(11)} ${String(r.filters).padStart(2)} filters ${r.algorithm.padEnd(6)} ${r.workers ?? 1} thr ${r.metaItersPerSec.toFixed(3).padStart(7)} meta-it/s  evaluation ${r.evalImagesPerSec?.toFixed(0) ?? '-'} images/s${r.note ? `  (${r.note})` : ''}`
+          ? `omniglot ${r.env.padEnd(8)} ${r.backend.padEnd(11)} ${String(r.filters).padStart(2)} filters ${r.algorithm.padEnd(6)} ${r.workers ?? 1} thr ${r.metaItersPerSec.toFixed(3).padStart(7)} meta-it/s  evaluation ${r.evalImagesPerSec?.toFixed(0) ?? '-'} images/s${r.dispatches !== undefined ? `  ${r.dispatches} dispatches/it` : ''}${r.note ? `  (${r.note})` : ''}`
           : `${r.env.padEnd(8)} ${r.backend.padEnd(7)} ${r.algorithm.padEnd(10)} ${r.views ? `views ${r.views.padEnd(4)}` : ''}${r.metaItersPerSec.toFixed(1).padStart(8)} meta-it/s${r.note ? `  (${r.note})` : ''}`,
   );
 
@@ -215,7 +217,7 @@ async function benchBrowser() {
   });
   try {
     const page = await browser.newPage();
-    const q = `backends=${args['browser-backends']}&algorithms=${algorithms.join(',')}&iterations=${iterations}&viewSeconds=${args['view-seconds']}&omniglot=${args.experiments!.includes('omniglot') ? 1 : 0}&omniglotIterations=${args['omniglot-iterations']}&omniglotEngines=${args['omniglot-engines']}&gpuTasks=${args['gpu-tasks']}&sinusoid=${args.experiments!.includes('sinusoid') ? 1 : 0}`;
+    const q = `backends=${args['browser-backends']}&algorithms=${algorithms.join(',')}&iterations=${iterations}&viewSeconds=${args['view-seconds']}&omniglot=${args.experiments!.includes('omniglot') ? 1 : 0}&omniglotIterations=${args['omniglot-iterations']}&omniglotEngines=${args['omniglot-engines']}&gpuTasks=${args['gpu-tasks']}&threads=${args.threads}&sinusoid=${args.experiments!.includes('sinusoid') ? 1 : 0}`;
     await page.goto(`${url}bench.html?${q}`);
     await page.waitForFunction(() => (window as unknown as { __benchDone?: boolean }).__benchDone, null, { timeout: 0, polling: 1000 });
     const results = (await page.evaluate(() => (window as unknown as { __benchResults: unknown[] }).__benchResults)) as {
@@ -264,6 +266,8 @@ async function benchBrowser() {
       evalImagesPerSec: number;
       iterations: number;
       tasks: number;
+      workers: number;
+      dispatches?: number;
     }[];
     for (const r of omni)
       report({
@@ -272,6 +276,8 @@ async function benchBrowser() {
         env: 'browser',
         backend: r.backend,
         filters: r.filters,
+        workers: r.workers,
+        ...(r.dispatches !== undefined && { dispatches: r.dispatches }),
         metaItersPerSec: +r.metaItersPerSec.toFixed(3),
         evalImagesPerSec: Number.isFinite(r.evalImagesPerSec) ? +r.evalImagesPerSec.toFixed(0) : undefined,
         iterations: r.iterations,

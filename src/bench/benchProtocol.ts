@@ -39,6 +39,8 @@ export type ToOmniglotBench = {
   iterations: number;
   engine?: 'fused' | 'webgpu' | 'webgl';
   tasks?: number;
+  /** Threads the fused kernel splits each meta-batch over (gradient workers, as the lab does). */
+  workers?: number;
 };
 
 export type FromOmniglotBench =
@@ -51,6 +53,9 @@ export type FromOmniglotBench =
       evalImagesPerSec: number;
       iterations: number;
       tasks: number;
+      workers: number;
+      /** GPU compute dispatches per meta-iteration (WebGPU), as issued. */
+      dispatches?: number;
     }
   | { type: 'status'; message: string }
   | { type: 'error'; message: string };

@@ -117,35 +117,38 @@ if (q.get('omniglot') !== '0') {
   for (const engine of engines)
     // The software GPU adapters here take minutes per configuration: 32 filters, second order only.
     for (const filters of engine === 'fused' ? [32, 64] : [32]) {
-      for (const algorithm of engine === 'fused' ? (['maml2', 'maml1'] as const) : (['maml2'] as const)) {
-        const r = next<OmniResult>((m) => m.type === 'benchResult' || m.type === 'error');
-        // The software GPU adapters here are slow: one timed iteration of a 4-task meta-batch there.
-        const gpu = engine !== 'fused';
-        ow.postMessage({
-          type: 'bench',
-          baseUrl: new URL('./', location.href).href,
-          filters,
-          algorithm,
-          engine,
-          iterations: gpu ? 1 : Number(q.get('omniglotIterations') ?? 3),
-          tasks: gpu ? Number(q.get('gpuTasks') ?? 4) : 32,
-        } satisfies ToOmniglotBench);
-        try {
-          omniglotResults.push(await r);
-        } catch (e) {
-          omniglotResults.push({
-            type: 'benchResult',
+      for (const algorithm of engine === 'fused' ? (['maml2', 'maml1'] as const) : (['maml2'] as const))
+        for (const workers of engine === 'fused' ? (q.get('threads') ?? '1,2').split(',').map(Number) : [1]) {
+          const r = next<OmniResult>((m) => m.type === 'benchResult' || m.type === 'error');
+          // The software GPU adapters here are slow: one timed iteration of a 4-task meta-batch there.
+          const gpu = engine !== 'fused';
+          ow.postMessage({
+            type: 'bench',
+            baseUrl: new URL('./', location.href).href,
             filters,
             algorithm,
-            backend: `${engine} (failed: ${(e as Error).message})`,
-            metaItersPerSec: 0,
-            evalImagesPerSec: NaN,
-            iterations: 0,
-            tasks: 0,
-          });
+            engine,
+            iterations: gpu ? 1 : Number(q.get('omniglotIterations') ?? 3),
+            tasks: gpu ? Number(q.get('gpuTasks') ?? 4) : 32,
+            workers,
+          } satisfies ToOmniglotBench);
+          try {
+            omniglotResults.push(await r);
+          } catch (e) {
+            omniglotResults.push({
+              type: 'benchResult',
+              filters,
+              algorithm,
+              backend: `${engine} (failed: ${(e as Error).message})`,
+              metaItersPerSec: 0,
+              evalImagesPerSec: NaN,
+              iterations: 0,
+              tasks: 0,
+              workers,
+            });
+          }
+          out.textContent += `\nomniglot ${filters} filters ${algorithm} ${workers} threads: ${omniglotResults[omniglotResults.length - 1].metaItersPerSec.toFixed(2)} meta-it/s`;
         }
-        out.textContent += `\nomniglot ${filters} filters ${algorithm}: ${omniglotResults[omniglotResults.length - 1].metaItersPerSec.toFixed(2)} meta-it/s`;
-      }
     }
   ow.terminate();
 }

@@ -16,6 +16,8 @@ import { loadDataset } from '../worker/assets';
 import { activate } from '../worker/backends';
 import { serveWorker } from '../worker/runtime';
 import type { FromOmniglotBench, ToOmniglotBench } from './benchProtocol';
+import { startGradientPool, type GradientPool } from '../worker/gradientPool';
+import { dispatchCount } from '../worker/dispatchCounter';
 
 const post = (m: FromOmniglotBench) => (self as unknown as Worker).postMessage(m);
 let setup: Promise<{ ds: OmniglotDataset; gemm: Gemm }> | null = null;
@@ -45,15 +47,28 @@ async function bench(msg: ToOmniglotBench) {
     if (!r.available) throw new Error(`${msg.engine}: ${r.note}`);
     net = new ConvNetTensors(convShape(msg.filters));
   }
-  const step = (i: number) =>
-    net
-      ? l.stepWith((body) => metaGradientTensors(net!, body, trainingBatch(ds, spec, config.metaBatch, 1, i), inner, config.algorithm))
-      : Promise.resolve(l.step(trainingBatch(ds, spec, config.metaBatch, 1, i)));
+  // The lab's gradient workers, for the fused kernel on several threads.
+  let pool: GradientPool | null = null;
+  if (!onGpu && (msg.workers ?? 1) > 1) {
+    const spawn = () => new Worker(new URL('../worker/gradient.worker.ts', import.meta.url), { type: 'module' });
+    const started = await startGradientPool(msg.workers!, spawn, gemm.name);
+    if (started.note) throw new Error(started.note);
+    pool = started.pool;
+  }
+  const step = (i: number) => {
+    const batch = trainingBatch(ds, spec, config.metaBatch, 1, i);
+    if (net) return l.stepWith((body) => metaGradientTensors(net!, body, batch, inner, config.algorithm));
+    if (pool) return l.stepParallel(batch, pool.size, (share, body, h) => pool!.request(h, share, body, batch, config));
+    return Promise.resolve(l.step(batch));
+  };
   await step(0); // warm-up (shader compilation)
+  const d0 = dispatchCount();
   const t0 = performance.now();
   for (let i = 1; i <= msg.iterations; i++) await step(i);
   const metaItersPerSec = msg.iterations / ((performance.now() - t0) / 1000);
+  const dispatches = (dispatchCount() - d0) / msg.iterations;
   net?.dispose();
+  pool?.dispose();
   if (tf.getBackend() !== 'wasm' && gemm === tfGemm) await tf.setBackend('wasm');
   const t1 = performance.now();
   const ev = new IncrementalEvaluation(l.net, l.body, ds, [
@@ -71,6 +86,8 @@ async function bench(msg: ToOmniglotBench) {
     evalImagesPerSec: onGpu ? NaN : evalImagesPerSec,
     iterations: msg.iterations,
     tasks: config.metaBatch,
+    workers: pool?.size ?? 1,
+    ...(msg.engine === 'webgpu' && { dispatches }),
   });
 }
 

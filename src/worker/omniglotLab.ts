@@ -50,6 +50,7 @@ import { yieldToEvents } from './yieldToEvents';
 import { comparisonRunner } from './omniglotCompare';
 import { batchClassify, classifyOwn, exportClassifier, loadPretrained, type OwnImagesContext } from './ownImages';
 import { confusionEpisode } from './confusion';
+import { dispatchCount } from './dispatchCounter';
 import { defaultWorkers, MAX_WORKERS, startGradientPool, type GradientPool } from './gradientPool';
 
 /** Training is saved at least this often (and on pause, on a tab hidden, on leaving the page). */
@@ -101,6 +102,8 @@ export function createOmniglotLab(post: Post, options: OmniglotLabOptions = {}):
   let lastEpisode = 0;
   let lastProgress = 0;
   let rate = { t: 0, it: 0, value: 0 };
+  /** WebGPU compute dispatches of the last meta-iteration on the GPU (dispatchCounter.ts). */
+  let dispatches: number | null = null;
   /** Trained since the last save or load. */
   let dirty = false;
   /** Set by cancelBatch (a message that acts at once), read by the batch run between images. */
@@ -391,7 +394,15 @@ export function createOmniglotLab(post: Post, options: OmniglotLabOptions = {}):
       if (rate.t && running) rate.value = (it - rate.it) / ((now - rate.t) / 1000);
       rate = { t: now, it, value: running ? rate.value : 0 };
     }
-    post({ type: 'progress', iteration: it, target, running, itersPerSec: rate.value, points: pendingPoints.splice(0) });
+    post({
+      type: 'progress',
+      iteration: it,
+      target,
+      running,
+      itersPerSec: rate.value,
+      ...(trainBackend === 'webgpu' && dispatches !== null && { dispatches }),
+      points: pendingPoints.splice(0),
+    });
   }
 
   const pendingPoints: OmniglotCurvePoint[] = [];
@@ -449,6 +460,7 @@ export function createOmniglotLab(post: Post, options: OmniglotLabOptions = {}):
             const lost = gpuLost ?? new Promise<string>(() => {});
             // The blocks and Adam live on the CPU: a lost device leaves them at the last completed
             // meta-iteration, and this batch is taken again on the wasm kernel.
+            const d0 = dispatchCount();
             r = await learner!
               .stepWith((body) =>
                 Promise.race([
@@ -463,6 +475,7 @@ export function createOmniglotLab(post: Post, options: OmniglotLabOptions = {}):
                 moveOffGpu(why);
                 return null;
               });
+            if (r) dispatches = dispatchCount() - d0;
             await onWasm();
             r ??= learner!.step(batch);
           } else {

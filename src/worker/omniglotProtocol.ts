@@ -189,7 +189,16 @@ export type FromOmniglotWorker =
       savedAt: string | null;
     }
   | { type: 'episode'; view: EpisodeView }
-  | { type: 'progress'; iteration: number; target: number; running: boolean; itersPerSec: number; points: OmniglotCurvePoint[] }
+  | {
+      type: 'progress';
+      iteration: number;
+      target: number;
+      running: boolean;
+      itersPerSec: number;
+      /** WebGPU compute dispatches of the last meta-iteration, when it ran there. */
+      dispatches?: number;
+      points: OmniglotCurvePoint[];
+    }
   | {
       type: 'model';
       iteration: number;

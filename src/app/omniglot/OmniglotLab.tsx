@@ -342,6 +342,11 @@ export function OmniglotLab({ active = true }: { active?: boolean }) {
                   'not training'
                 )}
               </span>
+              {state.dispatches !== undefined && (
+                <span data-testid="omniglot-dispatches">
+                  <b>{state.dispatches}</b> GPU dispatches per meta-iteration
+                </span>
+              )}
               <span className="muted" data-testid="omniglot-source">
                 {state.running ? 'training' : 'paused'} · {state.sourceNote}
                 {state.savedAt && ` · saved in this browser`}

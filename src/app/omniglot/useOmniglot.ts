@@ -25,6 +25,8 @@ export interface OmniglotState {
   target: number;
   running: boolean;
   itersPerSec: number;
+  /** WebGPU compute dispatches per meta-iteration (training on WebGPU only). */
+  dispatches?: number;
   source: ModelSource;
   sourceNote: string;
   savedAt: string | null;
@@ -91,6 +93,7 @@ function reduce(s: OmniglotState, m: Action): OmniglotState {
         target: m.target,
         running: m.running,
         itersPerSec: m.itersPerSec,
+        dispatches: m.dispatches,
         curves: m.points.length ? [...s.curves, ...m.points] : s.curves,
       };
     case 'saved':

@@ -75,18 +75,80 @@ export const jsGemm: Gemm = {
   },
 };
 
-/** tfjs matMul on the active backend; only for float32 and only where reads are synchronous (wasm, cpu). */
+/** What the direct path uses of tfjs-backend-wasm: its module and its tensor bookkeeping. */
+interface WasmBackend {
+  wasm: {
+    HEAPF32: Float32Array;
+    cwrap(name: string, returns: null, args: string[]): (...args: unknown[]) => void;
+  };
+  write(values: null, shape: number[], dtype: 'float32'): object;
+  disposeData(dataId: object): void;
+  dataIdMap: { get(dataId: object): { id: number; memoryOffset: number } };
+}
+
+let wasmKernel: { backend: WasmBackend; batchMatMul: (...args: unknown[]) => void } | null = null;
+
+/** The wasm backend's BatchMatMul export (what tf.matMul ends in), bound once per backend instance. */
+function wasmBatchMatMul(): { backend: WasmBackend; batchMatMul: (...args: unknown[]) => void } | null {
+  const backend = tf.backend() as unknown as WasmBackend;
+  if (wasmKernel?.backend !== backend) {
+    // Another build of the backend without these internals takes tf.matMul's way.
+    if (typeof backend.wasm?.cwrap !== 'function' || typeof backend.write !== 'function' || !backend.dataIdMap) return null;
+    const args = ['number', 'array', 'number', 'number', 'array', 'number', 'number', 'number', 'number'];
+    wasmKernel = { backend, batchMatMul: backend.wasm.cwrap('BatchMatMul', null, args) };
+  }
+  return wasmKernel;
+}
+
+const shape3 = (rows: number, cols: number) => new Uint8Array(Int32Array.of(1, rows, cols).buffer);
+
+/** Writes op(x), rows x cols, into the heap at float index `at`; transposed, x is cols x rows. */
+function writeOp(heap: Float32Array, at: number, x: Float32Array, rows: number, cols: number, trans: boolean) {
+  if (!trans) {
+    heap.set(x, at);
+    return;
+  }
+  for (let i = 0; i < cols; i++) {
+    const src = i * rows;
+    for (let j = 0; j < rows; j++) heap[at + j * cols + i] = x[src + j];
+  }
+}
+
+/**
+ * tfjs matMul on the active backend; only for float32 and only where reads are synchronous
+ * (wasm, cpu). On wasm it calls the backend's kernel directly: the factors are written
+ * (transposed on the way where asked: only the untransposed product takes XNNPACK's fast
+ * path, about 10x) straight into the wasm heap and the product is copied out, with none
+ * of the tensor creation, engine bookkeeping and separate transposes of tf.matMul. Each
+ * call's three buffers are fresh tensor ids: XNNPACK caches its packed weights by the id
+ * of B, and disposing the id drops that cache entry.
+ */
 export const tfGemm: Gemm = {
   name: 'tfjs',
   mul: (a: Vec, b: Vec, m: number, k: number, n: number, transA: boolean, transB: boolean): Vec => {
     if (!(a instanceof Float32Array) || !(b instanceof Float32Array)) return jsGemm.mul(a, b, m, k, n, transA, transB);
     if (allZero(a) || allZero(b)) return new Float32Array(m * n);
-    // Only the untransposed product takes XNNPACK's fast path (about 10x), so transpose here.
-    const A = tf.tensor2d((transA ? transpose(a, k, m) : a) as Float32Array, [m, k]);
-    const B = tf.tensor2d((transB ? transpose(b, n, k) : b) as Float32Array, [k, n]);
-    const C = tf.matMul(A, B);
-    const out = C.dataSync() as Float32Array;
-    tf.dispose([A, B, C]);
+    const direct = tf.getBackend() === 'wasm' ? wasmBatchMatMul() : null;
+    if (!direct) {
+      const A = tf.tensor2d(transA ? (transpose(a, k, m) as Float32Array) : a, [m, k]);
+      const B = tf.tensor2d(transB ? (transpose(b, n, k) as Float32Array) : b, [k, n]);
+      const C = tf.matMul(A, B);
+      const out = C.dataSync() as Float32Array;
+      tf.dispose([A, B, C]);
+      return out;
+    }
+    const { backend, batchMatMul } = direct;
+    const A = backend.write(null, [1, m, k], 'float32');
+    const B = backend.write(null, [1, k, n], 'float32');
+    const C = backend.write(null, [1, m, n], 'float32');
+    const [ai, bi, ci] = [A, B, C].map((d) => backend.dataIdMap.get(d));
+    const heap = backend.wasm.HEAPF32; // after the allocations, which may grow (and replace) it
+    writeOp(heap, ai.memoryOffset >>> 2, a, m, k, transA);
+    writeOp(heap, bi.memoryOffset >>> 2, b, k, n, transB);
+    batchMatMul(ai.id, shape3(m, k), 3, bi.id, shape3(k, n), 3, 0, 0, ci.id);
+    const at = ci.memoryOffset >>> 2;
+    const out = backend.wasm.HEAPF32.slice(at, at + m * n);
+    for (const d of [A, B, C]) backend.disposeData(d);
     return out;
   },
 };
