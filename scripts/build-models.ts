@@ -88,7 +88,9 @@ if (mamlDone < mamlTarget) {
       evalEvery: 250,
       evalEpisodes: 200,
       backend: 'wasm',
-      threads: 2,
+      // One process: on the 2-vCPU machine this was measured on, two processes share the cores'
+      // SIMD units and memory, and a split meta-batch ran slower than one thread (docs/RESULTS.md).
+      threads: 1,
       overrides: phase.settings,
     });
     done = phase.until;

@@ -327,9 +327,11 @@ export function OmniglotLab({ active = true }: { active?: boolean }) {
                 Backend <b data-testid="omniglot-backend">{state.ready.backend}</b>
               </span>
               <span className="muted">{state.ready.engine}</span>
-              <span data-testid="omniglot-workers">
-                <b>{state.ready.workers}</b> {state.ready.workers === 1 ? 'thread' : 'threads'}
-              </span>
+              {(state.ready.backend === 'wasm' || state.ready.backend === 'cpu') && (
+                <span data-testid="omniglot-workers">
+                  <b>{state.ready.workers}</b> {state.ready.workers === 1 ? 'thread' : 'threads'}
+                </span>
+              )}
               <span data-testid="omniglot-iteration">
                 meta-iteration <b>{state.iteration.toLocaleString('en')}</b>
               </span>
