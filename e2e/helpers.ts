@@ -67,3 +67,12 @@ export async function peakMemoryRise(action: () => Promise<void>): Promise<numbe
   }
   return Math.max(peak, browserMemory()) - start;
 }
+
+/** The Omniglot lab set to a fresh model of `filters` filters and meta-batch `metaBatch` (Train from scratch, confirmed). */
+export async function omniglotFromScratch(page: Page, filters: number, metaBatch: number) {
+  await page.locator('#o-filters').fill(String(filters));
+  await page.locator('#o-metaBatch').fill(String(metaBatch));
+  page.once('dialog', (d) => d.accept());
+  await page.getByTestId('scratch').click();
+  await expect(page.getByTestId('omniglot-iteration')).toContainText(/meta-iteration 0$/);
+}

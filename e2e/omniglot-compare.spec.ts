@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
-import { SCREENSHOTS, watchErrors } from './helpers';
+import { SCREENSHOTS, watchErrors, omniglotFromScratch } from './helpers';
 import { CHROMIUM, CHROMIUM_ARGS } from '../playwright.config';
 
 test.setTimeout(300_000);
@@ -112,11 +112,7 @@ test.describe('with meta-training on WebGPU (SwiftShader here)', () => {
     const errors = watchErrors(page);
     await page.goto('./?experiment=omniglot&backend=webgpu');
     await expect(page.getByTestId('omniglot-backend')).toHaveText('webgpu', { timeout: 120_000 });
-    await page.locator('#o-filters').fill('8');
-    await page.locator('#o-metaBatch').fill('2');
-    page.once('dialog', (d) => d.accept());
-    await page.getByTestId('scratch').click();
-    await expect(page.getByTestId('omniglot-iteration')).toContainText(/meta-iteration 0$/);
+    await omniglotFromScratch(page, 8, 2);
     await page.getByTestId('omniglot-target').fill('1000');
     await page.getByTestId('omniglot-play').click();
     await expect(page.getByTestId('omniglot-iteration')).not.toContainText(/meta-iteration 0$/, { timeout: 120_000 });

@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { CHROMIUM, CHROMIUM_ARGS } from '../playwright.config';
-import { SCREENSHOTS, iteration, waitForBackend, watchErrors } from './helpers';
+import { SCREENSHOTS, iteration, waitForBackend, watchErrors, omniglotFromScratch } from './helpers';
 
 test.setTimeout(300_000);
 
@@ -32,11 +32,7 @@ test('Omniglot meta-trains on WebGPU with the batched tensor kernel; views stay 
   await expect(page.getByTestId('omniglot-backend')).toHaveText('webgpu', { timeout: 120_000 });
   await expect(page.getByTestId('omniglot-status')).toContainText('batched tensor kernel on webgpu');
   // A small network and meta-batch: SwiftShader is a slow GPU.
-  await page.locator('#o-filters').fill('8');
-  await page.locator('#o-metaBatch').fill('2');
-  page.once('dialog', (d) => d.accept());
-  await page.getByTestId('scratch').click();
-  await expect(page.getByTestId('omniglot-iteration')).toContainText(/meta-iteration 0$/);
+  await omniglotFromScratch(page, 8, 2);
   await page.getByTestId('omniglot-target').fill('2');
   await page.getByTestId('omniglot-play').click();
   await expect(page.getByTestId('omniglot-iteration')).toContainText(/meta-iteration 2$/, { timeout: 240_000 });
@@ -87,11 +83,7 @@ test('a lost WebGPU device: the sinusoid lab moves to the CPU and continues from
 test('a lost WebGPU device: Omniglot meta-training moves to the wasm kernel and reaches its target', async ({ page }) => {
   await page.goto('./?experiment=omniglot&backend=webgpu');
   await expect(page.getByTestId('omniglot-backend')).toHaveText('webgpu', { timeout: 120_000 });
-  await page.locator('#o-filters').fill('8');
-  await page.locator('#o-metaBatch').fill('2');
-  page.once('dialog', (d) => d.accept());
-  await page.getByTestId('scratch').click();
-  await expect(page.getByTestId('omniglot-iteration')).toContainText(/meta-iteration 0$/);
+  await omniglotFromScratch(page, 8, 2);
   await page.getByTestId('omniglot-target').fill('4');
   await page.getByTestId('omniglot-play').click();
   await expect(page.getByTestId('omniglot-iteration')).toContainText(/meta-iteration [1-3]$/, { timeout: 240_000 });

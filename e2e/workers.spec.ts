@@ -1,6 +1,6 @@
 import { expect, test, type Download, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { watchErrors } from './helpers';
+import { watchErrors, omniglotFromScratch } from './helpers';
 
 /**
  * Omniglot meta-training split over gradient workers (?workers=N): the status line says how
@@ -14,11 +14,7 @@ async function trainThree(page: Page, workers: number): Promise<Buffer> {
   await page.goto(`./?experiment=omniglot&workers=${workers}`);
   await expect(page.getByTestId('omniglot-backend')).toHaveText('wasm', { timeout: 120_000 });
   await expect(page.getByTestId('omniglot-workers')).toHaveText(`${workers} ${workers === 1 ? 'thread' : 'threads'}`);
-  await page.locator('#o-filters').fill('8');
-  await page.locator('#o-metaBatch').fill('5');
-  page.once('dialog', (d) => d.accept());
-  await page.getByTestId('scratch').click();
-  await expect(page.getByTestId('omniglot-iteration')).toContainText(/meta-iteration 0$/);
+  await omniglotFromScratch(page, 8, 5);
   await page.getByTestId('omniglot-target').fill('3');
   await page.getByTestId('omniglot-play').click();
   await expect(page.getByTestId('omniglot-iteration')).toContainText(/meta-iteration 3$/, { timeout: 120_000 });

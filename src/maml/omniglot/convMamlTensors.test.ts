@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '../tf';
 import { createRng } from '../random';
+import { randomEpisodes } from '../testing/randomEpisodes';
 import type { EpisodeBatch } from './tasks';
 import { BODY_PARAMS, ConvNet, initBody, type ConvNetShape } from '../networks/convNet';
 import { metaGradient } from './convMaml';
@@ -16,23 +17,6 @@ import { jsGemm } from '../networks/gemm';
  * Runs on tfjs's cpu backend, which has the same kernels as the GPU backends here.
  */
 const shape: ConvNetShape = { filters: 4, channels: 1, imageSize: 28 };
-
-function batch(seed: string, tasks: number, way: number, shot: number, queries: number): EpisodeBatch {
-  const rng = createRng(seed);
-  const img = (n: number) => Float32Array.from({ length: n * 784 }, () => (rng.next() < 0.2 ? rng.next() : 0));
-  const labels = (per: number) => Int32Array.from({ length: tasks * way * per }, (_, i) => Math.floor(i / per) % way);
-  return {
-    tasks,
-    way,
-    shot,
-    queries,
-    support: img(tasks * way * shot),
-    supportLabels: labels(shot),
-    query: img(tasks * way * queries),
-    queryLabels: labels(queries),
-    classes: [],
-  };
-}
 
 let previous = '';
 beforeAll(async () => {
@@ -52,7 +36,7 @@ describe('batched tensor meta-gradient (GPU path)', () => {
   ] as const)('%s, %i steps: matches the float64 kernel', async (algorithm, steps, alpha) => {
     const rng = createRng('w');
     const body = initBody(shape, () => rng.next());
-    const b = batch('b', 3, 4, 2, 2);
+    const b = randomEpisodes('b', 3, 4, 2, 2);
     const net = new ConvNetTensors(shape);
     const before = tf.memory().numTensors;
     const { grads, sums } = await metaGradientTensors(net, body, b, { alpha, steps }, algorithm);

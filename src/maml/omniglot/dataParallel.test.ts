@@ -1,29 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { createRng } from '../random';
-import type { EpisodeBatch } from './tasks';
+import { randomEpisodes } from '../testing/randomEpisodes';
 import { ConvNet } from '../networks/convNet';
 import { jsGemm } from '../networks/gemm';
 import { ConvMetaLearner, convShape } from './convLearner';
 import { DEFAULT_OMNIGLOT_CONFIG, type OmniglotConfig } from './config';
 import { reduceShares, shareGradients, sliceBatch, taskShares, type ShareGradients } from './dataParallel';
 import type { ConvAlgorithm } from '../algorithm/algorithm';
-
-function randomBatch(seed: string, tasks: number, way: number, shot: number, queries: number): EpisodeBatch {
-  const rng = createRng(seed);
-  const img = (n: number) => Float32Array.from({ length: n * 784 }, () => (rng.next() < 0.2 ? rng.next() : 0));
-  const labels = (per: number) => Int32Array.from({ length: tasks * way * per }, (_, i) => Math.floor(i / per) % way);
-  return {
-    tasks,
-    way,
-    shot,
-    queries,
-    support: img(tasks * way * shot),
-    supportLabels: labels(shot),
-    query: img(tasks * way * queries),
-    queryLabels: labels(queries),
-    classes: [],
-  };
-}
 
 describe('task shares', () => {
   it('cover every task once, contiguous, as even as can be, none empty', () => {
@@ -59,7 +41,7 @@ describe('data-parallel meta-training', () => {
     '%s: 1, 2, 3 and 5 workers give the single-thread steps bit for bit',
     async (algorithm) => {
       const c = config(algorithm);
-      const batches = [0, 1, 2].map((i) => randomBatch(`dp/${i}`, c.metaBatch, c.way, c.shot, c.queries));
+      const batches = [0, 1, 2].map((i) => randomEpisodes(`dp/${i}`, c.metaBatch, c.way, c.shot, c.queries));
       const single = new ConvMetaLearner(c, jsGemm);
       const expected = batches.map((b) => single.step(b));
       for (const workers of [1, 2, 3, 5]) {
@@ -86,7 +68,7 @@ describe('data-parallel meta-training', () => {
 
   it('a share that did not come back is an error, not a smaller batch', () => {
     const c = config('maml2');
-    const b = randomBatch('dp/missing', 4, c.way, c.shot, c.queries);
+    const b = randomEpisodes('dp/missing', 4, c.way, c.shot, c.queries);
     const net = new ConvNet(convShape(c.filters), jsGemm);
     const learner = new ConvMetaLearner(c, jsGemm);
     const [first] = taskShares(4, 2);
