@@ -244,10 +244,13 @@ export function createOmniglotLab(post: Post, options: OmniglotLabOptions = {}):
       notes.push(`${name} measured slower (${gpu.toFixed(2)} s against ${cpu.toFixed(2)} s for 4 tasks)`);
     }
     await activate('wasm');
-    return { backend: gemm === tfGemm ? 'wasm' : 'cpu', reason: fusedReason + (notes.length ? ` Not used: ${notes.join('; ')}.` : '') };
+    return { backend: cpuBackend(), reason: fusedReason + (notes.length ? ` Not used: ${notes.join('; ')}.` : '') };
   }
 
-  /** The fused kernel (views, evaluation, CPU training) needs wasm active. */
+  /** Where meta-training runs off the GPU: the fused kernel, on wasm's products or (without WebAssembly) JavaScript's. */
+  const cpuBackend = () => (gemm === tfGemm ? 'wasm' : 'cpu');
+  const cpuEngine = () => `fused conv kernel, ${gemm.name} matrix products`;
+
   /** Meta-training leaves a lost GPU for the wasm kernel; the page is told where and why. */
   function moveOffGpu(why: string) {
     const from = trainBackend;
@@ -257,15 +260,13 @@ export function createOmniglotLab(post: Post, options: OmniglotLabOptions = {}):
     const at = learner!.iteration;
     post({
       type: 'engine',
-      backend: 'wasm',
+      backend: cpuBackend(),
       engine: cpuEngine(),
       workers: pool?.size ?? 1,
       reason: `The ${from} device was lost (${why}); meta-training moved to the wasm kernel at meta-iteration ${at}.`,
     });
     post({ type: 'error', message: `The GPU was lost (${why}). Meta-training continues on the wasm kernel from meta-iteration ${at}.` });
   }
-
-  const cpuEngine = () => `fused conv kernel, ${gemm.name} matrix products`;
 
   /** One meta-iteration split over the pool; a worker that fails leaves this thread to train alone, from the same batch. */
   async function stepOnPool(batch: EpisodeBatch) {
@@ -277,12 +278,13 @@ export function createOmniglotLab(post: Post, options: OmniglotLabOptions = {}):
       p.dispose();
       pool = null;
       const message = `${(e as Error).message}. Meta-training continues on one thread from meta-iteration ${learner!.iteration}.`;
-      post({ type: 'engine', backend: 'wasm', engine: cpuEngine(), workers: 1, reason: message });
+      post({ type: 'engine', backend: cpuBackend(), engine: cpuEngine(), workers: 1, reason: message });
       post({ type: 'error', message });
       return learner!.step(batch);
     }
   }
 
+  /** The fused kernel (views, evaluation, CPU training) needs wasm active. */
   async function onWasm() {
     if (tf.getBackend() !== 'wasm' && gemm === tfGemm) await tf.setBackend('wasm');
   }
