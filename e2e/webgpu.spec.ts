@@ -26,18 +26,38 @@ test('in automatic mode the WebGPU adapter is probed and measured', async ({ pag
   await expect(page.getByTestId('status')).toContainText(/webgpu: available.*adapter.*calibration [0-9.]+ meta-it\/s/);
 });
 
-test('Omniglot meta-trains on WebGPU with the batched tensor kernel; views stay on wasm', async ({ page }) => {
+test("the WGSL engine's meta-gradients match the float64 kernel on this WebGPU device, in 32 dispatches", async ({ page }) => {
+  await page.goto('./bench.html?check=wgsl&sinusoid=0&omniglot=0');
+  const handle = await page.waitForFunction(() => (window as unknown as { __wgslCheck?: unknown }).__wgslCheck, null, { timeout: 240_000 });
+  const result = (await handle.jsonValue()) as
+    | { error: string }
+    | { cases: { name: string; errors: number[]; dispatches: number; loss: [number, number]; accuracy: [number, number] }[] };
+  expect('error' in result ? result.error : '').toBe('');
+  if ('error' in result) return;
+  expect(result.cases).toHaveLength(3);
+  for (const c of result.cases) {
+    console.log(`${c.name}: largest relative error ${Math.max(...c.errors).toExponential(2)}, ${c.dispatches} dispatches`);
+    expect(c.errors, c.name).toHaveLength(12);
+    // float32 on the GPU against float64: about 1e-6 here; a wrong term gives 1e-2 or more.
+    for (const e of c.errors) expect(e, c.name).toBeLessThan(1e-4);
+    expect(c.dispatches, c.name).toBe(32);
+    expect(c.loss[0], c.name).toBeCloseTo(c.loss[1], 4);
+    expect(c.accuracy[0], c.name).toBeCloseTo(c.accuracy[1], 6);
+  }
+});
+
+test('Omniglot meta-trains on WebGPU with the WGSL kernels; views stay on wasm', async ({ page }) => {
   const errors = watchErrors(page);
   await page.goto('./?experiment=omniglot&backend=webgpu');
   await expect(page.getByTestId('omniglot-backend')).toHaveText('webgpu', { timeout: 120_000 });
-  await expect(page.getByTestId('omniglot-status')).toContainText('batched tensor kernel on webgpu');
+  await expect(page.getByTestId('omniglot-status')).toContainText('32 WGSL kernels on webgpu');
   // A small network and meta-batch: SwiftShader is a slow GPU.
   await omniglotFromScratch(page, 8, 2);
   await page.getByTestId('omniglot-target').fill('2');
   await page.getByTestId('omniglot-play').click();
   await expect(page.getByTestId('omniglot-iteration')).toContainText(/meta-iteration 2$/, { timeout: 240_000 });
   // The dispatches the worker issued for the last meta-iteration, counted as they reach the device.
-  await expect(page.getByTestId('omniglot-dispatches')).toHaveText(/^[1-9]\d* GPU dispatches per meta-iteration$/);
+  await expect(page.getByTestId('omniglot-dispatches')).toHaveText('32 GPU dispatches per meta-iteration');
   console.log(`WebGPU, 8 filters, meta-batch 2: ${await page.getByTestId('omniglot-dispatches').innerText()}`);
   await expect(page.getByTestId('omniglot-accuracy-curve').locator('path[stroke="#0072b2"]').first()).toHaveAttribute('d', /M.*L/);
   await expect(page.getByTestId('support-grid').locator('canvas')).toHaveCount(5);

@@ -37,11 +37,15 @@ export type ToOmniglotBench = {
   filters: number;
   algorithm: 'maml2' | 'maml1';
   iterations: number;
-  engine?: 'fused' | 'webgpu' | 'webgl';
+  /** webgpu: the WGSL kernels where they cover the settings (one inner step), else the tensor kernel; webgpu-tensors: always the tensor kernel. */
+  engine?: 'fused' | 'webgpu' | 'webgpu-tensors' | 'webgl';
   tasks?: number;
   /** Threads the fused kernel splits each meta-batch over (gradient workers, as the lab does). */
   workers?: number;
 };
+
+/** The WGSL engine's meta-gradients on this WebGPU device against the float64 kernel (e2e/webgpu.spec.ts). */
+export type ToOmniglotCheck = { type: 'checkWgsl'; baseUrl: string };
 
 export type FromOmniglotBench =
   | {
@@ -58,4 +62,9 @@ export type FromOmniglotBench =
       dispatches?: number;
     }
   | { type: 'status'; message: string }
+  | {
+      type: 'checkResult';
+      /** One per case: what it is, each parameter's relative error, the dispatches it issued, query loss and accuracy (engine, float64). */
+      cases: { name: string; errors: number[]; dispatches: number; loss: [number, number]; accuracy: [number, number] }[];
+    }
   | { type: 'error'; message: string };

@@ -6,7 +6,7 @@
 import { PAPER_SINUSOID_CONFIG } from '../maml/sinusoid/config';
 import type { Algorithm } from '../maml/algorithm/algorithm';
 import type { BackendName } from '../worker/protocol';
-import type { FromOmniglotBench, FromSinusoidBench, ToOmniglotBench, ToSinusoidBench } from './benchProtocol';
+import type { FromOmniglotBench, FromSinusoidBench, ToOmniglotBench, ToOmniglotCheck, ToSinusoidBench } from './benchProtocol';
 
 type Result = Extract<FromSinusoidBench, { type: 'benchResult' }>;
 type SessionResult = Extract<FromSinusoidBench, { type: 'benchSessionResult' }>;
@@ -101,6 +101,26 @@ if (sinusoid && q.get('fused') !== '0') {
     .map((r) => `${r.engine === 'fused' ? 'fused-js' : r.backend} ${r.algorithm}: ${r.metaItersPerSec.toFixed(1)} meta-it/s (${r.note})`)
     .join('\n');
 }
+// ?check=wgsl: the WGSL engine's meta-gradients against the float64 kernel on this WebGPU device.
+type CheckResult = Extract<FromOmniglotBench, { type: 'checkResult' }>;
+if (q.get('check') === 'wgsl') {
+  const cw = new Worker(new URL('./omniglot.worker.ts', import.meta.url), { type: 'module' });
+  const result = await new Promise<CheckResult | { error: string }>((resolve) => {
+    cw.onmessage = (e: MessageEvent<FromOmniglotBench>) => {
+      if (e.data.type === 'checkResult') resolve(e.data);
+      if (e.data.type === 'error') resolve({ error: e.data.message });
+    };
+    cw.postMessage({ type: 'checkWgsl', baseUrl: new URL('./', location.href).href } satisfies ToOmniglotCheck);
+  });
+  cw.terminate();
+  (w as unknown as { __wgslCheck: typeof result }).__wgslCheck = result;
+  out.textContent +=
+    'error' in result
+      ? `\nWGSL check failed: ${result.error}`
+      : result.cases
+          .map((c) => `\n${c.name}: largest relative error ${Math.max(...c.errors).toExponential(2)}, ${c.dispatches} dispatches`)
+          .join('');
+}
 // Omniglot 5-way 1-shot (meta-batch 32, 5 queries per class) on the fused conv kernel.
 type OmniResult = Extract<FromOmniglotBench, { type: 'benchResult' }>;
 const omniglotResults: OmniResult[] = [];
@@ -113,7 +133,7 @@ if (q.get('omniglot') !== '0') {
         else if (pred(e.data)) resolve(e.data as T);
       };
     });
-  const engines = (q.get('omniglotEngines') ?? 'fused,webgpu,webgl').split(',') as ('fused' | 'webgpu' | 'webgl')[];
+  const engines = (q.get('omniglotEngines') ?? 'fused,webgpu,webgl').split(',') as NonNullable<ToOmniglotBench['engine']>[];
   for (const engine of engines)
     // The software GPU adapters here take minutes per configuration: 32 filters, second order only.
     for (const filters of engine === 'fused' ? [32, 64] : [32]) {

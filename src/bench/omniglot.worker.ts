@@ -7,15 +7,18 @@ import * as tf from '../maml/tf';
 import { IncrementalEvaluation } from '../maml/omniglot/experiment';
 import { innerFor, DEFAULT_OMNIGLOT_CONFIG, EVALUATION_QUERIES } from '../maml/omniglot/config';
 import { ConvMetaLearner, convShape } from '../maml/omniglot/convLearner';
-import { metaGradientTensors } from '../maml/omniglot/convMamlTensors';
-import { ConvNetTensors } from '../maml/networks/convNetTensors';
+import { ConvMamlGpu, GpuMetaGradient } from '../maml/omniglot/convMamlGpu';
+import { checkAgainstFloat64 } from '../maml/testing/float64Conv';
+import { randomEpisodes } from '../maml/testing/randomEpisodes';
+import { createRng } from '../maml/random';
+import { initBody } from '../maml/networks/convNet';
 import { jsGemm, tfGemm, type Gemm } from '../maml/networks/gemm';
 import type { OmniglotDataset } from '../maml/omniglot/pack';
 import { trainingBatch } from '../maml/omniglot/tasks';
 import { loadDataset } from '../worker/assets';
-import { activate } from '../worker/backends';
+import { activate, webgpuDevice } from '../worker/backends';
 import { serveWorker } from '../worker/runtime';
-import type { FromOmniglotBench, ToOmniglotBench } from './benchProtocol';
+import type { FromOmniglotBench, ToOmniglotBench, ToOmniglotCheck } from './benchProtocol';
 import { startGradientPool, type GradientPool } from '../worker/gradientPool';
 import { dispatchCount } from '../worker/dispatchCounter';
 
@@ -40,12 +43,13 @@ async function bench(msg: ToOmniglotBench) {
   const l = new ConvMetaLearner(config, gemm);
   const spec = { way: config.way, shot: config.shot, queries: config.queries, rotations: true };
   const inner = { alpha: config.alpha, steps: config.trainSteps };
-  const onGpu = msg.engine === 'webgpu' || msg.engine === 'webgl';
-  let net: ConvNetTensors | null = null;
+  const onGpu = msg.engine === 'webgpu' || msg.engine === 'webgpu-tensors' || msg.engine === 'webgl';
+  let net: GpuMetaGradient | null = null;
   if (onGpu) {
-    const r = await activate(msg.engine as 'webgpu' | 'webgl');
-    if (!r.available) throw new Error(`${msg.engine}: ${r.note}`);
-    net = new ConvNetTensors(convShape(msg.filters));
+    const name = msg.engine === 'webgl' ? 'webgl' : 'webgpu';
+    const r = await activate(name);
+    if (!r.available) throw new Error(`${name}: ${r.note}`);
+    net = new GpuMetaGradient(convShape(msg.filters), msg.engine === 'webgpu' ? (webgpuDevice() as unknown as GPUDevice) : null);
   }
   // The lab's gradient workers, for the fused kernel on several threads.
   let pool: GradientPool | null = null;
@@ -57,7 +61,7 @@ async function bench(msg: ToOmniglotBench) {
   }
   const step = (i: number) => {
     const batch = trainingBatch(ds, spec, config.metaBatch, 1, i);
-    if (net) return l.stepWith((body) => metaGradientTensors(net!, body, batch, inner, config.algorithm));
+    if (net) return l.stepWith((body) => net!.metaGradient(body, batch, inner, config.algorithm));
     if (pool) return l.stepParallel(batch, pool.size, (share, body, h) => pool!.request(h, share, body, batch, config));
     return Promise.resolve(l.step(batch));
   };
@@ -76,7 +80,10 @@ async function bench(msg: ToOmniglotBench) {
   ]);
   while (!ev.finished) ev.advance(1000);
   const evalImagesPerSec = (20 * 5 * (1 + EVALUATION_QUERIES)) / ((performance.now() - t1) / 1000);
-  const backend = onGpu ? `${msg.engine}-tensors` : `${gemm === tfGemm ? 'wasm' : 'js'}-fused`;
+  const kernel = net?.kernel(inner, config.algorithm);
+  const backend = onGpu
+    ? `${msg.engine === 'webgl' ? 'webgl' : 'webgpu'}-${kernel?.includes('WGSL') ? 'wgsl' : 'tensors'}`
+    : `${gemm === tfGemm ? 'wasm' : 'js'}-fused`;
   post({
     type: 'benchResult',
     filters: msg.filters,
@@ -87,11 +94,55 @@ async function bench(msg: ToOmniglotBench) {
     iterations: msg.iterations,
     tasks: config.metaBatch,
     workers: pool?.size ?? 1,
-    ...(msg.engine === 'webgpu' && { dispatches }),
+    ...(msg.engine?.startsWith('webgpu') && { dispatches }),
   });
 }
 
-serveWorker<ToOmniglotBench>({
-  handle: bench,
+/**
+ * The WGSL engine against the float64 kernel on this device: random episodes (3 tasks of
+ * 4-way 2-shot, 4 filters) at second and first order, and a real 5-way 1-shot batch of 4 tasks
+ * (8 filters), where blank regions of the drawings give ReLU inputs near zero.
+ */
+async function checkWgsl(msg: ToOmniglotCheck) {
+  setup ??= prepare(msg.baseUrl);
+  const { ds } = await setup;
+  const r = await activate('webgpu');
+  if (!r.available) throw new Error(`webgpu: ${r.note}`);
+  const device = webgpuDevice() as unknown as GPUDevice;
+  const inner = { alpha: 0.4, steps: 1 };
+  const cases = [
+    { name: 'maml2, random episodes, 4 filters', filters: 4, algorithm: 'maml2' as const, batch: randomEpisodes('wgsl', 3, 4, 2, 2) },
+    { name: 'maml1, random episodes, 4 filters', filters: 4, algorithm: 'maml1' as const, batch: randomEpisodes('wgsl', 3, 4, 2, 2) },
+    {
+      name: 'maml2, Omniglot 5-way 1-shot, 8 filters',
+      filters: 8,
+      algorithm: 'maml2' as const,
+      batch: trainingBatch(ds, { way: 5, shot: 1, queries: 2, rotations: true }, 4, 1, 3),
+    },
+  ];
+  const out = [];
+  for (const c of cases) {
+    const shape = convShape(c.filters);
+    const rng = createRng(`wgsl/${c.filters}`);
+    const body = initBody(shape, () => rng.next());
+    const engine = new ConvMamlGpu(device, shape);
+    const d0 = dispatchCount();
+    const check = await checkAgainstFloat64(
+      (b, batch) => engine.metaGradient(b, batch, inner, c.algorithm),
+      shape,
+      body,
+      c.batch,
+      inner,
+      c.algorithm,
+    );
+    out.push({ name: c.name, dispatches: dispatchCount() - d0, ...check });
+    engine.dispose();
+  }
+  await activate('wasm');
+  post({ type: 'checkResult', cases: out });
+}
+
+serveWorker<ToOmniglotBench | ToOmniglotCheck>({
+  handle: (m) => (m.type === 'checkWgsl' ? checkWgsl(m) : bench(m)),
   fail: (e) => post({ type: 'error', message: e.message }),
 });

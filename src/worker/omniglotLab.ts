@@ -33,8 +33,7 @@ import { activate, deviceLost, lostWithin, webgpuDevice } from './backends';
 import { preprocessRgba } from '../maml/omniglot/preprocess';
 import { preprocessFile } from './decodeImage';
 import * as tf from '../maml/tf';
-import { ConvNetTensors } from '../maml/networks/convNetTensors';
-import { metaGradientTensors } from '../maml/omniglot/convMamlTensors';
+import { GpuMetaGradient, WGSL_DISPATCHES } from '../maml/omniglot/convMamlGpu';
 import { metaGradient } from '../maml/omniglot/convMaml';
 import { omniglotStore } from './modelStore';
 import type {
@@ -93,8 +92,8 @@ export function createOmniglotLab(post: Post, options: OmniglotLabOptions = {}):
   let loopActive = false;
   /** The gradient workers meta-training on the CPU splits each batch over (null: this thread alone). */
   let pool: GradientPool | null = null;
-  /** The batched tensor kernel and its GPU backend, when meta-training runs there. */
-  let tensorNet: ConvNetTensors | null = null;
+  /** The GPU engine (WGSL kernels or the batched tensor kernel) and its backend, when meta-training runs there. */
+  let gpuEngine: GpuMetaGradient | null = null;
   let trainBackend: string | null = null;
   /** Resolves (with why) if the WebGPU device meta-training runs on is lost. */
   let gpuLost: Promise<string> | null = null;
@@ -214,30 +213,30 @@ export function createOmniglotLab(post: Post, options: OmniglotLabOptions = {}):
         continue;
       }
       if (requested !== 'auto') {
-        tensorNet = new ConvNetTensors(convShape(learner!.config.filters));
+        gpuEngine = newGpuEngine(learner!.config.filters);
         trainBackend = name;
         await activate('wasm'); // views and evaluation: never dataSync on a GPU backend in a worker
         return {
           backend: name,
-          reason: `requested with ?backend=${name}: meta-gradients as one batched tensor computation on ${name} (${r.note}); views and evaluation on the wasm kernel`,
+          reason: `requested with ?backend=${name}: meta-gradients on ${name} (${r.note}), ${gpuWhy(name)}; views and evaluation on the wasm kernel`,
         };
       }
       // Calibrate on 4 tasks of the current settings.
       const c = learner!.config;
       const small = trainingBatch(ds!, { way: c.way, shot: c.shot, queries: c.queries, rotations: true }, 4, 1, 0);
-      const net = new ConvNetTensors(convShape(c.filters));
-      const gpu = await probe(() => metaGradientTensors(net, learner!.body, small, { alpha: c.alpha, steps: c.trainSteps }, c.algorithm));
+      const net = newGpuEngine(c.filters);
+      const gpu = await probe(() => net.metaGradient(learner!.body, small, { alpha: c.alpha, steps: c.trainSteps }, c.algorithm));
       await activate('wasm');
       const grads = learner!.body.map((b) => new Float32Array(b.length));
       const cpu = await probe(async () =>
         metaGradient(learner!.net, learner!.body, small, { alpha: c.alpha, steps: c.trainSteps }, c.algorithm, grads),
       );
       if (gpu < cpu) {
-        tensorNet = net;
+        gpuEngine = net;
         trainBackend = name;
         return {
           backend: name,
-          reason: `${name} (${r.note}) computed 4 tasks in ${gpu.toFixed(2)} s against ${cpu.toFixed(2)} s for the wasm kernel; views and evaluation stay on wasm`,
+          reason: `${name} (${r.note}, ${gpuWhy(name)}) computed 4 tasks in ${gpu.toFixed(2)} s against ${cpu.toFixed(2)} s for the wasm kernel; views and evaluation stay on wasm`,
         };
       }
       net.dispose();
@@ -250,12 +249,27 @@ export function createOmniglotLab(post: Post, options: OmniglotLabOptions = {}):
   /** Where meta-training runs off the GPU: the fused kernel, on wasm's products or (without WebAssembly) JavaScript's. */
   const cpuBackend = () => (gemm === tfGemm ? 'wasm' : 'cpu');
   const cpuEngine = () => `fused conv kernel, ${gemm.name} matrix products`;
+  /** The GPU engine for this many filters on the active GPU backend (on WebGPU with its device, for the WGSL kernels). */
+  const newGpuEngine = (filters: number) => new GpuMetaGradient(convShape(filters), webgpuDevice() as unknown as GPUDevice | null);
+  const gpuWhy = (name: string) =>
+    name === 'webgpu'
+      ? `${WGSL_DISPATCHES} hand-written WGSL kernels per meta-iteration for one inner step of maml2 or maml1, the batched tensor kernel otherwise`
+      : 'as one batched tensor computation';
+  /** The engine the page was last told of, and why it was chosen. */
+  let postedEngine = '';
+  let engineReason = '';
+  /** What computes the meta-gradients now, for the status line. */
+  function engineName() {
+    if (!trainBackend || !gpuEngine) return cpuEngine();
+    const c = learner!.config;
+    return `${gpuEngine.kernel({ alpha: c.alpha, steps: c.trainSteps }, c.algorithm)} on ${trainBackend}`;
+  }
 
   /** Meta-training leaves a lost GPU for the wasm kernel; the page is told where and why. */
   function moveOffGpu(why: string) {
     const from = trainBackend;
     trainBackend = null;
-    tensorNet = null; // its tensors went with the device
+    gpuEngine = null; // its buffers and tensors went with the device
     gpuLost = null;
     const at = learner!.iteration;
     post({
@@ -335,9 +349,9 @@ export function createOmniglotLab(post: Post, options: OmniglotLabOptions = {}):
     post({
       type: 'ready',
       backend,
-      engine: trainBackend ? `batched tensor kernel on ${trainBackend}` : cpuEngine(),
+      engine: (postedEngine = engineName()),
       workers: pool?.size ?? 1,
-      reason,
+      reason: (engineReason = reason),
       config: learner!.config,
       iteration: learner!.iteration,
       source,
@@ -452,12 +466,14 @@ export function createOmniglotLab(post: Post, options: OmniglotLabOptions = {}):
           let r;
           if (trainBackend) {
             await tf.setBackend(trainBackend);
-            if (tensorNet && tensorNet.shape.filters !== c.filters) {
-              tensorNet.dispose();
-              tensorNet = null;
+            if (gpuEngine && gpuEngine.shape.filters !== c.filters) {
+              gpuEngine.dispose();
+              gpuEngine = null;
             }
             // Made with the GPU backend active: tensors made on wasm would have to move across.
-            const net = (tensorNet ??= new ConvNetTensors(convShape(c.filters)));
+            const net = (gpuEngine ??= newGpuEngine(c.filters));
+            if (engineName() !== postedEngine)
+              post({ type: 'engine', backend: trainBackend, engine: (postedEngine = engineName()), workers: 1, reason: engineReason });
             if (trainBackend === 'webgpu') gpuLost ??= deviceLost();
             const lost = gpuLost ?? new Promise<string>(() => {});
             // The blocks and Adam live on the CPU: a lost device leaves them at the last completed
@@ -466,7 +482,7 @@ export function createOmniglotLab(post: Post, options: OmniglotLabOptions = {}):
             r = await learner!
               .stepWith((body) =>
                 Promise.race([
-                  metaGradientTensors(net, body, batch, { alpha: c.alpha, steps: c.trainSteps }, c.algorithm),
+                  net.metaGradient(body, batch, { alpha: c.alpha, steps: c.trainSteps }, c.algorithm),
                   lost.then((why) => Promise.reject(new GpuLost(why))),
                 ]),
               )

@@ -481,7 +481,7 @@ export function OmniglotLab({ active = true }: { active?: boolean }) {
             key={`${state.iteration === 0}-${state.source}-${JSON.stringify(config)}`}
             config={config}
             disabled={!ready}
-            onGpu={Boolean(state.ready?.engine.includes('tensor'))}
+            onGpu={state.ready?.backend === 'webgpu' || state.ready?.backend === 'webgl'}
             onApply={(c) => applySettings(c, false)}
             onScratch={(c) => applySettings(c, true)}
             shown={shown}
