@@ -1,5 +1,5 @@
 /**
- * Omniglot meta-training speed of the GPU path (metaGradientTensors + ConvMetaLearner.stepWith)
+ * Omniglot meta-training speed of the GPU path (GpuMetaGradient: the WGSL kernels for one inner step, else the tensor kernel; ConvMetaLearner.stepWith)
  * on tfjs-backend-webgpu over Dawn's Node bindings, against the fused kernel on tfjs-wasm
  * (ConvMetaLearner.step), plus the meta-gradient of one batch on both.
  *
@@ -20,14 +20,15 @@ import * as tf from '../../src/maml/tf';
 import { openOmniglotPack } from '../../src/maml/omniglot/pack';
 import { ConvMetaLearner, convShape } from '../../src/maml/omniglot/convLearner';
 import { metaGradient } from '../../src/maml/omniglot/convMaml';
-import { metaGradientTensors } from '../../src/maml/omniglot/convMamlTensors';
-import { ConvNetTensors } from '../../src/maml/networks/convNetTensors';
+import { GpuMetaGradient } from '../../src/maml/omniglot/convMamlGpu';
 import { ConvNet, initBody } from '../../src/maml/networks/convNet';
 import { jsGemm, tfGemm } from '../../src/maml/networks/gemm';
 import { DEFAULT_OMNIGLOT_CONFIG, OMNIGLOT_PRESETS, type OmniglotConfig } from '../../src/maml/omniglot/config';
 import { trainingBatch, type EpisodeBatch } from '../../src/maml/omniglot/tasks';
 import { createRng } from '../../src/maml/random';
 
+/** tfjs-backend-webgpu's device (the WGSL engine runs on it), once that backend is active. */
+const gpuDevice = () => (tf.backend() as unknown as { device: GPUDevice }).device;
 const here = dirname(fileURLToPath(import.meta.url));
 const T0 = performance.now();
 const elapsed = () => (performance.now() - T0) / 1000;
@@ -194,9 +195,9 @@ async function main() {
       const batch = trainingBatch(ds, spec, config.metaBatch, 7, 0);
       const inner = { alpha: config.alpha, steps: config.trainSteps };
       await useBackend('webgpu');
-      const net = new ConvNetTensors(shape);
+      const net = new GpuMetaGradient(shape, gpuDevice());
       const before = tf.memory().numTensors;
-      const g = await metaGradientTensors(net, body, batch, inner, 'maml2');
+      const g = await net.metaGradient(body, batch, inner, 'maml2');
       const leaked = tf.memory().numTensors - before;
       net.dispose();
       await useBackend('wasm');
@@ -279,15 +280,15 @@ async function main() {
         results.push({ kind: 'timing', id: c.id, engine, skipped: `time (${left().toFixed(0)}s left)` });
         continue;
       }
-      let net: ConvNetTensors | null = null;
+      let net: GpuMetaGradient | null = null;
       try {
         await useBackend(engine);
         const l = new ConvMetaLearner(config, tfGemm);
-        if (engine === 'webgpu') net = new ConvNetTensors(convShape(c.filters));
+        if (engine === 'webgpu') net = new GpuMetaGradient(convShape(c.filters), gpuDevice());
         const step = async (i: number) =>
           net
             ? l.stepWith((body) =>
-                metaGradientTensors(net!, body, trainingBatch(ds, spec, config.metaBatch, 1, i), inner, config.algorithm),
+                net!.metaGradient(body, trainingBatch(ds, spec, config.metaBatch, 1, i), inner, config.algorithm),
               )
             : l.step(trainingBatch(ds, spec, config.metaBatch, 1, i));
         const warm: number[] = [];

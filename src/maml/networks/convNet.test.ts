@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../random';
 import { BODY_PARAMS, BLOCKS, ConvNet, PARAMS_PER_BLOCK, bodyShapes, headShapes, type ConvNetShape } from './convNet';
-import { adapt, adaptationTrace, taskMetaGradient, withZeroHead, type EpisodeTask } from '../omniglot/convMaml';
+import {
+  adapt,
+  adaptationTrace,
+  generalBlockGradient,
+  taskMetaGradient,
+  withZeroHead,
+  zeroHeadStepGradient,
+  type EpisodeTask,
+} from '../omniglot/convMaml';
 import { jsGemm, tfGemm, type Vec } from './gemm';
 
 /**
@@ -126,6 +134,27 @@ describe('MAML meta-gradient through the conv net, float64', () => {
     const fd = (metaObjective(axpy(body, v, eps), alpha, steps) - metaObjective(axpy(body, v, -eps), alpha, steps)) / (2 * eps);
     expect(relErr(dot(g2, v), fd)).toBeLessThan(1e-6);
     expect(relErr(dot(g1, v), fd)).toBeGreaterThan(1e-3);
+  });
+});
+
+describe('one inner step from the zero head without the R-operator (zeroHeadStepGradient)', () => {
+  it.each(['maml2', 'maml1'] as const)("%s: the general path's meta-gradient and query numbers, in float64", (algorithm) => {
+    const task: EpisodeTask = {
+      way,
+      xs: randomImages('zs', way),
+      ys: Int32Array.from([0, 1, 2]),
+      xq: randomImages('zq', 2 * way),
+      yq: Int32Array.from([0, 1, 2, 2, 1, 0]),
+    };
+    const body = randomParams('zbody').slice(0, BODY_PARAMS);
+    const fast = zeroHeadStepGradient(net64, body, task, 0.4, algorithm === 'maml2');
+    const general = generalBlockGradient(net64, body, task, { alpha: 0.4, steps: 1 }, algorithm);
+    const a = fast.grads.flatMap((g) => [...g]);
+    const e = general.grads.flatMap((g) => [...g]);
+    expect(a).toHaveLength(e.length);
+    expect(Math.sqrt(a.reduce((s, v, i) => s + (v - e[i]) ** 2, 0) / e.reduce((s, v) => s + v * v, 0))).toBeLessThan(1e-12);
+    expect(fast.result.postLoss).toBeCloseTo(general.result.postLoss, 12);
+    expect(fast.result.postCorrect).toBe(general.result.postCorrect);
   });
 });
 

@@ -257,10 +257,23 @@ export class ConvNet {
     const dWh = this.gemm.mul(dlogits, e, way, B, D, true, false);
     const dbh = new F(way);
     for (let b = 0; b < B; b++) for (let n = 0; n < way; n++) dbh[n] += dlogits[b * way + n];
-    let da = this.gemm.mul(dlogits, Wh, B, way, D, false, false);
-    const grads: Vec[] = new Array(BODY_PARAMS + 2);
+    const da = this.gemm.mul(dlogits, Wh, B, way, D, false, false);
+    const { grads, blocks } = this.backwardBlocks(params, cache, da);
     grads[BODY_PARAMS] = dWh;
     grads[BODY_PARAMS + 1] = dbh;
+    return { loss: loss / B, correct, grads, dlogits, blocks };
+  }
+
+  /**
+   * Backpropagation through the blocks from `da`, the gradient with respect to the features
+   * [B, D] the head reads: the blocks' gradients (the head's two entries left empty) and
+   * what hvp() needs of the pass.
+   */
+  backwardBlocks(params: Vec[], cache: ForwardCache, features: Vec): { grads: Vec[]; blocks: BlockBackCache[] } {
+    const B = cache.batch;
+    const F = cache.p.constructor as Ctor;
+    let da = features;
+    const grads: Vec[] = new Array(BODY_PARAMS + 2);
     const blocks: BlockBackCache[] = new Array(BLOCKS);
     for (let l = BLOCKS - 1; l >= 0; l--) {
       const g = this.geometry[l];
@@ -306,7 +319,7 @@ export class ConvNet {
       blocks[l] = { dh, dxhat, dz, m2 };
       if (l > 0) da = this.col2im(this.gemm.mul(dz, W, M, C, K, false, true), B, g);
     }
-    return { loss: loss / B, correct, grads, dlogits, blocks };
+    return { grads, blocks };
   }
 
   /**

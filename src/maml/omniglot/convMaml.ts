@@ -102,10 +102,80 @@ export function taskBlockGradient(
   inner: ConvInner,
   algorithm: ConvAlgorithm,
 ): { grads: Vec[]; result: TaskResult } {
+  return oneStepFromZeroHead(inner, algorithm)
+    ? zeroHeadStepGradient(net, body, task, inner.alpha, algorithm === 'maml2')
+    : generalBlockGradient(net, body, task, inner, algorithm);
+}
+
+/** Whether the settings are one inner step of second- or first-order MAML (from the zero head every task starts at). */
+export function oneStepFromZeroHead(inner: ConvInner, algorithm: ConvAlgorithm): boolean {
+  return inner.steps === 1 && (algorithm === 'maml2' || algorithm === 'maml1');
+}
+
+/** Before adaptation the head is zero, so every logit is 0: loss ln N, accuracy 1/N (ties split evenly), whatever the blocks compute. */
+const beforeAdaptation = (task: EpisodeTask) => ({ loss: Math.log(task.way), correct: task.yq.length / task.way });
+
+/**
+ * One inner step from the zero head, exactly, without the R-operator pass. At a zero head every
+ * logit is 0 whatever the blocks compute, so the support loss's gradient with respect to the
+ * blocks is zero, and so is the blocks-blocks part of its Hessian: the step moves only the head,
+ * to W1 = -alpha * dls^T Fs (dls: dL_s/dlogits, a constant; Fs: the support features), and the
+ * second-order meta-gradient is the query loss's gradient through the query pass plus its
+ * pull-back through W1, -alpha * dls (dL_q/dW1), backpropagated through the support pass.
+ * First order keeps the query pass alone. About 3/4 of the general path's work (no R-forward
+ * or R-backward, no backward of the support loss through the blocks). The WGSL engine
+ * (convMamlGpu.ts) computes the same.
+ */
+export function zeroHeadStepGradient(
+  net: ConvNet,
+  body: Vec[],
+  task: EpisodeTask,
+  alpha: number,
+  secondOrder: boolean,
+): { grads: Vec[]; result: TaskResult } {
+  const N = task.way;
+  const ns = task.ys.length;
   const nq = task.yq.length;
-  // Before adaptation the head is zero, so every logit is 0: loss ln N, accuracy 1/N (ties
-  // split evenly), whatever the blocks compute; no forward pass is needed to know it.
-  const pre = { loss: Math.log(task.way), correct: nq / task.way };
+  const D = net.features;
+  const zero = withZeroHead(net, body, N);
+  const cs = net.forward(zero, task.xs, ns, N);
+  const Fs = cs.blocks[cs.blocks.length - 1].a;
+  const F = Fs.constructor as { new (n: number): Vec };
+  const dls = new F(ns * N);
+  const b1 = new F(N);
+  for (let b = 0; b < ns; b++) {
+    const w = task.ws ? task.ws[b] : 1;
+    for (let n = 0; n < N; n++) {
+      const d = (w * (cs.p[b * N + n] - (n === task.ys[b] ? 1 : 0))) / ns;
+      dls[b * N + n] = d;
+      b1[n] += d;
+    }
+  }
+  const W1 = net.gemm.mul(dls, Fs, N, ns, D, true, false);
+  for (let i = 0; i < W1.length; i++) W1[i] = -alpha * W1[i];
+  for (let n = 0; n < N; n++) b1[n] = -alpha * b1[n];
+  const adapted = [...body, W1, b1];
+  const q = net.backward(adapted, net.forward(adapted, task.xq, nq, N), task.yq);
+  const grads = q.grads.slice(0, BODY_PARAMS);
+  if (secondOrder) {
+    const dFs = net.gemm.mul(dls, q.grads[BODY_PARAMS], ns, N, D, false, false);
+    for (let i = 0; i < dFs.length; i++) dFs[i] = -alpha * dFs[i];
+    addScaled(grads, net.backwardBlocks(zero, cs, dFs).grads, 1);
+  }
+  const pre = beforeAdaptation(task);
+  return { grads, result: { preLoss: pre.loss, preCorrect: pre.correct, postLoss: q.loss, postCorrect: q.correct, queries: nq } };
+}
+
+/** Any number of inner steps and any algorithm, through algorithm/maml.ts (the R-operator for second order). */
+export function generalBlockGradient(
+  net: ConvNet,
+  body: Vec[],
+  task: EpisodeTask,
+  inner: ConvInner,
+  algorithm: ConvAlgorithm,
+): { grads: Vec[]; result: TaskResult } {
+  const nq = task.yq.length;
+  const pre = beforeAdaptation(task);
   const { grads, query: q } = mamlGradient(convTask(net, task), arrayAlgebra, withZeroHead(net, body, task.way), {
     alpha: inner.alpha,
     steps: inner.steps,

@@ -22,7 +22,7 @@
  */
 import type { EpisodeBatch } from './tasks';
 import type { ConvAlgorithm } from '../algorithm/algorithm';
-import type { ConvInner, TaskSums } from './convMaml';
+import { oneStepFromZeroHead, type ConvInner, type TaskSums } from './convMaml';
 import { blockGeometry, featureSize, type ConvNetShape } from '../networks/convNet';
 import * as k from './convMamlWgsl';
 import { ConvNetTensors } from '../networks/convNetTensors';
@@ -30,7 +30,7 @@ import { metaGradientTensors } from './convMamlTensors';
 
 /** Whether this engine computes the meta-gradient of these settings (else the tensor kernel does). */
 export function wgslCovers(inner: ConvInner, algorithm: ConvAlgorithm): boolean {
-  return inner.steps === 1 && (algorithm === 'maml2' || algorithm === 'maml1');
+  return oneStepFromZeroHead(inner, algorithm);
 }
 
 export const WGSL_DISPATCHES = 32;
