@@ -287,9 +287,7 @@ async function main() {
         if (engine === 'webgpu') net = new GpuMetaGradient(convShape(c.filters), gpuDevice());
         const step = async (i: number) =>
           net
-            ? l.stepWith((body) =>
-                net!.metaGradient(body, trainingBatch(ds, spec, config.metaBatch, 1, i), inner, config.algorithm),
-              )
+            ? l.stepWith((body) => net!.metaGradient(body, trainingBatch(ds, spec, config.metaBatch, 1, i), inner, config.algorithm))
             : l.step(trainingBatch(ds, spec, config.metaBatch, 1, i));
         const warm: number[] = [];
         const warmups = engine === 'webgpu' ? 2 : c.wasmNeeds ? 0 : 1;
