@@ -182,25 +182,30 @@ export class ConvNet {
       const C = g.c;
       const cols = this.im2col(input, B, g);
       const z = this.gemm.mul(cols, W, M, 9 * g.cin, C, false, false);
+      const n = M * C;
       const mean = new Float64Array(C);
       const sq = new Float64Array(C);
-      for (let r = 0; r < M; r++) for (let c = 0; c < C; c++) mean[c] += z[r * C + c];
+      for (let o = 0; o < n; o += C) for (let c = 0; c < C; c++) mean[c] += z[o + c];
       for (let c = 0; c < C; c++) mean[c] /= M;
-      for (let r = 0; r < M; r++) {
+      for (let o = 0; o < n; o += C) {
         for (let c = 0; c < C; c++) {
-          const d = z[r * C + c] - mean[c];
+          const d = z[o + c] - mean[c];
           sq[c] += d * d;
         }
       }
       const variance = Float64Array.from(sq, (v) => v / M);
       const s = new F(C);
-      for (let c = 0; c < C; c++) s[c] = Math.sqrt(variance[c] + BN_EPSILON);
-      const xhat = new F(M * C);
-      const a = new F(M * C);
-      for (let r = 0; r < M; r++) {
+      const inv = new Float64Array(C);
+      for (let c = 0; c < C; c++) {
+        s[c] = Math.sqrt(variance[c] + BN_EPSILON);
+        inv[c] = 1 / s[c];
+      }
+      const xhat = new F(n);
+      const a = new F(n);
+      for (let o = 0; o < n; o += C) {
         for (let c = 0; c < C; c++) {
-          const i = r * C + c;
-          const xh = (z[i] - mean[c]) / s[c];
+          const i = o + c;
+          const xh = (z[i] - mean[c]) * inv[c];
           xhat[i] = xh;
           const hv = gamma[c] * xh + beta[c];
           // ReLU without a branch (exactly max(hv, 0)): about half the gates are open, so a
@@ -282,36 +287,44 @@ export class ConvNet {
       const W = params[l * PARAMS_PER_BLOCK];
       const M = B * g.ho * g.wo;
       const C = g.c;
-      const dh = new F(M * C);
-      const dxhat = new F(M * C);
-      const dgamma = new F(C);
-      const dbeta = new F(C);
+      const A = bc.a;
+      const X = bc.xhat;
+      const n = M * C;
+      const dh = new F(n);
+      const dxhat = new F(n);
+      // Per channel: sum(dh) (= dbeta) and sum(dh * xhat) (= dgamma), in float64.
+      const sb = new Float64Array(C);
+      const sg = new Float64Array(C);
+      for (let o = 0; o < n; o += C) {
+        for (let c = 0; c < C; c++) {
+          const i = o + c;
+          const d = da[i] * +(A[i] > 0); // the ReLU's gate, branch-free as in forward
+          dh[i] = d;
+          sb[c] += d;
+          sg[c] += d * X[i];
+          dxhat[i] = gamma[c] * d;
+        }
+      }
+      // mean(dxhat) and mean(dxhat * xhat) over the batch, and 1/s.
       const m1 = new Float64Array(C);
       const m2 = new F(C);
-      for (let r = 0; r < M; r++) {
-        for (let c = 0; c < C; c++) {
-          const i = r * C + c;
-          const d = da[i] * +(bc.a[i] > 0); // the ReLU's gate, branch-free as in forward
-          dh[i] = d;
-          dgamma[c] += d * bc.xhat[i];
-          dbeta[c] += d;
-          const dx = gamma[c] * d;
-          dxhat[i] = dx;
-          m1[c] += dx;
-          m2[c] += dx * bc.xhat[i];
-        }
-      }
+      const inv = new Float64Array(C);
       for (let c = 0; c < C; c++) {
-        m1[c] /= M;
-        m2[c] /= M;
+        m1[c] = (gamma[c] * sb[c]) / M;
+        m2[c] = (gamma[c] * sg[c]) / M;
+        inv[c] = 1 / bc.s[c];
       }
-      const dz = new F(M * C);
-      for (let r = 0; r < M; r++) {
+      const dz = new F(n);
+      for (let o = 0; o < n; o += C) {
         for (let c = 0; c < C; c++) {
-          const i = r * C + c;
-          dz[i] = (dxhat[i] - m1[c] - bc.xhat[i] * m2[c]) / bc.s[c];
+          const i = o + c;
+          dz[i] = (dxhat[i] - m1[c] - X[i] * m2[c]) * inv[c];
         }
       }
+      const dgamma = new F(C);
+      const dbeta = new F(C);
+      dgamma.set(sg);
+      dbeta.set(sb);
       const K = 9 * g.cin;
       grads[l * PARAMS_PER_BLOCK] = this.gemm.mul(bc.cols, dz, K, M, C, true, false);
       grads[l * PARAMS_PER_BLOCK + 1] = dgamma;
