@@ -88,6 +88,7 @@ class Plan {
     const headw = buf(T * N * (D + 1));
     const dl = buf(T * nq * N);
     const dw = buf(T * N * D);
+    const part = buf(k.partialOffsets(sizes).total);
     const add = (code: string, items: number, perItem: 'thread' | 'workgroup', bindings: GPUBuffer[]) => {
       const module = device.createShaderModule({ code });
       const pipeline = device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' } });
@@ -112,10 +113,10 @@ class Plan {
       const g = geometry[l];
       add(k.normBackwardSums(sizes, l), 2 * T * g.c, 'workgroup', [d[l], z[l], st[l], a[l], r[l]]);
       add(k.normBackward(sizes, l), act[l], 'thread', [d[l], z[l], st[l], a[l], this.prm, r[l]]);
-      add(k.convBackwardFilter(sizes, l), 9 * g.cin * g.c, 'workgroup', [l === 0 ? this.x : a[l - 1], d[l], this.grads]);
+      add(k.convBackwardFilter(sizes, l), k.filterSlices(sizes, l) * 9 * g.cin * g.c, 'thread', [l === 0 ? this.x : a[l - 1], d[l], part]);
       if (l > 0) add(k.convBackwardInput(sizes, l), NI * g.h * g.w * g.cin, 'thread', [d[l], this.prm, d[l - 1]]);
     }
-    add(k.normParameterGradients(sizes), 8 * C, 'thread', [...r, this.grads]);
+    add(k.gradients(sizes), this.bodyLength, 'thread', [...r, part, this.grads]);
   }
 
   dispose() {

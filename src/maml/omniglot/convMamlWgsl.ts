@@ -361,14 +361,44 @@ ${threadIndex}
 }`;
 }
 
-/** dL/dW = im2col(input)^T dz over every image of every task, / T: one workgroup per weight. */
+/**
+ * Slices of the sum over positions (all images of all tasks) that the filter gradient
+ * dL/dW = im2col(input)^T dz splits into, about 512 positions each, so that there are
+ * enough invocations for a large GPU; `gradients` adds the slices.
+ */
+export function filterSlices(s: WgslPlanSizes, l: number): number {
+  const g = s.geometry[l];
+  return Math.max(1, Math.min(64, Math.ceil((s.tasks * (s.ns + s.nq) * g.ho * g.wo) / 512)));
+}
+
+/** Where each block's filter-gradient slices start in the partial sums, and their total length. */
+export function partialOffsets(s: WgslPlanSizes): { offsets: number[]; total: number } {
+  const offsets: number[] = [];
+  let o = 0;
+  s.geometry.forEach((g, l) => {
+    offsets.push(o);
+    o += filterSlices(s, l) * 9 * g.cin * g.c;
+  });
+  return { offsets, total: o };
+}
+
+/**
+ * One slice of dL/dW per invocation and weight: consecutive invocations take consecutive
+ * output channels, so their reads of dz are contiguous and of the input the same.
+ */
 export function convBackwardFilter(s: WgslPlanSizes, l: number): string {
   const g = s.geometry[l];
-  return `${header(s, 9 * g.cin * g.c, 'workgroup')}${geometryConsts(g)}
+  const S = filterSlices(s, l);
+  const n = 9 * g.cin * g.c;
+  const total = s.tasks * (s.ns + s.nq) * g.ho * g.wo;
+  return `${header(s, S * n, 'thread')}${geometryConsts(g)}
+const PER = ${u(Math.ceil(total / S))};
 @group(0) @binding(0) var<storage, read> inp: array<f32>;
 @group(0) @binding(1) var<storage, read> dz: array<f32>;
-@group(0) @binding(2) var<storage, read_write> grads: array<f32>;
-${workgroupSum}
+@group(0) @binding(2) var<storage, read_write> part: array<f32>;
+${threadIndex}
+  let item = i % ${u(n)};
+  let slice = i / ${u(n)};
   let c = item % C;
   let row = item / C;
   let ci = row % CIN;
@@ -376,7 +406,8 @@ ${workgroupSum}
   let kh = k / 3u;
   let kw = k % 3u;
   var acc = 0.0;
-  for (var e = li; e < NI * PL; e += ${u(WORKGROUP)}) {
+  let end = min(NI * PL, (slice + 1u) * PER);
+  for (var e = slice * PER; e < end; e++) {
     let pos = e % PL;
     let img = e / PL;
     let y = i32(2u * (pos / HO) + kh) - 1;
@@ -385,32 +416,47 @@ ${workgroupSum}
       acc = acc + inp[((img * H + u32(y)) * H + u32(x)) * CIN + ci] * dz[e * C + c];
     }
   }
-  let total = wgSum(li, acc);
-  if (li == 0u) { grads[${u(s.offsets[l].w)} + item] = total / f32(T); }
+  part[${u(partialOffsets(s).offsets[l])} + i] = acc;
 }`;
 }
 
-/** dL/dgamma and dL/dbeta of every block, summed over groups, / T: one invocation per (block, channel). */
-export function normParameterGradients(s: WgslPlanSizes): string {
+/**
+ * The meta-gradient of the blocks, one invocation per parameter, / T: each filter weight the
+ * sum of its slices, each batch norm's gamma and beta the sums over groups of its backward sums.
+ */
+export function gradients(s: WgslPlanSizes): string {
   const C = s.filters;
-  const pick = (what: 'gamma' | 'beta', comp: number) =>
-    s.offsets
-      .map(
-        (o, l) => `if (l == ${u(l)}) { for (var g = 0u; g < G; g++) { acc = acc + r${l}[(g * C + c) * 2u + ${u(comp)}]; }
-      grads[${u(o[what])} + c] = acc / f32(T); }`,
-      )
-      .join(' else ');
-  return `${header(s, 4 * C * 2, 'thread')}
-${[0, 1, 2, 3].map((l) => `@group(0) @binding(${l}) var<storage, read> r${l}: array<f32>;`).join('\n')}
-@group(0) @binding(4) var<storage, read_write> grads: array<f32>;
-${threadIndex}
-  let c = i % C;
-  let l = (i / C) % 4u;
-  var acc = 0.0;
-  if (i < 4u * C) {
-    ${pick('gamma', 1)}
+  const parts = partialOffsets(s).offsets;
+  const length = s.offsets[3].beta + C;
+  const blocks = s.offsets
+    .map((o, l) => {
+      const n = 9 * s.geometry[l].cin * C;
+      return `if (i < ${u(o.gamma)}) {
+    let j = i - ${u(o.w)};
+    for (var q = 0u; q < ${u(filterSlices(s, l))}; q++) { acc = acc + part[${u(parts[l])} + q * ${u(n)} + j]; }
+  } else if (i < ${u(o.beta)}) {
+    for (var g = 0u; g < G; g++) { acc = acc + r${l}[(g * C + i - ${u(o.gamma)}) * 2u + 1u]; }
   } else {
-    ${pick('beta', 0)}
-  }
+    for (var g = 0u; g < G; g++) { acc = acc + r${l}[(g * C + i - ${u(o.beta)}) * 2u]; }
+  }`;
+    })
+    .map((body, l) =>
+      l < 3
+        ? `if (i < ${u(s.offsets[l + 1].w)}) {
+  ${body}
+  } else `
+        : `{
+  ${body}
+  }`,
+    )
+    .join('');
+  return `${header(s, length, 'thread')}
+${[0, 1, 2, 3].map((l) => `@group(0) @binding(${l}) var<storage, read> r${l}: array<f32>;`).join('\n')}
+@group(0) @binding(4) var<storage, read> part: array<f32>;
+@group(0) @binding(5) var<storage, read_write> grads: array<f32>;
+${threadIndex}
+  var acc = 0.0;
+  ${blocks}
+  grads[i] = acc / f32(T);
 }`;
 }
