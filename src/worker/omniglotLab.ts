@@ -472,8 +472,6 @@ export function createOmniglotLab(post: Post, options: OmniglotLabOptions = {}):
             }
             // Made with the GPU backend active: tensors made on wasm would have to move across.
             const net = (gpuEngine ??= newGpuEngine(c.filters));
-            if (engineName() !== postedEngine)
-              post({ type: 'engine', backend: trainBackend, engine: (postedEngine = engineName()), workers: 1, reason: engineReason });
             if (trainBackend === 'webgpu') gpuLost ??= deviceLost();
             const lost = gpuLost ?? new Promise<string>(() => {});
             // The blocks and Adam live on the CPU: a lost device leaves them at the last completed
@@ -494,6 +492,11 @@ export function createOmniglotLab(post: Post, options: OmniglotLabOptions = {}):
                 return null;
               });
             if (r) dispatches = dispatchCount() - d0;
+            // New settings, or WGSL kernels this device could not run: the status line follows the kernel.
+            if (trainBackend && engineName() !== postedEngine) {
+              const reason = engineReason + (net.note ? ` Then ${net.note}.` : '');
+              post({ type: 'engine', backend: trainBackend, engine: (postedEngine = engineName()), workers: 1, reason });
+            }
             await onWasm();
             r ??= learner!.step(batch);
           } else {

@@ -124,6 +124,9 @@ class Plan {
   }
 }
 
+/** The WGSL engine cannot run these sizes on this device (the tensor kernel can take over). */
+export class WgslUnavailable extends Error {}
+
 export class ConvMamlGpu {
   private plan: Plan | null = null;
 
@@ -132,12 +135,32 @@ export class ConvMamlGpu {
     readonly shape: ConvNetShape,
   ) {}
 
-  private planFor(sizes: k.WgslPlanSizes): Plan {
+  /**
+   * The plan for these sizes, made once. A plan this device cannot hold (a buffer over its
+   * limits) or build (a shader or pipeline refused) is a WgslUnavailable error, with why.
+   */
+  private async planFor(sizes: k.WgslPlanSizes): Promise<Plan> {
     const key = (s: k.WgslPlanSizes) => JSON.stringify({ ...s, geometry: undefined });
     if (this.plan && key(this.plan.sizes) === key(sizes)) return this.plan;
     this.plan?.dispose();
-    this.plan = new Plan(this.device, sizes);
-    return this.plan;
+    this.plan = null;
+    const g = sizes.geometry[0];
+    const largest = 4 * sizes.tasks * (sizes.ns + sizes.nq) * g.ho * g.wo * g.c;
+    const limit = Math.min(this.device.limits.maxStorageBufferBindingSize, this.device.limits.maxBufferSize);
+    if (largest > limit)
+      throw new WgslUnavailable(
+        `the first block's activations need ${(largest / 2 ** 20).toFixed(0)} MB, more than this device binds (${(limit / 2 ** 20).toFixed(0)} MB)`,
+      );
+    this.device.pushErrorScope('out-of-memory');
+    this.device.pushErrorScope('validation');
+    const plan = new Plan(this.device, sizes);
+    const problems = [await this.device.popErrorScope(), await this.device.popErrorScope()].filter((e) => e !== null);
+    if (problems.length) {
+      plan.dispose();
+      throw new WgslUnavailable(`the device refused the kernels (${problems[0]!.message})`);
+    }
+    this.plan = plan;
+    return plan;
   }
 
   /** The mean meta-gradient of the blocks over the batch's tasks and the task sums, as metaGradientTensors gives them. */
@@ -158,7 +181,7 @@ export class ConvMamlGpu {
       offsets.push({ w: o, gamma: o + body[3 * l].length, beta: o + body[3 * l].length + body[3 * l + 1].length });
       o += body[3 * l].length + body[3 * l + 1].length + body[3 * l + 2].length;
     }
-    const plan = this.planFor({
+    const plan = await this.planFor({
       tasks: T,
       way: N,
       ns,
@@ -229,6 +252,8 @@ export class ConvMamlGpu {
 export class GpuMetaGradient {
   private tensors: ConvNetTensors | null = null;
   private readonly wgsl: ConvMamlGpu | null;
+  /** Why the WGSL kernels gave way to the tensor kernel, once they did. */
+  note: string | null = null;
 
   constructor(
     readonly shape: ConvNetShape,
@@ -237,13 +262,24 @@ export class GpuMetaGradient {
     this.wgsl = device ? new ConvMamlGpu(device, shape) : null;
   }
 
-  /** What computes these settings' meta-gradients, for the status line. */
-  kernel(inner: ConvInner, algorithm: ConvAlgorithm): string {
-    return this.wgsl && wgslCovers(inner, algorithm) ? `${WGSL_DISPATCHES} WGSL kernels` : 'batched tensor kernel';
+  private usesWgsl(inner: ConvInner, algorithm: ConvAlgorithm) {
+    return this.wgsl !== null && this.note === null && wgslCovers(inner, algorithm);
   }
 
-  metaGradient(body: Float32Array[], batch: EpisodeBatch, inner: ConvInner, algorithm: ConvAlgorithm) {
-    if (this.wgsl && wgslCovers(inner, algorithm)) return this.wgsl.metaGradient(body, batch, inner, algorithm);
+  /** What computes these settings' meta-gradients, for the status line. */
+  kernel(inner: ConvInner, algorithm: ConvAlgorithm): string {
+    return this.usesWgsl(inner, algorithm) ? `${WGSL_DISPATCHES} WGSL kernels` : 'batched tensor kernel';
+  }
+
+  async metaGradient(body: Float32Array[], batch: EpisodeBatch, inner: ConvInner, algorithm: ConvAlgorithm) {
+    if (this.usesWgsl(inner, algorithm)) {
+      try {
+        return await this.wgsl!.metaGradient(body, batch, inner, algorithm);
+      } catch (e) {
+        if (!(e instanceof WgslUnavailable)) throw e;
+        this.note = `the WGSL kernels gave way to the tensor kernel: ${e.message}`;
+      }
+    }
     this.tensors ??= new ConvNetTensors(this.shape);
     return metaGradientTensors(this.tensors, body, batch, inner, algorithm);
   }
