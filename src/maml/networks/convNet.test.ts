@@ -137,15 +137,18 @@ describe('MAML meta-gradient through the conv net, float64', () => {
   });
 });
 
+/** A 3-way episode of random images: one support image per class, two queries each. */
+const threeWayTask = (support: string, query: string): EpisodeTask => ({
+  way,
+  xs: randomImages(support, way),
+  ys: Int32Array.from([0, 1, 2]),
+  xq: randomImages(query, 2 * way),
+  yq: Int32Array.from([0, 1, 2, 2, 1, 0]),
+});
+
 describe('one inner step from the zero head without the R-operator (zeroHeadStepGradient)', () => {
   it.each(['maml2', 'maml1'] as const)("%s: the general path's meta-gradient and query numbers, in float64", (algorithm) => {
-    const task: EpisodeTask = {
-      way,
-      xs: randomImages('zs', way),
-      ys: Int32Array.from([0, 1, 2]),
-      xq: randomImages('zq', 2 * way),
-      yq: Int32Array.from([0, 1, 2, 2, 1, 0]),
-    };
+    const task = threeWayTask('zs', 'zq');
     const body = randomParams('zbody').slice(0, BODY_PARAMS);
     const fast = zeroHeadStepGradient(net64, body, task, 0.4, algorithm === 'maml2');
     const general = generalBlockGradient(net64, body, task, { alpha: 0.4, steps: 1 }, algorithm);
@@ -162,13 +165,7 @@ describe('float32 on the tfjs wasm matMul', () => {
   it('gives the float64 meta-gradient to float32 precision', () => {
     const body64 = randomParams('body').slice(0, BODY_PARAMS);
     const body32 = body64.map((a) => Float32Array.from(a));
-    const task64: EpisodeTask = {
-      way,
-      xs: randomImages('xs', way),
-      ys: Int32Array.from([0, 1, 2]),
-      xq: randomImages('xq', 2 * way),
-      yq: Int32Array.from([0, 1, 2, 2, 1, 0]),
-    };
+    const task64 = threeWayTask('xs', 'xq');
     const task32: EpisodeTask = { ...task64, xs: Float32Array.from(task64.xs), xq: Float32Array.from(task64.xq) };
     const net32 = new ConvNet(shape, tfGemm);
     const g64 = body64.map((a) => new Float64Array(a.length));

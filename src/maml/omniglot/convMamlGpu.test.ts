@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import '@tensorflow/tfjs-backend-cpu';
-import * as tf from '../tf';
+import { describe, expect, it } from 'vitest';
+import { onTfjsCpu } from '../testing/onTfjsCpu';
 import { createRng } from '../random';
 import { randomEpisodes } from '../testing/randomEpisodes';
 import { initBody, type ConvNetShape } from '../networks/convNet';
@@ -17,14 +16,7 @@ const shape: ConvNetShape = { filters: 4, channels: 1, imageSize: 28 };
 /** A device that can bind only 1 KB: every call but `limits` would throw. */
 const tinyDevice = { limits: { maxStorageBufferBindingSize: 1024, maxBufferSize: 1024 } } as unknown as GPUDevice;
 
-let previous = '';
-beforeAll(async () => {
-  previous = tf.getBackend();
-  await tf.setBackend('cpu');
-});
-afterAll(async () => {
-  await tf.setBackend(previous);
-});
+onTfjsCpu();
 
 describe('GPU meta-gradient engines', () => {
   it('the WGSL kernels cover one inner step of maml2 and maml1 only', () => {

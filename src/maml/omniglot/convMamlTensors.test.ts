@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import '@tensorflow/tfjs-backend-cpu';
+import { describe, expect, it } from 'vitest';
+import { onTfjsCpu } from '../testing/onTfjsCpu';
 import * as tf from '../tf';
 import { createRng } from '../random';
 import { randomEpisodes } from '../testing/randomEpisodes';
@@ -18,14 +18,7 @@ import { jsGemm } from '../networks/gemm';
  */
 const shape: ConvNetShape = { filters: 4, channels: 1, imageSize: 28 };
 
-let previous = '';
-beforeAll(async () => {
-  previous = tf.getBackend();
-  await tf.setBackend('cpu');
-});
-afterAll(async () => {
-  await tf.setBackend(previous);
-});
+onTfjsCpu();
 
 describe('batched tensor meta-gradient (GPU path)', () => {
   it.each([

@@ -87,6 +87,13 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u
   let item = wg.y * NX + wg.x;
   if (item >= ITEMS) { return; }`;
 
+/** A workgroup's (group, channel) pair and the group's run of positions: elements (base + e) * C + c, e < n. */
+const groupChannel = `
+  let grp = item / C;
+  let c = item % C;
+  let n = groupSize(grp) * PL;
+  let base = groupStart(grp) * PL;`;
+
 const geometryConsts = (g: BlockGeometry) => `
 const H = ${u(g.h)};
 const HO = ${u(g.ho)};
@@ -129,10 +136,7 @@ export function statistics(s: WgslPlanSizes, l: number): string {
 @group(0) @binding(0) var<storage, read> z: array<f32>;
 @group(0) @binding(1) var<storage, read_write> st: array<f32>;
 ${workgroupSum}
-  let grp = item / C;
-  let c = item % C;
-  let n = groupSize(grp) * PL;
-  let base = groupStart(grp) * PL;
+${groupChannel}
   var acc = 0.0;
   for (var e = li; e < n; e += ${u(WORKGROUP)}) { acc = acc + z[(base + e) * C + c]; }
   let mean = wgSum(li, acc) / f32(n);
@@ -288,10 +292,7 @@ export function normBackwardSums(s: WgslPlanSizes, l: number): string {
 @group(0) @binding(3) var<storage, read> a: array<f32>;
 @group(0) @binding(4) var<storage, read_write> r: array<f32>;
 ${workgroupSum}
-  let grp = item / C;
-  let c = item % C;
-  let n = groupSize(grp) * PL;
-  let base = groupStart(grp) * PL;
+${groupChannel}
   let mean = st[item * 2u];
   let inv = st[item * 2u + 1u];
   var r1 = 0.0;
