@@ -1,7 +1,8 @@
 /**
  * The Omniglot bench worker: fresh meta-iterations of the conv-4 network (5-way 1-shot,
- * meta-batch 32 by default) on the fused wasm kernel or the batched tensor kernel on a
- * GPU backend, and evaluation episodes on the fused kernel.
+ * meta-batch 32 by default) on the fused wasm kernel, the WGSL kernels (WebGPU) or the batched
+ * tensor kernel (WebGPU, WebGL), and evaluation episodes on the fused kernel; and the WGSL
+ * kernels' check against the float64 kernel.
  */
 import * as tf from '../maml/tf';
 import { IncrementalEvaluation } from '../maml/omniglot/experiment';

@@ -191,7 +191,7 @@ export function createOmniglotLab(post: Post, options: OmniglotLabOptions = {}):
   }
 
   /**
-   * Picks where meta-training runs: the batched tensor kernel on a GPU backend, or the
+   * Picks where meta-training runs: a GPU backend (GpuMetaGradient: the WGSL kernels or the batched tensor kernel), or the
    * fused kernel on wasm. Automatic mode calibrates a hardware GPU against wasm on a few
    * tasks; a software adapter (SwiftShader) is skipped, being the slowest here.
    */

@@ -111,7 +111,7 @@ export type ModelSource = 'shipped' | 'saved' | 'scratch' | 'imported';
 export const MAX_WORKERS = 16;
 
 export type ToOmniglotWorker =
-  /** backend: 'auto', or one to force (webgpu/webgl run the batched tensor kernel, wasm/cpu the fused one). */
+  /** backend: 'auto', or one to force (webgpu runs the WGSL kernels where they cover the settings, else and on webgl the batched tensor kernel; wasm/cpu the fused one). */
   /** workers: threads meta-training on the CPU uses (?workers=N; default the cores but one, gradientPool.ts). */
   | { type: 'init'; baseUrl: string; episode: EpisodeRequest; backend?: string; workers?: number }
   | { type: 'play'; target: number }
