@@ -122,7 +122,7 @@ const beforeAdaptation = (task: EpisodeTask) => ({ loss: Math.log(task.way), cor
  * to W1 = -alpha * dls^T Fs (dls: dL_s/dlogits, a constant; Fs: the support features), and the
  * second-order meta-gradient is the query loss's gradient through the query pass plus its
  * pull-back through W1, -alpha * dls (dL_q/dW1), backpropagated through the support pass.
- * First order keeps the query pass alone. About 3/4 of the general path's work (no R-forward
+ * First order keeps the query pass alone. About 85% of the general path's time (no R-forward
  * or R-backward, no backward of the support loss through the blocks). The WGSL engine
  * (convMamlGpu.ts) computes the same.
  */

@@ -117,6 +117,8 @@ class Plan {
       if (l > 0) add(k.convBackwardInput(sizes, l), NI * g.h * g.w * g.cin, 'thread', [d[l], this.prm, d[l - 1]]);
     }
     add(k.gradients(sizes), this.bodyLength, 'thread', [...r, part, this.grads]);
+    if (this.passes.length !== WGSL_DISPATCHES)
+      throw new Error(`the WGSL plan has ${this.passes.length} dispatches, not ${WGSL_DISPATCHES}`);
   }
 
   dispose() {
@@ -153,8 +155,15 @@ export class ConvMamlGpu {
       );
     this.device.pushErrorScope('out-of-memory');
     this.device.pushErrorScope('validation');
-    const plan = new Plan(this.device, sizes);
+    let plan: Plan | null = null;
+    let thrown: unknown = null;
+    try {
+      plan = new Plan(this.device, sizes);
+    } catch (e) {
+      thrown = e;
+    }
     const problems = [await this.device.popErrorScope(), await this.device.popErrorScope()].filter((e) => e !== null);
+    if (!plan) throw thrown;
     if (problems.length) {
       plan.dispose();
       throw new WgslUnavailable(`the device refused the kernels (${problems[0]!.message})`);
