@@ -7,6 +7,15 @@ test.setTimeout(300_000);
 // WebGPU on (SwiftShader here) for the last test; in automatic mode the lab skips a software adapter, so the others run on wasm.
 test.use({ launchOptions: { executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, '--enable-unsafe-webgpu'] } });
 
+/**
+ * The last iteration each algorithm's curve shows, all read in one go in the page: the comparison
+ * redraws while it runs, and separate reads may straddle a redraw.
+ */
+const lastIterations = (page: Page, plot: string, algorithms: string[]) =>
+  page.evaluate(
+    ([p, as]) => as.map((a) => document.querySelector(`[data-testid="${p}-${a}-post"]`)?.getAttribute('data-last-iteration') ?? null),
+    [plot, algorithms] as const,
+  );
 const shownIteration = async (page: Page) => Number((await page.getByTestId('ocompare-iteration').innerText()).replace(/[^0-9]/g, ''));
 
 test('two algorithms meta-train side by side from scratch on the same batches, overlaid, and stop', async ({ page }) => {
@@ -43,7 +52,7 @@ test('two algorithms meta-train side by side from scratch on the same batches, o
     await expect(panel.getByTestId(`${plot}-maml2-pre`)).toHaveAttribute('stroke-dasharray', /\d/);
     const strokes = await Promise.all(curves.map((c) => c.getAttribute('stroke')));
     expect(new Set(strokes).size).toBe(2);
-    const at = await Promise.all(curves.map((c) => c.getAttribute('data-last-iteration')));
+    const at = await lastIterations(page, plot, ['maml2', 'maml1']);
     expect(Number(at[0])).toBeGreaterThan(0);
     expect(at[1]).toBe(at[0]);
     await expect(panel.getByTestId(`${plot}-legend-maml2`)).toContainText('MAML (second order)');
@@ -94,9 +103,7 @@ test('from the current model: its settings (Reptile gets a second inner step), a
   );
   await expect(panel.getByTestId('ocompare-settings')).toContainText('instead of 1');
   await expect.poll(() => shownIteration(page), { timeout: 120_000 }).toBeGreaterThanOrEqual(2);
-  const at = await Promise.all(
-    ['maml1', 'reptile'].map((a) => panel.getByTestId(`ocompare-accuracy-${a}-post`).getAttribute('data-last-iteration')),
-  );
+  const at = await lastIterations(page, 'ocompare-accuracy', ['maml1', 'reptile']);
   expect(at[1]).toBe(at[0]);
   console.log(`comparison speed (maml1 + reptile, from the shipped model): ${await panel.getByTestId('ocompare-rate').innerText()}`);
   const start = Number((await page.getByTestId('omniglot-iteration').innerText()).replace(/[^0-9]/g, ''));
