@@ -255,8 +255,8 @@ export class ConvNet {
       const w = weights ? weights[b] : 1;
       loss += w * (max + Math.log(sum) - logits[b * way + labels[b]]);
       correct += credit(logits, b * way, way, max, labels[b]);
-      for (let n = 0; n < way; n++) dlogits[b * way + n] = (w * (p[b * way + n] - (n === labels[b] ? 1 : 0))) / B;
     }
+    crossEntropyLogitGradient(p, labels, B, way, weights, dlogits);
     const e = cache.blocks[BLOCKS - 1].a;
     const Wh = params[BODY_PARAMS];
     const dWh = this.gemm.mul(dlogits, e, way, B, D, true, false);
@@ -482,6 +482,25 @@ export class ConvNet {
  * others (the zero head before adaptation: every class ties, so chance, 1/N, as a
  * random tie-break would score on average).
  */
+/**
+ * The gradient of the (weighted) mean cross-entropy with respect to the logits, from the
+ * softmax p [B, way]: w_b (p - onehot(label)) / B, into `out`.
+ */
+export function crossEntropyLogitGradient(
+  p: ArrayLike<number>,
+  labels: Int32Array,
+  B: number,
+  way: number,
+  weights: ArrayLike<number> | undefined,
+  out: Vec,
+): Vec {
+  for (let b = 0; b < B; b++) {
+    const w = weights ? weights[b] : 1;
+    for (let n = 0; n < way; n++) out[b * way + n] = (w * (p[b * way + n] - (n === labels[b] ? 1 : 0))) / B;
+  }
+  return out;
+}
+
 export function credit(logits: ArrayLike<number>, offset: number, way: number, max: number, label: number): number {
   if (logits[offset + label] !== max) return 0;
   let count = 0;

@@ -12,7 +12,7 @@
  * the meta-gradient shapes through that dependency.
  */
 import { type EpisodeBatch } from './tasks';
-import { BODY_PARAMS, ConvNet, headShapes, type BackwardResult, type ForwardCache } from '../networks/convNet';
+import { BODY_PARAMS, ConvNet, crossEntropyLogitGradient, headShapes, type BackwardResult, type ForwardCache } from '../networks/convNet';
 import type { Vec } from '../networks/gemm';
 import type { ConvAlgorithm } from '../algorithm/algorithm';
 import { arrayAlgebra, mamlGradient, sgdStep, type MamlTask } from '../algorithm/maml';
@@ -141,16 +141,9 @@ export function zeroHeadStepGradient(
   const cs = net.forward(zero, task.xs, ns, N);
   const Fs = cs.blocks[cs.blocks.length - 1].a;
   const F = Fs.constructor as { new (n: number): Vec };
-  const dls = new F(ns * N);
+  const dls = crossEntropyLogitGradient(cs.p, task.ys, ns, N, task.ws, new F(ns * N));
   const b1 = new F(N);
-  for (let b = 0; b < ns; b++) {
-    const w = task.ws ? task.ws[b] : 1;
-    for (let n = 0; n < N; n++) {
-      const d = (w * (cs.p[b * N + n] - (n === task.ys[b] ? 1 : 0))) / ns;
-      dls[b * N + n] = d;
-      b1[n] += d;
-    }
-  }
+  for (let i = 0; i < dls.length; i++) b1[i % N] += dls[i];
   const W1 = net.gemm.mul(dls, Fs, N, ns, D, true, false);
   for (let i = 0; i < W1.length; i++) W1[i] = -alpha * W1[i];
   for (let n = 0; n < N; n++) b1[n] = -alpha * b1[n];
