@@ -222,8 +222,12 @@ export function createSinusoidLab(post: Post): SinusoidLab {
     const now = performance.now();
     if (!force && now - lastState < STATE_EVERY_MS) return;
     lastState = now;
-    if (now - rate.since > 1000) {
-      rate = { iterations: 0, since: now, value: (rate.iterations * 1000) / (now - rate.since) };
+    const elapsed = now - rate.since;
+    if (elapsed > 1000) {
+      rate = { iterations: 0, since: now, value: (rate.iterations * 1000) / elapsed };
+    } else if (rate.value === 0 && rate.iterations > 0 && elapsed > 200) {
+      // The first window of a run: a provisional rate rather than 0 for a second.
+      rate.value = (rate.iterations * 1000) / elapsed;
     }
     post({
       type: 'state',
