@@ -34,7 +34,12 @@ test('Omniglot lessons: more inner steps than trained with; meta-learned vs pret
   await expect(page.getByTestId('episode-way')).toHaveValue('20');
   // The episode plays 5 inner steps now: one accuracy bar per step.
   await expect(page.getByTestId('step-accuracy-5')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('omniglot-lesson-close')).toHaveText('Close (back to 1 test step)');
   await page.getByTestId('omniglot-lesson').selectOption('pretrained-20-way');
+  // The next lesson gives the model its own single test step back: one bar after step 0.
+  await expect(page.getByTestId('step-accuracy-1')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('step-accuracy-5')).toHaveCount(0);
+  await expect(page.getByTestId('omniglot-lesson-close')).toHaveText('Close');
   await expect(page.getByTestId('eval-episodes')).toHaveValue('100');
   await expect(page.getByTestId('evaluation-progress')).toHaveAttribute('max', '200', { timeout: 30_000 });
   await expect(page.getByTestId('eval-20-way-1-shot').getByTestId('eval-pretrained')).toHaveText(/\d+\.\d% ± /, { timeout: 240_000 });

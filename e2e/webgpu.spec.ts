@@ -50,7 +50,7 @@ test('Omniglot meta-trains on WebGPU with the WGSL kernels; views stay on wasm',
   const errors = watchErrors(page);
   await page.goto('./?experiment=omniglot&backend=webgpu');
   await expect(page.getByTestId('omniglot-backend')).toHaveText('webgpu', { timeout: 120_000 });
-  await expect(page.getByTestId('omniglot-status')).toContainText('32 WGSL kernels on webgpu');
+  await expect(page.getByTestId('omniglot-engine')).toHaveText('32 WGSL kernels');
   // A small network and meta-batch: SwiftShader is a slow GPU.
   await omniglotFromScratch(page, 8, 2);
   await page.getByTestId('omniglot-target').fill('2');

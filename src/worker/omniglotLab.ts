@@ -262,7 +262,7 @@ export function createOmniglotLab(post: Post, options: OmniglotLabOptions = {}):
   function engineName() {
     if (!trainBackend || !gpuEngine) return cpuEngine();
     const c = learner!.config;
-    return `${gpuEngine.kernel({ alpha: c.alpha, steps: c.trainSteps }, c.algorithm)} on ${trainBackend}`;
+    return gpuEngine.kernel({ alpha: c.alpha, steps: c.trainSteps }, c.algorithm); // the backend has its own field
   }
 
   /** Meta-training leaves a lost GPU for the wasm kernel; the page is told where and why. */

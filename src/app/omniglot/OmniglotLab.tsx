@@ -258,14 +258,25 @@ export function OmniglotLab({ active = true }: { active?: boolean }) {
   // A lesson sets the lab up for one claim and says what to look at; the comparison lesson starts the comparison panel.
   const [lesson, setLesson] = useState<OmniglotLesson | null>(null);
   const [compareLesson, setCompareLesson] = useState<{ algorithms: OmniglotLesson['compare']; serial: number } | null>(null);
+  /** The test steps a lesson replaced, given back when it closes or another lesson opens. */
+  const [stepsBeforeLesson, setStepsBeforeLesson] = useState<number | null>(null);
+  const setTestSteps = (testSteps: number) => {
+    if (config && testSteps !== config.testSteps) send({ type: 'setConfig', config: { ...config, testSteps } });
+  };
+  const closeLesson = () => {
+    setLesson(null);
+    if (stepsBeforeLesson !== null) setTestSteps(stepsBeforeLesson);
+    setStepsBeforeLesson(null);
+  };
   const applyLesson = (id: string) => {
     const l = OMNIGLOT_LESSONS.find((x) => x.id === id);
     if (!l || !config) return;
     setLesson(l);
     if (state.running) send({ type: 'pause' });
     if (l.episode) showEpisode(l.episode.way, l.episode.shot);
-    if (l.testSteps !== undefined && l.testSteps !== config.testSteps)
-      send({ type: 'setConfig', config: { ...config, testSteps: l.testSteps } });
+    const ownSteps = stepsBeforeLesson ?? config.testSteps;
+    setTestSteps(l.testSteps ?? ownSteps);
+    setStepsBeforeLesson(l.testSteps !== undefined && l.testSteps !== ownSteps ? ownSteps : null);
     if (l.evaluate) {
       setEvalEpisodes(String(l.evaluate.episodes));
       setWithBaseline(true);
@@ -326,7 +337,9 @@ export function OmniglotLab({ active = true }: { active?: boolean }) {
               <span>
                 Backend <b data-testid="omniglot-backend">{state.ready.backend}</b>
               </span>
-              <span className="muted">{state.ready.engine}</span>
+              <span className="muted" data-testid="omniglot-engine">
+                {state.ready.engine}
+              </span>
               {(state.ready.backend === 'wasm' || state.ready.backend === 'cpu') && (
                 <span data-testid="omniglot-workers">
                   <b>{state.ready.workers}</b> {state.ready.workers === 1 ? 'thread' : 'threads'}
@@ -465,8 +478,10 @@ export function OmniglotLab({ active = true }: { active?: boolean }) {
       {lesson && (
         <p className="notice" role="status" data-testid="omniglot-lesson-note">
           <b>{lesson.title}.</b> {lesson.says}{' '}
-          <button type="button" className="link" onClick={() => setLesson(null)}>
-            Close
+          <button type="button" className="link" onClick={closeLesson} data-testid="omniglot-lesson-close">
+            {stepsBeforeLesson !== null
+              ? `Close (back to ${stepsBeforeLesson} test ${stepsBeforeLesson === 1 ? 'step' : 'steps'})`
+              : 'Close'}
           </button>
         </p>
       )}
