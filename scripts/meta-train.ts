@@ -6,6 +6,7 @@
  *       [--meta-batch 32] [--alpha 0.4] [--steps 1] [--test-steps 3] [--meta-lr 0.001] [--seed 1]
  *       [--shift 2]  (random shifts of training drawings by up to 2 pixels)
  *       [--affine 1]  (random rotation up to 15°, shear 0.15 and scale ±15% per training class)
+ *       [--within 0.5]  (this share of each meta-batch's episodes drawn within one alphabet)
  *       [--threads N]  (N - 1 more processes each compute a share of every meta-batch; the same numbers as one)
  *   npm run meta-train -- --experiment omniglot --algorithm pretrained [--iterations 3000]
  *       (the pretrained baseline: one 712-way classifier over the meta-training classes;
@@ -55,6 +56,7 @@ const { values: args } = parseArgs({
     'meta-lr': { type: 'string' },
     shift: { type: 'string' },
     affine: { type: 'string' },
+    within: { type: 'string' },
     'eval-every': { type: 'string', default: '250' },
     threads: { type: 'string', default: '1' },
     'eval-episodes': { type: 'string', default: '200' },
@@ -126,6 +128,7 @@ if (args.experiment === 'omniglot') {
       metaLr: num('meta-lr'),
       shift: num('shift'),
       affine: num('affine'),
+      within: num('within'),
     }).filter(([, v]) => v !== undefined),
   );
   await metaTrainOmniglot({

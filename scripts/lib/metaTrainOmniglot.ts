@@ -66,7 +66,7 @@ export async function metaTrainOmniglot(a: OmniglotTrainArgs) {
     writeFileSync(logPath, '');
   }
   console.log(
-    `Omniglot ${config.way}-way ${config.shot}-shot, ${config.algorithm}, ${config.filters} filters, meta-batch ${config.metaBatch}, alpha ${config.alpha} x ${config.trainSteps}, shift ${config.shift ?? 0}, affine ${config.affine ?? 0}, meta-lr ${config.metaLr}`,
+    `Omniglot ${config.way}-way ${config.shot}-shot, ${config.algorithm}, ${config.filters} filters, meta-batch ${config.metaBatch}, alpha ${config.alpha} x ${config.trainSteps}, shift ${config.shift ?? 0}, affine ${config.affine ?? 0}, within ${config.within ?? 0}, meta-lr ${config.metaLr}`,
   );
 
   const save = async () => {

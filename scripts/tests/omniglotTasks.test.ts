@@ -72,6 +72,18 @@ describe('Omniglot episode sampler', () => {
     expect(new Set(ten.classes.map((e) => e[0].alphabet))).toEqual(new Set(['Japanese_(katakana)', 'Tagalog']));
   });
 
+  it('a within-alphabet share of a training batch: the first round(share x tasks) episodes in one alphabet each, the rest as before', () => {
+    const spec = { way: 20, shot: 1, queries: 2, rotations: true };
+    const mixed = trainingBatch(ds, spec, 8, 1, 3);
+    expect(trainingBatch(ds, { ...spec, within: 0 }, 8, 1, 3).support).toEqual(mixed.support); // no share: the same stream
+    const b = trainingBatch(ds, { ...spec, within: 0.5 }, 8, 1, 3);
+    const alphabetsPer = b.classes.map((e) => new Set(e.map((c) => c.alphabet)).size);
+    expect(alphabetsPer.slice(0, 4)).toEqual([1, 1, 1, 1]);
+    // 20 classes drawn from 178 characters of 6 alphabets land in one alphabet with probability ~0.
+    for (const n of alphabetsPer.slice(4)) expect(n).toBeGreaterThan(1);
+    expect(() => checkEpisodeSpec({ ...spec, within: 1.5 }, ds, 'train')).toThrow('the within-alphabet share must be from 0 to 1');
+  });
+
   it('names what a within-alphabet episode cannot have', () => {
     expect(() => checkEpisodeSpec({ way: 20, shot: 1, queries: 1, rotations: false, alphabet: 'Tagalog' }, ds, 'test')).toThrow(
       'Tagalog has 17 characters, fewer than 20',

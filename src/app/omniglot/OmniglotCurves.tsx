@@ -48,6 +48,7 @@ export function describeChange(changed: Record<string, unknown>): string {
     metaLr: 'meta-lr',
     shift: 'shifts ±px',
     affine: 'affine',
+    within: 'within-alphabet share',
     algorithm: '',
     queries: 'queries',
   };

@@ -22,6 +22,8 @@ export interface OmniglotConfig {
   shift?: number;
   /** Random affine distortion of training classes, strength 0 (none) to 1 (rotation up to 15°, shear 0.15, scale ±15%). */
   affine?: number;
+  /** Share of each meta-batch's episodes drawn within one alphabet, Lake et al.'s harder runs (0 or absent: all mixed). */
+  within?: number;
   seed: number;
 }
 
@@ -70,7 +72,15 @@ export const EVALUATION_QUERIES = 5;
 
 /** The shape of a run's training episodes. */
 export function trainingSpec(c: OmniglotConfig): EpisodeSpec {
-  return { way: c.way, shot: c.shot, queries: c.queries, rotations: c.rotations, shift: c.shift ?? 0, affine: c.affine ?? 0 };
+  return {
+    way: c.way,
+    shot: c.shot,
+    queries: c.queries,
+    rotations: c.rotations,
+    shift: c.shift ?? 0,
+    affine: c.affine ?? 0,
+    within: c.within ?? 0,
+  };
 }
 
 /**

@@ -32,6 +32,11 @@ export interface EpisodeSpec {
    * or WITHIN_ANY_ALPHABET for one drawn per episode among those with at least N characters.
    */
   alphabet?: string;
+  /**
+   * Meta-training only: this share (0 to 1) of each batch's episodes drawn within one alphabet
+   * (as WITHIN_ANY_ALPHABET), the first round(within x tasks) of them; the rest mixed.
+   */
+  within?: number;
 }
 
 /** EpisodeSpec.alphabet for within-alphabet episodes from any alphabet of the split large enough. */
@@ -88,9 +93,11 @@ export function checkEpisodeSpec(spec: EpisodeSpec, ds?: OmniglotDataset, split:
   if (!Number.isInteger(spec.shot) || spec.shot < s0 || spec.shot > s1) throw new Error(`shot must be an integer from ${s0} to ${s1}`);
   if (!Number.isInteger(spec.queries) || spec.queries < q0 || spec.queries > q1)
     throw new Error(`queries must be an integer from ${q0} to ${q1}`);
-  if (ds && spec.alphabet !== undefined) {
+  const within = spec.within ?? 0;
+  if (!(within >= 0 && within <= 1)) throw new Error('the within-alphabet share must be from 0 to 1');
+  if (ds && (spec.alphabet !== undefined || within > 0)) {
     const alphabets = alphabetsOf(ds, split);
-    if (spec.alphabet === WITHIN_ANY_ALPHABET) {
+    if (spec.alphabet === undefined || spec.alphabet === WITHIN_ANY_ALPHABET) {
       const largest = Math.max(...[...alphabets.values()].map((a) => a.length));
       if (largest < spec.way) throw new Error(`no ${split} alphabet has ${spec.way} characters (the largest has ${largest})`);
     } else {
@@ -137,7 +144,8 @@ export function sampleEpisodes(ds: OmniglotDataset, split: Split, spec: EpisodeS
   checkEpisodeSpec(spec, ds, split);
   const { way, shot, queries } = spec;
   const P = OMNIGLOT_PIXELS;
-  const alphabets = spec.alphabet === undefined ? null : alphabetsOf(ds, split);
+  const withinTasks = spec.alphabet === undefined ? Math.round((spec.within ?? 0) * tasks) : tasks;
+  const alphabets = withinTasks > 0 ? alphabetsOf(ds, split) : null;
   const large = alphabets ? [...alphabets.keys()].filter((a) => alphabets.get(a)!.length >= way) : [];
   const support = new Float32Array(tasks * way * shot * P);
   const query = new Float32Array(tasks * way * queries * P);
@@ -148,8 +156,9 @@ export function sampleEpisodes(ds: OmniglotDataset, split: Split, spec: EpisodeS
     let pool = ds.classes[split];
     // Within one alphabet: its characters only, and one set of drawers (support first) for all classes.
     let drawers: number[] | null = null;
-    if (alphabets) {
-      pool = alphabets.get(spec.alphabet === WITHIN_ANY_ALPHABET ? large[rng.int(large.length)] : spec.alphabet!)!;
+    if (alphabets && t < withinTasks) {
+      const named = spec.alphabet !== undefined && spec.alphabet !== WITHIN_ANY_ALPHABET;
+      pool = alphabets.get(named ? spec.alphabet! : large[rng.int(large.length)])!;
       drawers = sampleDistinct(rng, Math.min(...pool.map((c) => c.count)), shot + queries);
     }
     // Distinct (character, rotation) pairs; the draw order is the label order, so labels are random.
