@@ -37,6 +37,44 @@ export interface TaskSampler {
   sample(rng: Rng): Goal;
 }
 
+/**
+ * What both task families share: copies of a body in the plane with two goal numbers each, two
+ * observations and two actions per copy. A family gives its dynamics (step) and whether the
+ * observation is the position (navigation) or a separate quantity (velocity).
+ */
+export abstract class PlaneEnv implements VecEnv {
+  abstract readonly family: TaskFamily;
+  readonly obsDim = 2;
+  readonly actDim = 2;
+  readonly obs: Float64Array;
+  readonly pos: Float64Array;
+  readonly done: Uint8Array;
+
+  /** goals: one goal per copy, [n, 2]. */
+  constructor(
+    readonly goals: Float64Array,
+    readonly horizon: number,
+    observesPosition: boolean,
+  ) {
+    if (goals.length % 2 !== 0) throw new Error('goals must be [n, 2]');
+    this.obs = new Float64Array(goals.length);
+    this.pos = observesPosition ? this.obs : new Float64Array(goals.length);
+    this.done = new Uint8Array(goals.length / 2);
+  }
+
+  get n(): number {
+    return this.done.length;
+  }
+
+  reset(): void {
+    this.obs.fill(0);
+    this.pos.fill(0);
+    this.done.fill(0);
+  }
+
+  abstract step(actions: Float64Array, rewards: Float64Array): void;
+}
+
 export function clip(x: number, lo: number, hi: number): number {
   return x < lo ? lo : x > hi ? hi : x;
 }

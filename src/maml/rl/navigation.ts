@@ -6,7 +6,7 @@
  * the start, [-0.5, 0.5]^2 (as in the paper's code).
  */
 import type { Rng } from '../random';
-import { clip, type Goal, type VecEnv } from './env';
+import { clip, PlaneEnv, type Goal } from './env';
 
 export const NAVIGATION = {
   horizon: 100,
@@ -20,33 +20,12 @@ export function sampleNavigationGoal(rng: Rng): Goal {
   return [rng.uniform(NAVIGATION.goalLow, NAVIGATION.goalHigh), rng.uniform(NAVIGATION.goalLow, NAVIGATION.goalHigh)];
 }
 
-export class NavigationEnv implements VecEnv {
+export class NavigationEnv extends PlaneEnv {
   readonly family = 'navigation' as const;
-  readonly obsDim = 2;
-  readonly actDim = 2;
-  readonly horizon: number;
-  readonly goals: Float64Array;
-  readonly obs: Float64Array;
-  readonly pos: Float64Array;
-  readonly done: Uint8Array;
 
-  /** goals: one goal per copy, [n, 2]. */
+  /** goals: one goal per copy, [n, 2]; the observation is the position. */
   constructor(goals: Float64Array, horizon: number = NAVIGATION.horizon) {
-    if (goals.length % 2 !== 0) throw new Error('goals must be [n, 2]');
-    this.goals = goals;
-    this.horizon = horizon;
-    this.obs = new Float64Array(goals.length);
-    this.pos = this.obs; // the observation is the position
-    this.done = new Uint8Array(goals.length / 2);
-  }
-
-  get n(): number {
-    return this.done.length;
-  }
-
-  reset(): void {
-    this.obs.fill(0);
-    this.done.fill(0);
+    super(goals, horizon, true);
   }
 
   step(actions: Float64Array, rewards: Float64Array): void {

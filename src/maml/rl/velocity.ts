@@ -7,7 +7,7 @@
  * -|v' - v_goal| - 0.05 |a|^2 (a clipped). Episodes last 100 steps.
  */
 import type { Rng } from '../random';
-import { clip, type Goal, type VecEnv } from './env';
+import { clip, PlaneEnv, type Goal } from './env';
 
 export const VELOCITY = {
   horizon: 100,
@@ -25,34 +25,12 @@ export function sampleVelocityGoal(rng: Rng): Goal {
   return [speed * Math.cos(angle), speed * Math.sin(angle)];
 }
 
-export class VelocityEnv implements VecEnv {
+export class VelocityEnv extends PlaneEnv {
   readonly family = 'velocity' as const;
-  readonly obsDim = 2;
-  readonly actDim = 2;
-  readonly horizon: number;
-  readonly goals: Float64Array;
-  /** The observation: the velocity, [n, 2]. */
-  readonly obs: Float64Array;
-  readonly pos: Float64Array;
-  readonly done: Uint8Array;
 
+  /** goals: one goal velocity per copy, [n, 2]; the observation is the velocity. */
   constructor(goals: Float64Array, horizon: number = VELOCITY.horizon) {
-    if (goals.length % 2 !== 0) throw new Error('goals must be [n, 2]');
-    this.goals = goals;
-    this.horizon = horizon;
-    this.obs = new Float64Array(goals.length);
-    this.pos = new Float64Array(goals.length);
-    this.done = new Uint8Array(goals.length / 2);
-  }
-
-  get n(): number {
-    return this.done.length;
-  }
-
-  reset(): void {
-    this.obs.fill(0);
-    this.pos.fill(0);
-    this.done.fill(0);
+    super(goals, horizon, false);
   }
 
   step(actions: Float64Array, rewards: Float64Array): void {
