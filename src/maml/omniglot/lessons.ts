@@ -30,14 +30,14 @@ export const OMNIGLOT_LESSONS: readonly OmniglotLesson[] = [
   {
     id: 'pretrained-20-way',
     title: 'Meta-learned vs pretrained at 20-way',
-    says: 'The held-out 20-way 1-shot evaluation runs for the meta-learned model and the pretrained baseline on the same episodes, each adapted with the same single gradient step. The meta-learned model is well ahead (about 74% against 60% over 600 episodes): its features are made for one step on characters it has never seen. Given three steps the baseline gets closer (about 72%), still behind.',
+    says: 'The held-out 20-way 1-shot evaluation runs for the meta-learned model and the pretrained baseline on the same episodes, each adapted with the same single gradient step. The meta-learned model is well ahead (about 79% against 61% over 100 episodes): its features are made for one step on characters it has never seen. Given three steps the baseline gets closer (about 72%), still behind.',
     episode: { way: 20, shot: 1 },
     evaluate: { episodes: 100, settings: [{ way: 20, shot: 1 }] },
   },
   {
     id: 'more-steps',
     title: 'More inner steps than it was trained with',
-    says: 'The shipped model was meta-trained with one inner step at 20-way, with a large inner learning rate (α = 1.6). Here it adapts with 5 steps: at 20-way the extra steps overshoot and accuracy falls (about 75% after one step, about 60% after five); at 5-way, where α is scaled down to 0.4, extra steps change almost nothing (about 91%). The initialisation is tuned to the steps it was trained with.',
+    says: 'The shipped model was meta-trained with one inner step at 20-way, with a large inner learning rate (α = 1.6). Here it adapts with 5 steps: at 20-way the extra steps overshoot and accuracy falls (about 79% after one step, about 67% after five); at 5-way, where α is scaled down to 0.4, extra steps change almost nothing (about 92%). The initialisation is tuned to the steps it was trained with.',
     episode: { way: 20, shot: 1 },
     testSteps: 5,
   },
