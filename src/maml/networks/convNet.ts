@@ -478,11 +478,6 @@ export class ConvNet {
 }
 
 /**
- * 1 when the label has the largest logit, and 1/m when it shares the largest with m - 1
- * others (the zero head before adaptation: every class ties, so chance, 1/N, as a
- * random tie-break would score on average).
- */
-/**
  * The gradient of the (weighted) mean cross-entropy with respect to the logits, from the
  * softmax p [B, way]: w_b (p - onehot(label)) / B, into `out`.
  */
@@ -501,6 +496,11 @@ export function crossEntropyLogitGradient(
   return out;
 }
 
+/**
+ * 1 when the label has the largest logit, and 1/m when it shares the largest with m - 1
+ * others (the zero head before adaptation: every class ties, so chance, 1/N, as a
+ * random tie-break would score on average).
+ */
 export function credit(logits: ArrayLike<number>, offset: number, way: number, max: number, label: number): number {
   if (logits[offset + label] !== max) return 0;
   let count = 0;
