@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
-import { SCREENSHOTS, waitForBackend } from './helpers';
+import { SCREENSHOTS, waitForBackend, openDetails } from './helpers';
 
 test.setTimeout(240_000);
 
@@ -43,7 +43,7 @@ test('axe finds no serious violations on the Omniglot lab', async ({ page }) => 
   await expect(own.getByTestId('own-class')).toHaveCount(3, { timeout: 60_000 });
   await own.getByTestId('classify').click();
   await expect(own.getByTestId('own-result')).toHaveCount(6, { timeout: 60_000 });
-  await own.getByTestId('batch').locator('summary').click();
+  await openDetails(own.getByTestId('batch'));
   expect(await axe(page, 'omniglot with own results and batch mode')).toEqual([]);
   // The tour, a lesson's note and the export line open too.
   await page.getByTestId('omniglot-lesson').selectOption('more-steps');

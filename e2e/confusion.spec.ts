@@ -1,7 +1,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { shapePng, shapes } from './fixtures/images';
-import { SCREENSHOTS, watchErrors } from './helpers';
+import { SCREENSHOTS, watchErrors, openDetails } from './helpers';
 
 async function openLab(page: Page) {
   await page.goto('./?experiment=omniglot');
@@ -12,8 +12,12 @@ async function openLab(page: Page) {
 /** Opens the confusion view and waits for its first episode (20-way: 20 x 20 cells). */
 async function openConfusion(page: Page): Promise<Locator> {
   const view = page.getByTestId('confusion');
-  await view.locator('summary').click();
-  await expect(view.getByTestId('confusion-cell')).toHaveCount(400, { timeout: 60_000 });
+  await openDetails(view);
+  await expect(view.getByTestId('confusion-cell'))
+    .toHaveCount(400, { timeout: 60_000 })
+    .catch(async (e: Error) => {
+      throw new Error(`${e.message}\nthe view's status said: "${await view.getByTestId('confusion-status').innerText()}"`);
+    });
   await expect(view.getByTestId('confusion-status')).not.toContainText('Adapting', { timeout: 60_000 });
   return view;
 }

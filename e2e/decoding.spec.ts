@@ -7,7 +7,7 @@ import { PNG_KINDS, baselineJpeg, drawing, encodePng, withOrientation } from './
 import { writeOfficialRun } from './fixtures/officialDrawings';
 import { decodeImage } from '../scripts/lib/decodeImage';
 import { preprocessRgba } from '../src/maml/omniglot/preprocess';
-import { watchErrors } from './helpers';
+import { watchErrors, openDetails } from './helpers';
 
 const JPEGS = resolve(import.meta.dirname, 'fixtures', 'jpeg');
 
@@ -121,7 +121,7 @@ test.describe('the page and the command line read images alike', () => {
     await page.goto('./?experiment=omniglot');
     const own = page.getByTestId('own-classes');
     await expect(own.getByTestId('own-class')).toHaveCount(3, { timeout: 120_000 });
-    await own.getByTestId('batch').locator('summary').click();
+    await openDetails(own.getByTestId('batch'));
 
     // A 10-way one-shot run of katakana as the official files are.
     const run = writeOfficialRun(mkdtempSync(join(tmpdir(), 'maml-parity-')), { way: 10, supportDrawer: 4, queryDrawer: 5, first: 5 });

@@ -1,4 +1,4 @@
-import { expect, type Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 
@@ -6,6 +6,19 @@ export const SCREENSHOTS = 'e2e/screenshots';
 mkdirSync(SCREENSHOTS, { recursive: true });
 
 /** Collects console errors and page errors, so a test can assert there were none. */
+/**
+ * Opens a <details> panel by clicking its summary, again if the click did not open it: panels
+ * above it that fill in (example sets, bars) can move the summary between Playwright's
+ * hit-test and its click, most of all in a one-column phone layout.
+ */
+export async function openDetails(details: Locator) {
+  const isOpen = () => details.evaluate((d) => (d as HTMLDetailsElement).open);
+  await expect(async () => {
+    if (!(await isOpen())) await details.locator('summary').click();
+    expect(await isOpen()).toBe(true);
+  }).toPass({ timeout: 30_000 });
+}
+
 export function watchErrors(page: Page): string[] {
   const errors: string[] = [];
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { animatedGif, classFolders, scribbles, shapePng, shapes, SHAPE_CLASSES, shapeQueries, teachShapeClasses } from './fixtures/images';
-import { peakMemoryRise, SCREENSHOTS, watchErrors } from './helpers';
+import { peakMemoryRise, SCREENSHOTS, watchErrors, openDetails } from './helpers';
 import { zipBomb } from './fixtures/zipBomb';
 import { mutate, seeds } from './fixtures/mutations';
 import { createRng } from '../src/maml/random';
@@ -203,7 +203,7 @@ test.describe('your own classes', () => {
     await expect(own.getByTestId('own-result')).toHaveCount(7, { timeout: 60_000 });
 
     // Batch mode: a zip with a nested archive, a path leaving the archive and a class whose only file is not an image.
-    await own.getByTestId('batch').locator('summary').click();
+    await openDetails(own.getByTestId('batch'));
     const png = (i: number) => new Uint8Array(shapePng(shapes()[i]));
     const zip = zipSync({
       'alpha/1.png': png(0),
@@ -240,7 +240,7 @@ test.describe('your own classes', () => {
 
   test("batch mode refuses a zip bomb at once, with the browser's memory bounded", async ({ page }) => {
     const own = await openLab(page);
-    await own.getByTestId('batch').locator('summary').click();
+    await openDetails(own.getByTestId('batch'));
     // 1.8 MB that inflates to 1.9 GB: 100 entries of 19 MB of zeros, each under the per-entry limit.
     const bomb = await zipBomb(100, 19e6);
     expect(bomb.length).toBeLessThan(2.5e6);
@@ -264,7 +264,7 @@ test.describe('your own classes', () => {
   }) => {
     const errors = watchErrors(page);
     const own = await openLab(page);
-    await own.getByTestId('batch').locator('summary').click();
+    await openDetails(own.getByTestId('batch'));
     const rng = createRng('fuzz/page-decoders');
     const images = seeds().filter((s) => !s.name.endsWith('.zip'));
     const files: Record<string, Uint8Array> = {
@@ -295,7 +295,7 @@ test.describe('your own classes', () => {
 
   test('a long batch run shows its progress and can be cancelled', async ({ page }) => {
     const own = await openLab(page);
-    await own.getByTestId('batch').locator('summary').click();
+    await openDetails(own.getByTestId('batch'));
     // 400 large queries (one 1600 px drawing, stored 400 times): reading them takes a while.
     const big = new Uint8Array(shapePng(shapes()[2], 1600));
     const zip = zipSync({
@@ -352,7 +352,7 @@ test.describe('your own classes', () => {
       names,
     );
 
-    await own.getByTestId('batch').locator('summary').click();
+    await openDetails(own.getByTestId('batch'));
     await own.getByTestId('batch-support-folder').setInputFiles(support);
     await own.getByTestId('batch-query-folder').setInputFiles(queries);
     await expect(own.getByTestId('batch-picked')).toContainText('5 files');
@@ -386,7 +386,7 @@ test.describe('your own classes', () => {
     const files: Record<string, Uint8Array> = {};
     classes.forEach((s, c) => (files[`set/class${String(c + 1).padStart(2, '0')}/1.png`] = new Uint8Array(shapePng(s))));
     variants.forEach((s, c) => (files[`set/query/q${String(c + 1).padStart(2, '0')}.png`] = new Uint8Array(shapePng(s, 72))));
-    await own.getByTestId('batch').locator('summary').click();
+    await openDetails(own.getByTestId('batch'));
     await own
       .getByTestId('batch-support-zip')
       .setInputFiles({ name: 'twenty.zip', mimeType: 'application/zip', buffer: Buffer.from(zipSync(files)) });
