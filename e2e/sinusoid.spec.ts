@@ -18,6 +18,9 @@ test('the sinusoid lab trains live, shows its backend, and adapts to a clicked p
   );
   expect(Object.keys(rates)).toContain(backend);
   for (const r of Object.values(rates)) expect(rates[backend]).toBeGreaterThanOrEqual(r);
+  // The meta-gradients' engine is named: tfjs on the backend, or the fused kernel on WebAssembly SIMD (Chromium has it).
+  await expect(page.getByTestId('engine')).toHaveText(new RegExp(`^(tfjs ${backend}|fused kernel, WebAssembly SIMD)$`));
+  await expect(page.getByTestId('engine-reason')).toContainText(/fused kernel \(WebAssembly SIMD/);
 
   // Training runs on its own: the counter rises.
   const it0 = await iteration(page);

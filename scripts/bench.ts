@@ -25,6 +25,8 @@ import type { Algorithm } from '../src/maml/algorithm/algorithm';
 import { NODE_BACKENDS, useBackend } from './node-backend';
 import { CHROMIUM, CHROMIUM_ARGS } from '../playwright.config';
 import { FUSED_ALGORITHMS, FusedMetaLearner } from '../src/maml/sinusoid/fusedLearner';
+import { jsEngine } from '../src/maml/sinusoid/denseKernels';
+import { simdEngine } from '../src/maml/sinusoid/denseSimd';
 
 const { values: args } = parseArgs({
   options: {
@@ -112,32 +114,39 @@ async function benchNode() {
   }
 }
 
-/** The fused JavaScript kernel (src/maml/fused), which the page uses when it calibrates faster. */
+/**
+ * The fused kernel (src/maml/sinusoid/fusedMaml.ts), which the page uses when it calibrates
+ * faster, on each of its dense-layer engines: WebAssembly SIMD (the default) and JavaScript.
+ */
 async function benchNodeFused() {
-  for (const algorithm of algorithms.filter((a) => FUSED_ALGORITHMS.includes(a))) {
-    const learner = new FusedMetaLearner(sizesOf(cfg.hidden), initMlpValues(sizesOf(cfg.hidden), createRng(1)), {
-      algorithm,
-      inner: { alpha: cfg.alpha, steps: cfg.trainSteps },
-      metaLr: cfg.metaLr,
-    });
-    const n = iterations * 4;
-    const batches = Array.from({ length: n + 10 }, (_, i) => sampleSinusoidBatch(createRng(`1/batch/${i}`), cfg.metaBatch, cfg.shots));
-    for (let i = 0; i < 10; i++) learner.step(batches[i]);
-    const heap = process.memoryUsage().heapUsed;
-    const t0 = performance.now();
-    for (let i = 10; i < n + 10; i++) learner.step(batches[i]);
-    const rate = n / ((performance.now() - t0) / 1000);
-    report({
-      experiment: 'sinusoid',
-      algorithm,
-      env: 'node',
-      backend: 'fused-js',
-      metaItersPerSec: +rate.toFixed(2),
-      iterations: n,
-      note: `heap +${((process.memoryUsage().heapUsed - heap) / 1e6).toFixed(1)} MB`,
-    });
-    learner.dispose();
-  }
+  const simd = simdEngine();
+  const engines = 'unavailable' in simd ? [jsEngine] : [simd, jsEngine];
+  for (const engine of engines)
+    for (const algorithm of algorithms.filter((a) => FUSED_ALGORITHMS.includes(a))) {
+      const learner = new FusedMetaLearner(
+        sizesOf(cfg.hidden),
+        initMlpValues(sizesOf(cfg.hidden), createRng(1)),
+        { algorithm, inner: { alpha: cfg.alpha, steps: cfg.trainSteps }, metaLr: cfg.metaLr },
+        engine,
+      );
+      const n = iterations * 4;
+      const batches = Array.from({ length: n + 10 }, (_, i) => sampleSinusoidBatch(createRng(`1/batch/${i}`), cfg.metaBatch, cfg.shots));
+      for (let i = 0; i < 10; i++) learner.step(batches[i]);
+      const heap = process.memoryUsage().heapUsed;
+      const t0 = performance.now();
+      for (let i = 10; i < n + 10; i++) learner.step(batches[i]);
+      const rate = n / ((performance.now() - t0) / 1000);
+      report({
+        experiment: 'sinusoid',
+        algorithm,
+        env: 'node',
+        backend: `fused-${engine.name}`,
+        metaItersPerSec: +rate.toFixed(2),
+        iterations: n,
+        note: `heap +${((process.memoryUsage().heapUsed - heap) / 1e6).toFixed(1)} MB`,
+      });
+      learner.dispose();
+    }
 }
 
 /**
@@ -223,6 +232,7 @@ async function benchBrowser() {
     const results = (await page.evaluate(() => (window as unknown as { __benchResults: unknown[] }).__benchResults)) as {
       backend: string;
       engine?: string;
+      kernel?: string;
       algorithm: Algorithm;
       metaItersPerSec: number;
       iterations: number;
@@ -233,7 +243,7 @@ async function benchBrowser() {
         experiment: 'sinusoid',
         algorithm: r.algorithm,
         env: 'browser',
-        backend: r.engine === 'fused' ? 'fused-js' : r.backend,
+        backend: r.engine === 'fused' ? `fused-${r.kernel}` : r.backend,
         metaItersPerSec: +r.metaItersPerSec.toFixed(2),
         iterations: r.iterations,
         note: r.note,
@@ -242,6 +252,7 @@ async function benchBrowser() {
     const sessions = (await page.evaluate(() => (window as unknown as { __benchSessions: unknown[] }).__benchSessions)) as {
       backend: string;
       engine: string;
+      kernel?: string;
       views: boolean;
       metaItersPerSec: number;
       iterations: number;
@@ -252,7 +263,7 @@ async function benchBrowser() {
         experiment: 'sinusoid',
         algorithm: 'maml2',
         env: 'browser',
-        backend: r.engine === 'fused' ? 'fused-js' : r.backend,
+        backend: r.engine === 'fused' ? `fused-${r.kernel}` : r.backend,
         views: r.views ? 'on' : 'off',
         metaItersPerSec: +r.metaItersPerSec.toFixed(2),
         iterations: r.iterations,

@@ -21,7 +21,7 @@ export function StatusLine({ state }: { state: TrainerState }) {
             Backend <b data-testid="backend">{b?.chosen}</b>
           </span>
           <span>
-            meta-gradients on <b data-testid="engine">{b?.engine === 'fused' ? 'fused JS kernel' : `tfjs ${b?.chosen}`}</b>
+            meta-gradients on <b data-testid="engine">{b?.engine === 'fused' ? `fused kernel, ${b.fusedKernel}` : `tfjs ${b?.chosen}`}</b>
           </span>
           <span data-testid="iteration">
             meta-iteration <b>{state.iteration.toLocaleString('en')}</b>

@@ -11,7 +11,14 @@ export type Trajectory = Extract<FromWorker, { type: 'trajectory' }>;
 export interface TrainerState {
   phase: 'starting' | 'calibrating' | 'ready';
   calibrating?: BackendName;
-  backend?: { chosen: BackendName; reason: string; candidates: BackendReport[]; engine: EngineName; engineReason: string };
+  backend?: {
+    chosen: BackendName;
+    reason: string;
+    candidates: BackendReport[];
+    engine: EngineName;
+    engineReason: string;
+    fusedKernel: string;
+  };
   running: boolean;
   iteration: number;
   itersPerSec: number;
@@ -60,7 +67,14 @@ function reduce(s: TrainerState, m: Action): TrainerState {
         ...s,
         phase: 'ready',
         calibrating: undefined,
-        backend: { chosen: m.chosen, reason: m.reason, candidates: m.candidates, engine: m.engine, engineReason: m.engineReason },
+        backend: {
+          chosen: m.chosen,
+          reason: m.reason,
+          candidates: m.candidates,
+          engine: m.engine,
+          engineReason: m.engineReason,
+          fusedKernel: m.fusedKernel,
+        },
       };
     case 'state':
       return { ...s, running: m.running, iteration: m.iteration, itersPerSec: m.itersPerSec, tensors: m.tensors, source: m.source };

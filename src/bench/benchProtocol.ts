@@ -14,6 +14,8 @@ export type FromSinusoidBench =
       type: 'benchResult';
       backend: BackendName;
       engine?: EngineName;
+      /** The fused kernel's engine (denseKernels.ts: wasm-simd or js), for the fused engine. */
+      kernel?: string;
       algorithm: Algorithm;
       metaItersPerSec: number;
       iterations: number;
@@ -23,6 +25,7 @@ export type FromSinusoidBench =
       type: 'benchSessionResult';
       backend: BackendName;
       engine: EngineName;
+      kernel?: string;
       views: boolean;
       metaItersPerSec: number;
       iterations: number;

@@ -6,6 +6,7 @@ import * as tf from '../maml/tf';
 import { MetaLearner } from '../maml/algorithm/metaLearner';
 import { batchTensors, sinusoidObjective, sizesOf } from '../maml/sinusoid/experiment';
 import { FusedMetaLearner } from '../maml/sinusoid/fusedLearner';
+import { defaultDenseEngine, fusedKernelLabel } from '../maml/sinusoid/fusedMaml';
 import type { SinusoidLearner } from '../maml/sinusoid/session';
 import { trajectoryTasks } from '../maml/sinusoid/trajectoryView';
 import { initMlpValues } from '../maml/networks/mlp';
@@ -49,10 +50,11 @@ async function benchLearner(msg: Extract<ToSinusoidBench, { type: 'bench' }>) {
     type: 'benchResult',
     backend: msg.backend,
     engine: fused ? 'fused' : 'tfjs',
+    kernel: fused ? defaultDenseEngine().name : undefined,
     algorithm: msg.algorithm,
     metaItersPerSec: msg.iterations / seconds,
     iterations: msg.iterations,
-    note: fused ? 'fused JavaScript kernel' : r.note,
+    note: fused ? `fused kernel, ${fusedKernelLabel()}` : r.note,
   });
 }
 
@@ -95,6 +97,7 @@ async function benchSession(msg: Extract<ToSinusoidBench, { type: 'benchSession'
     type: 'benchSessionResult',
     backend: msg.backend,
     engine,
+    kernel: engine === 'fused' ? defaultDenseEngine().name : undefined,
     views: msg.views,
     metaItersPerSec: n / seconds,
     iterations: n,

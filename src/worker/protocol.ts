@@ -83,6 +83,8 @@ export type FromWorker =
       engine: EngineName;
       /** Why this engine, with the rates measured. */
       engineReason: string;
+      /** What the fused kernel runs on: "WebAssembly SIMD", or "JavaScript (why)". */
+      fusedKernel: string;
     }
   | { type: 'state'; running: boolean; iteration: number; itersPerSec: number; tensors: number; source: string }
   | { type: 'curves'; points: CurvePoint[] }

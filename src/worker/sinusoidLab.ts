@@ -26,6 +26,7 @@ import type {
 } from './protocol';
 import { SinusoidSession, diverged, measureRate } from '../maml/sinusoid/session';
 import { TrajectoryView } from '../maml/sinusoid/trajectoryView';
+import { fusedKernelLabel } from '../maml/sinusoid/fusedMaml';
 import { yieldToEvents } from './yieldToEvents';
 import { sinusoidStore } from './modelStore';
 import { sameSettings } from './labStore';
@@ -156,7 +157,8 @@ export function createSinusoidLab(post: Post): SinusoidLab {
       reason: why,
       candidates: backendReport?.candidates ?? [r],
       engine,
-      engineReason: engine === 'fused' ? 'the fused JavaScript kernel, as before' : `tfjs on ${r.name}`,
+      engineReason: engine === 'fused' ? `the fused kernel (${fusedKernelLabel()}), as before` : `tfjs on ${r.name}`,
+      fusedKernel: fusedKernelLabel(),
     });
     post({ type: 'error', message: `The GPU was lost (${reason}). Training continues on ${r.name} from meta-iteration ${at}.` });
     await sendAdaptation();
@@ -328,8 +330,8 @@ export function createSinusoidLab(post: Post): SinusoidLab {
   }
 
   /**
-   * The fused JavaScript kernel computes the same meta-gradients on the CPU without tfjs's
-   * per-op overhead. In automatic mode it is calibrated like a backend and used when it
+   * The fused kernel (WebAssembly SIMD, or JavaScript without it) computes the same
+   * meta-gradients on the CPU without tfjs's per-op overhead. In automatic mode it is calibrated like a backend and used when it
    * is faster; a backend requested with ?backend= keeps tfjs unless ?engine=fused.
    */
   async function chooseEngine(
@@ -347,11 +349,11 @@ export function createSinusoidLab(post: Post): SinusoidLab {
     return fused > tfjsRate
       ? {
           engine: 'fused',
-          reason: `the fused JavaScript kernel measured ${fused.toFixed(1)} it/s, faster than tfjs on ${choice.chosen} (${tfjsRate.toFixed(1)} it/s); tfjs on ${choice.chosen} draws the views`,
+          reason: `the fused kernel (${fusedKernelLabel()}) measured ${fused.toFixed(1)} it/s, faster than tfjs on ${choice.chosen} (${tfjsRate.toFixed(1)} it/s); tfjs on ${choice.chosen} draws the views`,
         }
       : {
           engine: 'tfjs',
-          reason: `tfjs on ${choice.chosen} measured ${tfjsRate.toFixed(1)} it/s, faster than the fused JavaScript kernel (${fused.toFixed(1)} it/s)`,
+          reason: `tfjs on ${choice.chosen} measured ${tfjsRate.toFixed(1)} it/s, faster than the fused kernel (${fusedKernelLabel()}, ${fused.toFixed(1)} it/s)`,
         };
   }
 
@@ -393,7 +395,7 @@ export function createSinusoidLab(post: Post): SinusoidLab {
         engine = picked.engine;
         backendName = choice.chosen;
         backendReport = choice;
-        post({ type: 'backend', ...choice, engine, engineReason: picked.reason });
+        post({ type: 'backend', ...choice, engine, engineReason: picked.reason, fusedKernel: fusedKernelLabel() });
         if (webgpuDevice()) void deviceLost().then(onDeviceLost);
         views = msg.views ?? true;
         if (!(msg.restore && (await restoreSaved(msg.config)))) newSession(msg.config);

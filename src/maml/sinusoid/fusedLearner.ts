@@ -4,7 +4,8 @@ import type { LearnerState } from '../checkpoint';
 import type { LearnerConfig } from '../algorithm/metaLearner';
 import { mlpShapes } from '../networks/mlp';
 import type { RegressionBatch } from './tasks';
-import { mamlMetaGradient } from './fusedMaml';
+import { defaultDenseEngine, mamlMetaGradient } from './fusedMaml';
+import type { DenseEngine } from './denseKernels';
 import { Adam } from '../optim/adam';
 import type { Learner } from '../algorithm/learner';
 
@@ -30,6 +31,8 @@ export class FusedMetaLearner implements Learner<RegressionBatch, { preLoss: num
     readonly sizes: number[],
     values: Float32Array[],
     public config: LearnerConfig,
+    /** The fused kernel's dense-layer kernels (WebAssembly SIMD where available). */
+    readonly kernels: DenseEngine = defaultDenseEngine(),
   ) {
     if (!FUSED_ALGORITHMS.includes(config.algorithm)) throw new Error(`the fused kernel does not run ${config.algorithm}`);
     this.shapes = mlpShapes(sizes);
@@ -51,9 +54,16 @@ export class FusedMetaLearner implements Learner<RegressionBatch, { preLoss: num
       // The pooled-task baseline: the gradient of the mean loss over all points at theta
       // (zero inner steps), then the post-adaptation loss for the curves.
       const pooled = poolSupportAndQuery(batch);
-      mamlMetaGradient(this.sizes, this.values_, pooled, { alpha: 0, steps: 0, order: 1 }, this.grads);
+      mamlMetaGradient(this.sizes, this.values_, pooled, { alpha: 0, steps: 0, order: 1 }, this.grads, this.kernels);
       const gradsCopy = this.grads.map((g) => g.slice());
-      const after = mamlMetaGradient(this.sizes, this.values_, batch, { alpha: inner.alpha, steps: inner.steps, order: 1 }, this.grads);
+      const after = mamlMetaGradient(
+        this.sizes,
+        this.values_,
+        batch,
+        { alpha: inner.alpha, steps: inner.steps, order: 1 },
+        this.grads,
+        this.kernels,
+      );
       result = { preLoss: after.preLoss, postLoss: after.postLoss };
       this.grads = gradsCopy;
     } else {
@@ -63,6 +73,7 @@ export class FusedMetaLearner implements Learner<RegressionBatch, { preLoss: num
         batch,
         { alpha: inner.alpha, steps: inner.steps, order: algorithm === 'maml2' ? 2 : 1 },
         this.grads,
+        this.kernels,
       );
       result = { preLoss: r.preLoss, postLoss: r.postLoss };
     }
