@@ -107,14 +107,29 @@ test.describe('Omniglot lab', () => {
     await openLab(page);
     const start = Number((await page.getByTestId('omniglot-iteration').innerText()).replace(/[^0-9]/g, ''));
     expect(start).toBeGreaterThan(0);
-    await page.getByTestId('omniglot-target').fill(String(start + 2));
+    await page.getByTestId('omniglot-target').fill(String(start + 3));
     await page.getByTestId('omniglot-play').click();
-    await expect(page.getByTestId('omniglot-iteration')).toContainText((start + 2).toLocaleString('en'), { timeout: 120_000 });
+    // From the run's first meta-iteration the status line gives a rate, never "0.00 meta-it/s"
+    // (read in the same frame as the first new iteration, which comes in the same message).
+    const first = await page.waitForFunction(
+      (s) => {
+        const text = (id: string) => document.querySelector(`[data-testid=${id}]`)?.textContent ?? '';
+        const it = Number(text('omniglot-iteration').replace(/[^0-9]/g, ''));
+        return it > s ? { it, rate: text('omniglot-rate') } : null;
+      },
+      start,
+      { polling: 'raf', timeout: 120_000 },
+    );
+    const { it, rate } = (await first.jsonValue())!;
+    expect(it).toBeLessThan(start + 3);
+    expect(rate).toMatch(/^\d+\.\d\d meta-it\/s$/);
+    expect(parseFloat(rate)).toBeGreaterThan(0);
+    await expect(page.getByTestId('omniglot-iteration')).toContainText((start + 3).toLocaleString('en'), { timeout: 120_000 });
     await expect(page.getByTestId('omniglot-play')).toContainText('Train');
     await expect(page.getByTestId('omniglot-source')).toContainText('saved in this browser', { timeout: 30_000 });
     await page.reload();
     await expect(page.getByTestId('omniglot-backend')).toHaveText(/^(wasm|cpu)$/, { timeout: 120_000 });
-    await expect(page.getByTestId('omniglot-iteration')).toContainText((start + 2).toLocaleString('en'));
+    await expect(page.getByTestId('omniglot-iteration')).toContainText((start + 3).toLocaleString('en'));
     await expect(page.getByTestId('omniglot-source')).toContainText('your saved training');
     page.once('dialog', (d) => d.accept());
     await page.getByTestId('omniglot-reset').click();

@@ -49,6 +49,7 @@ import { yieldToEvents } from './yieldToEvents';
 import { comparisonRunner } from './omniglotCompare';
 import { batchClassify, classifyOwn, exportClassifier, loadPretrained, type OwnImagesContext } from './ownImages';
 import { confusionEpisode } from './confusion';
+import { RateMeter } from './rateMeter';
 import { dispatchCount } from './dispatchCounter';
 import { defaultWorkers, MAX_WORKERS, startGradientPool, type GradientPool } from './gradientPool';
 
@@ -100,7 +101,7 @@ export function createOmniglotLab(post: Post, options: OmniglotLabOptions = {}):
   let lastSave = 0;
   let lastEpisode = 0;
   let lastProgress = 0;
-  let rate = { t: 0, it: 0, value: 0 };
+  const rate = new RateMeter(2000);
   /** WebGPU compute dispatches of the last meta-iteration on the GPU (dispatchCounter.ts). */
   let dispatches: number | null = null;
   /** Trained since the last save or load. */
@@ -406,16 +407,12 @@ export function createOmniglotLab(post: Post, options: OmniglotLabOptions = {}):
     if (!force && now - lastProgress < 250) return;
     lastProgress = now;
     const it = learner!.iteration;
-    if (now - rate.t > 2000) {
-      if (rate.t && running) rate.value = (it - rate.it) / ((now - rate.t) / 1000);
-      rate = { t: now, it, value: running ? rate.value : 0 };
-    }
     post({
       type: 'progress',
       iteration: it,
       target,
       running,
-      itersPerSec: rate.value,
+      itersPerSec: running ? rate.read() : 0,
       ...(trainBackend === 'webgpu' && dispatches !== null && { dispatches }),
       points: pendingPoints.splice(0),
     });
@@ -503,6 +500,7 @@ export function createOmniglotLab(post: Post, options: OmniglotLabOptions = {}):
             r = pool ? await stepOnPool(batch) : learner!.step(batch);
           }
           dirty = true;
+          rate.add();
           const point = { iteration: learner!.iteration, ...r };
           curves.push(point);
           pendingPoints.push(point);
@@ -607,7 +605,7 @@ export function createOmniglotLab(post: Post, options: OmniglotLabOptions = {}):
         comparison.stop(); // training and a comparison do not run together
         target = Math.max(msg.target, learner!.iteration + 1);
         running = true;
-        rate = { t: 0, it: 0, value: 0 };
+        rate.start(false);
         sendProgress(true);
         void loop();
         return;

@@ -27,6 +27,7 @@ import type {
 import { SinusoidSession, diverged, measureRate } from '../maml/sinusoid/session';
 import { TrajectoryView } from '../maml/sinusoid/trajectoryView';
 import { fusedKernelLabel } from '../maml/sinusoid/fusedMaml';
+import { RateMeter } from './rateMeter';
 import { yieldToEvents } from './yieldToEvents';
 import { sinusoidStore } from './modelStore';
 import { sameSettings } from './labStore';
@@ -95,7 +96,7 @@ export function createSinusoidLab(post: Post): SinusoidLab {
   let running = false;
   let looping = false;
   let source = 'random initialisation';
-  let rate = { iterations: 0, since: performance.now(), value: 0 };
+  const rate = new RateMeter(1000);
   /** Seconds spent training the current session, for an exported checkpoint's record. */
   let trainSeconds = 0;
   let lastState = 0;
@@ -224,18 +225,11 @@ export function createSinusoidLab(post: Post): SinusoidLab {
     const now = performance.now();
     if (!force && now - lastState < STATE_EVERY_MS) return;
     lastState = now;
-    const elapsed = now - rate.since;
-    if (elapsed > 1000) {
-      rate = { iterations: 0, since: now, value: (rate.iterations * 1000) / elapsed };
-    } else if (rate.value === 0 && rate.iterations > 0 && elapsed > 200) {
-      // The first window of a run: a provisional rate rather than 0 for a second.
-      rate.value = (rate.iterations * 1000) / elapsed;
-    }
     post({
       type: 'state',
       running,
       iteration: session?.iteration ?? 0,
-      itersPerSec: running ? rate.value : 0,
+      itersPerSec: running ? rate.read() : 0,
       tensors: tf.memory().numTensors,
       source,
     });
@@ -293,7 +287,7 @@ export function createSinusoidLab(post: Post): SinusoidLab {
     if (looping) return;
     looping = true;
     const g = generation;
-    rate = { iterations: 0, since: performance.now(), value: rate.value };
+    rate.start(true);
     drawBudget.reset();
     fitBudget.reset();
     firstFitBudget.reset();
@@ -302,7 +296,7 @@ export function createSinusoidLab(post: Post): SinusoidLab {
         const t0 = performance.now();
         while (running && performance.now() - t0 < SLICE_MS) {
           session.step();
-          rate.iterations++;
+          rate.add();
         }
         trainSeconds += (performance.now() - t0) / 1000;
         if (!(await flushCurves())) break;
