@@ -26,7 +26,7 @@ import type {
 } from './protocol';
 import { SinusoidSession, diverged, measureRate } from '../maml/sinusoid/session';
 import { TrajectoryView } from '../maml/sinusoid/trajectoryView';
-import { fusedKernelLabel } from '../maml/sinusoid/fusedMaml';
+import { defaultDenseEngine, fusedKernelLabel } from '../maml/sinusoid/fusedMaml';
 import { RateMeter } from './rateMeter';
 import { yieldToEvents } from './yieldToEvents';
 import { sinusoidStore } from './modelStore';
@@ -518,7 +518,7 @@ export function createSinusoidLab(post: Post): SinusoidLab {
             taskFamily: { name: 'sinusoid', ...PAPER_SINUSOID },
             config: s.config,
             trainedOn: {
-              backend: `browser-${s.learnerEngine === 'fused' ? 'fused-js' : backendName}`,
+              backend: `browser-${s.learnerEngine === 'fused' ? `fused-${defaultDenseEngine().name}` : backendName}`,
               seconds: Math.round(trainSeconds),
               date: new Date().toISOString(),
             },
