@@ -1,7 +1,7 @@
 import { supervisedWorker, type Supervised } from './supervisedWorker';
 import { startTransition, useCallback, useEffect, useReducer, useRef } from 'react';
 import type { SinusoidConfig } from '../maml/sinusoid/config';
-import type { BackendName, EngineName, BackendReport, FromWorker, ToWorker } from '../worker/protocol';
+import type { BackendName, FromWorker, ToWorker } from '../worker/protocol';
 import { messageBatch } from './messageBatch';
 import { appendPoints, emptySeries, type Series } from './series';
 
@@ -11,14 +11,8 @@ export type Trajectory = Extract<FromWorker, { type: 'trajectory' }>;
 export interface TrainerState {
   phase: 'starting' | 'calibrating' | 'ready';
   calibrating?: BackendName;
-  backend?: {
-    chosen: BackendName;
-    reason: string;
-    candidates: BackendReport[];
-    engine: EngineName;
-    engineReason: string;
-    fusedKernel: string;
-  };
+  /** The worker's choice of backend and engine, as it said it (the backend message). */
+  backend?: Omit<Extract<FromWorker, { type: 'backend' }>, 'type'>;
   running: boolean;
   iteration: number;
   itersPerSec: number;
@@ -67,14 +61,7 @@ function reduce(s: TrainerState, m: Action): TrainerState {
         ...s,
         phase: 'ready',
         calibrating: undefined,
-        backend: {
-          chosen: m.chosen,
-          reason: m.reason,
-          candidates: m.candidates,
-          engine: m.engine,
-          engineReason: m.engineReason,
-          fusedKernel: m.fusedKernel,
-        },
+        backend: (({ type: _, ...b }) => b)(m),
       };
     case 'state':
       return { ...s, running: m.running, iteration: m.iteration, itersPerSec: m.itersPerSec, tensors: m.tensors, source: m.source };
