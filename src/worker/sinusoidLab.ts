@@ -325,8 +325,9 @@ export function createSinusoidLab(post: Post): SinusoidLab {
 
   /**
    * The fused kernel (WebAssembly SIMD, or JavaScript without it) computes the same
-   * meta-gradients on the CPU without tfjs's per-op overhead. In automatic mode it is calibrated like a backend and used when it
-   * is faster; a backend requested with ?backend= keeps tfjs unless ?engine=fused.
+   * meta-gradients on the CPU without tfjs's per-op overhead. In automatic mode it is
+   * calibrated like a backend and used when it is faster; a backend requested with
+   * ?backend= keeps tfjs unless ?engine=fused.
    */
   async function chooseEngine(
     requested: EngineChoice,
