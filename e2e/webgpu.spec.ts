@@ -6,7 +6,19 @@ test.setTimeout(300_000);
 
 test.use({ launchOptions: { executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, '--enable-unsafe-webgpu'] } });
 
-test('with WebGPU enabled the same page trains on webgpu', async ({ page }) => {
+/** Sends a message to a lab's worker from inside it, as the page would (fault injection). */
+const injectIntoWorker = async (page: import('@playwright/test').Page, name: string, message: object) => {
+  const w = page.workers().find((x) => x.url().includes(name));
+  expect(w, `a ${name} worker`).toBeDefined();
+  await w!.evaluate((m) => (self as unknown as { onmessage(e: { data: object }): void }).onmessage({ data: m }), message);
+};
+
+// One test for the sinusoid lab on WebGPU (SwiftShader takes about two minutes to its first meta-iterations):
+// it trains there, then the device is lost and the lab moves to the CPU from the same meta-iteration.
+test('with WebGPU enabled the same page trains on webgpu; a lost device moves it to the CPU at the same meta-iteration', async ({
+  page,
+}) => {
+  test.setTimeout(420_000);
   const errors = watchErrors(page);
   await page.goto('./?backend=webgpu');
   expect(await waitForBackend(page)).toBe('webgpu');
@@ -17,6 +29,21 @@ test('with WebGPU enabled the same page trains on webgpu', async ({ page }) => {
   await expect(page.getByTestId('adapt-learner-step-10')).toHaveAttribute('d', /M/);
   await page.screenshot({ path: `${SCREENSHOTS}/webgpu.png`, fullPage: true });
   expect(errors).toEqual([]);
+
+  await page.getByTestId('play').click();
+  await expect(page.getByTestId('play')).toHaveText(/Play/, { timeout: 60_000 });
+  const it = await iteration(page);
+  // Paused once the last slice is done, and saved.
+  await expect(page.getByTestId('saved')).toContainText(`at iteration ${it} `, { timeout: 60_000 });
+  await injectIntoWorker(page, 'maml.worker', { type: 'loseDevice' });
+  await expect(page.getByTestId('alert')).toContainText(`The GPU was lost`, { timeout: 60_000 });
+  await expect(page.getByTestId('alert')).toContainText(`from meta-iteration ${it}.`);
+  await expect(page.getByTestId('backend')).toHaveText(/^(wasm|cpu)$/);
+  await expect(page.getByTestId('backend-reason')).toContainText('the webgpu device was lost', { useInnerText: false });
+  expect(await iteration(page)).toBe(it);
+  await expect(page.getByTestId('adapt-learner-step-10')).toHaveAttribute('d', /^M[\d.]+,[\d.]+(L[\d.]+,[\d.]+){100,}$/);
+  await page.getByTestId('play').click();
+  await expect.poll(() => iteration(page), { timeout: 60_000 }).toBeGreaterThan(it + 20);
 });
 
 test('in automatic mode the WebGPU adapter is probed and measured', async ({ page }) => {
@@ -70,34 +97,6 @@ test('Omniglot in automatic mode skips the software WebGPU adapter and says why'
   await expect(page.getByTestId('omniglot-backend')).toHaveText('wasm', { timeout: 120_000 });
   await page.getByTestId('omniglot-status').getByText(/why /).click();
   await expect(page.getByTestId('omniglot-reason')).toContainText(/webgpu: software renderer/);
-});
-
-/** Sends a message to a lab's worker from inside it, as the page would (fault injection). */
-const injectIntoWorker = async (page: import('@playwright/test').Page, name: string, message: object) => {
-  const w = page.workers().find((x) => x.url().includes(name));
-  expect(w, `a ${name} worker`).toBeDefined();
-  await w!.evaluate((m) => (self as unknown as { onmessage(e: { data: object }): void }).onmessage({ data: m }), message);
-};
-
-test('a lost WebGPU device: the sinusoid lab moves to the CPU and continues from the same meta-iteration', async ({ page }) => {
-  await page.goto('./?backend=webgpu&autoplay=0');
-  expect(await waitForBackend(page)).toBe('webgpu');
-  await page.getByTestId('play').click();
-  await expect.poll(() => iteration(page), { timeout: 180_000 }).toBeGreaterThan(1);
-  await page.getByTestId('play').click();
-  await expect(page.getByTestId('play')).toHaveText(/Play/, { timeout: 60_000 });
-  const it = await iteration(page);
-  // Paused once the last slice is done, and saved.
-  await expect(page.getByTestId('saved')).toContainText(`at iteration ${it} `, { timeout: 60_000 });
-  await injectIntoWorker(page, 'maml.worker', { type: 'loseDevice' });
-  await expect(page.getByTestId('alert')).toContainText(`The GPU was lost`, { timeout: 60_000 });
-  await expect(page.getByTestId('alert')).toContainText(`from meta-iteration ${it}.`);
-  await expect(page.getByTestId('backend')).toHaveText(/^(wasm|cpu)$/);
-  await expect(page.getByTestId('backend-reason')).toContainText('the webgpu device was lost', { useInnerText: false });
-  expect(await iteration(page)).toBe(it);
-  await expect(page.getByTestId('adapt-learner-step-10')).toHaveAttribute('d', /^M[\d.]+,[\d.]+(L[\d.]+,[\d.]+){100,}$/);
-  await page.getByTestId('play').click();
-  await expect.poll(() => iteration(page), { timeout: 60_000 }).toBeGreaterThan(it + 20);
 });
 
 test('a lost WebGPU device: Omniglot meta-training moves to the wasm kernel and reaches its target', async ({ page }) => {
