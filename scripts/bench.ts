@@ -56,6 +56,8 @@ interface Row {
   /** WebGPU compute dispatches per meta-iteration, as issued. */
   dispatches?: number;
   filters?: number;
+  /** Where the conv kernel's batch norm passes ran (Omniglot, Node). */
+  batchNorm?: string;
   evalImagesPerSec?: number;
   algorithm: Algorithm | string;
   env: 'node' | 'browser';
@@ -160,6 +162,8 @@ async function benchOmniglotNode() {
   const { IncrementalEvaluation } = await import('../src/maml/omniglot/experiment');
   const { DEFAULT_OMNIGLOT_CONFIG, EVALUATION_QUERIES } = await import('../src/maml/omniglot/config');
   const { tfGemm, jsGemm } = await import('../src/maml/networks/gemm');
+  const { jsBatchNorm } = await import('../src/maml/networks/batchNormPasses');
+  const { defaultBatchNorm } = await import('../src/maml/networks/batchNormSimd');
   const { trainingBatch } = await import('../src/maml/omniglot/tasks');
   const { trainingSpec } = await import('../src/maml/omniglot/config');
   const { startGradientProcesses } = await import('./lib/gradientProcesses');
@@ -167,12 +171,18 @@ async function benchOmniglotNode() {
   const ds = loadOmniglot();
   const threadCounts = args.threads!.split(',').map(Number);
   const helpers = await startGradientProcesses(Math.max(...threadCounts) - 1);
-  for (const gemm of [tfGemm, jsGemm]) {
+  // The batch norm passes on WebAssembly SIMD (the default) and, for comparison on one thread, in JavaScript.
+  const engines = [
+    { gemm: tfGemm, batchNorm: defaultBatchNorm(), backend: 'wasm-fused' },
+    { gemm: tfGemm, batchNorm: jsBatchNorm, backend: 'wasm-fused-js-bn' },
+    { gemm: jsGemm, batchNorm: jsBatchNorm, backend: 'js-fused' },
+  ];
+  for (const { gemm, batchNorm, backend } of engines) {
     for (const filters of [32, 64]) {
       for (const algorithm of ['maml2', 'maml1'] as const) {
-        for (const workers of gemm === jsGemm ? [1] : threadCounts) {
+        for (const workers of gemm === jsGemm || batchNorm === jsBatchNorm ? [1] : threadCounts) {
           const config = { ...DEFAULT_OMNIGLOT_CONFIG, filters, algorithm };
-          const l = new ConvMetaLearner(config, gemm);
+          const l = new ConvMetaLearner(config, gemm, undefined, batchNorm);
           const spec = trainingSpec(config);
           const step = (i: number) => {
             const batch = trainingBatch(ds, spec, config.metaBatch, config.seed, i);
@@ -199,7 +209,8 @@ async function benchOmniglotNode() {
             experiment: 'omniglot',
             algorithm,
             env: 'node',
-            backend: `${gemm.name === 'js' ? 'js' : 'wasm'}-fused`,
+            backend,
+            batchNorm: batchNorm.name,
             filters,
             workers,
             metaItersPerSec: +rate.toFixed(3),

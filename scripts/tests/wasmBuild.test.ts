@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { buildModule, ROOT, SOURCE, TARGET } from '../lib/wasmBuild';
+import { buildModule, MODULES, ROOT } from '../lib/wasmBuild';
 
 describe('the embedded WebAssembly kernels', () => {
-  it(`${TARGET} is the build of ${SOURCE} (npm run build-wasm)`, async () => {
-    expect(readFileSync(`${ROOT}/${TARGET}`, 'utf8')).toBe(await buildModule());
-  });
+  for (const m of MODULES)
+    it(`${m.target} is the build of ${m.source} (npm run build-wasm)`, async () => {
+      expect(readFileSync(`${ROOT}/${m.target}`, 'utf8')).toBe(await buildModule(m));
+    });
 });

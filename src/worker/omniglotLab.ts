@@ -52,6 +52,7 @@ import { confusionEpisode } from './confusion';
 import { RateMeter } from './rateMeter';
 import { dispatchCount } from './dispatchCounter';
 import { defaultWorkers, MAX_WORKERS, startGradientPool, type GradientPool } from './gradientPool';
+import { batchNormLabel } from '../maml/networks/batchNormSimd';
 
 /** Training is saved at least this often (and on pause, on a tab hidden, on leaving the page). */
 const SAVE_EVERY_MS = 10_000;
@@ -249,7 +250,7 @@ export function createOmniglotLab(post: Post, options: OmniglotLabOptions = {}):
 
   /** Where meta-training runs off the GPU: the fused kernel, on wasm's products or (without WebAssembly) JavaScript's. */
   const cpuBackend = () => (gemm === tfGemm ? 'wasm' : 'cpu');
-  const cpuEngine = () => `fused conv kernel, ${gemm.name} matrix products`;
+  const cpuEngine = () => `fused conv kernel, ${gemm.name} matrix products, ${batchNormLabel()}`;
   /** The GPU engine for this many filters on the active GPU backend (on WebGPU with its device, for the WGSL kernels). */
   const newGpuEngine = (filters: number) => new GpuMetaGradient(convShape(filters), webgpuDevice() as unknown as GPUDevice | null);
   const gpuWhy = (name: string) =>

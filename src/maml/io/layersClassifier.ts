@@ -22,9 +22,9 @@
  */
 import * as tf from '../tf';
 import type { NamedTensor } from '@tensorflow/tfjs-core/dist/tensor_types';
+import { BN_EPSILON } from '../networks/batchNormPasses';
 import {
   BLOCKS,
-  BN_EPSILON,
   BODY_PARAMS,
   ConvNet,
   IMAGE_SIZE,

@@ -11,7 +11,8 @@
  * matMuls. No autodiff is used, so no op's gradient matters, only its forward pass.
  */
 import * as tf from '../tf';
-import { BN_EPSILON, blockGeometry, featureSize, type BlockGeometry, type ConvNetShape } from './convNet';
+import { BN_EPSILON } from './batchNormPasses';
+import { blockGeometry, featureSize, type BlockGeometry, type ConvNetShape } from './convNet';
 
 type T3 = tf.Tensor3D;
 
