@@ -14,8 +14,10 @@ async function trainThree(page: Page, workers: number): Promise<Buffer> {
   await page.goto(`./?experiment=omniglot&workers=${workers}`);
   await expect(page.getByTestId('omniglot-backend')).toHaveText('wasm', { timeout: 120_000 });
   await expect(page.getByTestId('omniglot-workers')).toHaveText(`${workers} ${workers === 1 ? 'thread' : 'threads'}`);
-  // The conv kernel's batch norm passes run on the WebAssembly SIMD module in the page and in the gradient workers.
-  await expect(page.getByTestId('omniglot-engine')).toHaveText('fused conv kernel, tfjs matrix products, batch norm on WebAssembly SIMD');
+  // The conv kernel's batch norm and im2col passes run on the WebAssembly SIMD module in the page and in the gradient workers.
+  await expect(page.getByTestId('omniglot-engine')).toHaveText(
+    'fused conv kernel, tfjs matrix products, batch norm and im2col on WebAssembly SIMD',
+  );
   await omniglotFromScratch(page, 8, 5);
   await page.getByTestId('omniglot-target').fill('3');
   await page.getByTestId('omniglot-play').click();

@@ -56,8 +56,8 @@ interface Row {
   /** WebGPU compute dispatches per meta-iteration, as issued. */
   dispatches?: number;
   filters?: number;
-  /** Where the conv kernel's batch norm passes ran (Omniglot, Node). */
-  batchNorm?: string;
+  /** Where the conv kernel's batch norm and im2col passes ran (Omniglot, Node): wasm-simd or js. */
+  passes?: string;
   evalImagesPerSec?: number;
   algorithm: Algorithm | string;
   env: 'node' | 'browser';
@@ -162,8 +162,8 @@ async function benchOmniglotNode() {
   const { IncrementalEvaluation } = await import('../src/maml/omniglot/experiment');
   const { DEFAULT_OMNIGLOT_CONFIG, EVALUATION_QUERIES } = await import('../src/maml/omniglot/config');
   const { tfGemm, jsGemm } = await import('../src/maml/networks/gemm');
-  const { jsBatchNorm } = await import('../src/maml/networks/batchNormPasses');
-  const { defaultBatchNorm } = await import('../src/maml/networks/batchNormSimd');
+  const { jsConvPasses } = await import('../src/maml/networks/convPasses');
+  const { defaultConvPasses } = await import('../src/maml/networks/convPassesSimd');
   const { trainingBatch } = await import('../src/maml/omniglot/tasks');
   const { trainingSpec } = await import('../src/maml/omniglot/config');
   const { startGradientProcesses } = await import('./lib/gradientProcesses');
@@ -171,18 +171,18 @@ async function benchOmniglotNode() {
   const ds = loadOmniglot();
   const threadCounts = args.threads!.split(',').map(Number);
   const helpers = await startGradientProcesses(Math.max(...threadCounts) - 1);
-  // The batch norm passes on WebAssembly SIMD (the default) and, for comparison on one thread, in JavaScript.
+  // The conv passes (batch norm, im2col) on WebAssembly SIMD (the default) and, for comparison on one thread, in JavaScript.
   const engines = [
-    { gemm: tfGemm, batchNorm: defaultBatchNorm(), backend: 'wasm-fused' },
-    { gemm: tfGemm, batchNorm: jsBatchNorm, backend: 'wasm-fused-js-bn' },
-    { gemm: jsGemm, batchNorm: jsBatchNorm, backend: 'js-fused' },
+    { gemm: tfGemm, passes: defaultConvPasses(), backend: 'wasm-fused' },
+    { gemm: tfGemm, passes: jsConvPasses, backend: 'wasm-fused-js-passes' },
+    { gemm: jsGemm, passes: jsConvPasses, backend: 'js-fused' },
   ];
-  for (const { gemm, batchNorm, backend } of engines) {
+  for (const { gemm, passes, backend } of engines) {
     for (const filters of [32, 64]) {
       for (const algorithm of ['maml2', 'maml1'] as const) {
-        for (const workers of gemm === jsGemm || batchNorm === jsBatchNorm ? [1] : threadCounts) {
+        for (const workers of gemm === jsGemm || passes === jsConvPasses ? [1] : threadCounts) {
           const config = { ...DEFAULT_OMNIGLOT_CONFIG, filters, algorithm };
-          const l = new ConvMetaLearner(config, gemm, undefined, batchNorm);
+          const l = new ConvMetaLearner(config, gemm, undefined, passes);
           const spec = trainingSpec(config);
           const step = (i: number) => {
             const batch = trainingBatch(ds, spec, config.metaBatch, config.seed, i);
@@ -210,7 +210,7 @@ async function benchOmniglotNode() {
             algorithm,
             env: 'node',
             backend,
-            batchNorm: batchNorm.name,
+            passes: passes.name,
             filters,
             workers,
             metaItersPerSec: +rate.toFixed(3),

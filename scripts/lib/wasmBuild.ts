@@ -20,7 +20,7 @@ export interface WasmModule {
 
 export const MODULES: WasmModule[] = [
   { source: 'wasm/denseKernels.ts', target: 'src/maml/sinusoid/denseSimd.wasm.ts', constant: 'DENSE_SIMD_WASM' },
-  { source: 'wasm/batchNorm.ts', target: 'src/maml/networks/batchNormSimd.wasm.ts', constant: 'BATCH_NORM_SIMD_WASM' },
+  { source: 'wasm/convPasses.ts', target: 'src/maml/networks/convPassesSimd.wasm.ts', constant: 'CONV_PASSES_SIMD_WASM' },
 ];
 
 /** The generated TypeScript module for the compiled bytes of one source. */

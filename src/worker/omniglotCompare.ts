@@ -12,7 +12,7 @@ import type { Gemm } from '../maml/networks/gemm';
 import type { OmniglotDataset } from '../maml/omniglot/pack';
 import type { FromOmniglotWorker, ToOmniglotWorker } from './omniglotProtocol';
 import { yieldToEvents } from './yieldToEvents';
-import { batchNormLabel } from '../maml/networks/batchNormSimd';
+import { convPassesLabel } from '../maml/networks/convPassesSimd';
 
 export interface ComparisonContext {
   post: (m: FromOmniglotWorker) => void;
@@ -78,7 +78,7 @@ export function comparisonRunner(ctx: ComparisonContext) {
         from: msg.from,
         config,
         notes,
-        engine: `the CPU kernels (fused conv kernel, ${ctx.gemm().name} matrix products, ${batchNormLabel()})${gpu ? `, not ${gpu} where meta-training runs` : ''}`,
+        engine: `the CPU kernels (fused conv kernel, ${ctx.gemm().name} matrix products, ${convPassesLabel()})${gpu ? `, not ${gpu} where meta-training runs` : ''}`,
       });
       void run(cmp);
     },

@@ -52,7 +52,7 @@ import { confusionEpisode } from './confusion';
 import { RateMeter } from './rateMeter';
 import { dispatchCount } from './dispatchCounter';
 import { defaultWorkers, MAX_WORKERS, startGradientPool, type GradientPool } from './gradientPool';
-import { batchNormLabel } from '../maml/networks/batchNormSimd';
+import { convPassesLabel } from '../maml/networks/convPassesSimd';
 
 /** Training is saved at least this often (and on pause, on a tab hidden, on leaving the page). */
 const SAVE_EVERY_MS = 10_000;
@@ -250,7 +250,7 @@ export function createOmniglotLab(post: Post, options: OmniglotLabOptions = {}):
 
   /** Where meta-training runs off the GPU: the fused kernel, on wasm's products or (without WebAssembly) JavaScript's. */
   const cpuBackend = () => (gemm === tfGemm ? 'wasm' : 'cpu');
-  const cpuEngine = () => `fused conv kernel, ${gemm.name} matrix products, ${batchNormLabel()}`;
+  const cpuEngine = () => `fused conv kernel, ${gemm.name} matrix products, ${convPassesLabel()}`;
   /** The GPU engine for this many filters on the active GPU backend (on WebGPU with its device, for the WGSL kernels). */
   const newGpuEngine = (filters: number) => new GpuMetaGradient(convShape(filters), webgpuDevice() as unknown as GPUDevice | null);
   const gpuWhy = (name: string) =>

@@ -22,7 +22,7 @@
  */
 import * as tf from '../tf';
 import type { NamedTensor } from '@tensorflow/tfjs-core/dist/tensor_types';
-import { BN_EPSILON } from '../networks/batchNormPasses';
+import { BN_EPSILON } from '../networks/convPasses';
 import {
   BLOCKS,
   BODY_PARAMS,

@@ -15,8 +15,8 @@
  * Parameters, in order: per block W [9*Cin, C] (rows ordered kernel row, kernel column,
  * input channel), gamma [C], beta [C]; then the head W [N, 4C] and b [N].
  */
-import type { BatchNormPasses } from './batchNormPasses';
-import { defaultBatchNorm } from './batchNormSimd';
+import type { ConvPasses } from './convPasses';
+import { defaultConvPasses } from './convPassesSimd';
 import type { Gemm, Vec } from './gemm';
 
 export const IMAGE_SIZE = 28;
@@ -114,7 +114,7 @@ export class ConvNet {
   constructor(
     readonly shape: ConvNetShape,
     readonly gemm: Gemm,
-    readonly batchNorm: BatchNormPasses = defaultBatchNorm(),
+    readonly passes: ConvPasses = defaultConvPasses(),
   ) {
     this.geometry = blockGeometry(shape);
     this.features = featureSize(shape);
@@ -147,30 +147,12 @@ export class ConvNet {
 
   /** im2col for a 3x3 kernel, stride 2, padding 1: [B,H,W,Cin] -> [B*Ho*Wo, 9*Cin]. */
   im2col(x: Vec, B: number, g: BlockGeometry): Vec {
-    const idx = this.gatherIndex(B, g);
-    const cin = g.cin;
-    const cols = new (x.constructor as Ctor)(idx.length * cin);
-    for (let p = 0; p < idx.length; p++) {
-      const src = idx[p];
-      if (src < 0) continue;
-      const dst = p * cin;
-      for (let c = 0; c < cin; c++) cols[dst + c] = x[src + c];
-    }
-    return cols;
+    return this.passes.im2col(x, this.gatherIndex(B, g), g.cin);
   }
 
   /** The adjoint of im2col: scatter-adds columns back onto [B,H,W,Cin]. */
   col2im(cols: Vec, B: number, g: BlockGeometry): Vec {
-    const idx = this.gatherIndex(B, g);
-    const cin = g.cin;
-    const x = new (cols.constructor as Ctor)(B * g.h * g.w * cin);
-    for (let p = 0; p < idx.length; p++) {
-      const dst = idx[p];
-      if (dst < 0) continue;
-      const src = p * cin;
-      for (let c = 0; c < cin; c++) x[dst + c] += cols[src + c];
-    }
-    return x;
+    return this.passes.col2im(cols, this.gatherIndex(B, g), g.cin, B * g.h * g.w * g.cin);
   }
 
   /** Forward pass of B images [B, 28*28*channels] through the blocks and a head of `way` outputs. */
@@ -184,7 +166,7 @@ export class ConvNet {
       const C = g.c;
       const cols = this.im2col(input, B, g);
       const z = this.gemm.mul(cols, W, M, 9 * g.cin, C, false, false);
-      const { mean, variance, s, xhat, a } = this.batchNorm.forward(z, gamma, beta, M, C);
+      const { mean, variance, s, xhat, a } = this.passes.forward(z, gamma, beta, M, C);
       blocks.push({ cols, z, mean, variance, xhat, s, a });
       input = a;
     });
@@ -258,7 +240,7 @@ export class ConvNet {
       const W = params[l * PARAMS_PER_BLOCK];
       const M = B * g.ho * g.wo;
       const C = g.c;
-      const { dh, dxhat, dz, m2, sb, sg } = this.batchNorm.backward(da, bc.a, bc.xhat, gamma, bc.s, M, C);
+      const { dh, dxhat, dz, m2, sb, sg } = this.passes.backward(da, bc.a, bc.xhat, gamma, bc.s, M, C);
       const dgamma = new F(C);
       const dbeta = new F(C);
       dgamma.set(sg);

@@ -11,7 +11,7 @@
  * matMuls. No autodiff is used, so no op's gradient matters, only its forward pass.
  */
 import * as tf from '../tf';
-import { BN_EPSILON } from './batchNormPasses';
+import { BN_EPSILON } from './convPasses';
 import { blockGeometry, featureSize, type BlockGeometry, type ConvNetShape } from './convNet';
 
 type T3 = tf.Tensor3D;

@@ -2,7 +2,7 @@
  * The Omniglot meta-learner: the conv net's blocks as float32 arrays, the meta-gradient of
  * convMaml.ts, and Adam. Used by the worker and by scripts/meta-train.ts alike.
  */
-import type { BatchNormPasses } from '../networks/batchNormPasses';
+import type { ConvPasses } from '../networks/convPasses';
 import type { LearnerState } from '../checkpoint';
 import type { OmniglotConfig } from './config';
 import { createRng } from '../random';
@@ -30,10 +30,10 @@ export class ConvMetaLearner implements Learner<EpisodeBatch, MetaBatchResult> {
     public config: OmniglotConfig,
     gemm: Gemm,
     body?: Float32Array[],
-    batchNorm?: BatchNormPasses,
+    passes?: ConvPasses,
   ) {
     const shape = convShape(config.filters);
-    this.net = new ConvNet(shape, gemm, batchNorm);
+    this.net = new ConvNet(shape, gemm, passes);
     this.shapes = bodyShapes(shape);
     const rng = createRng(`${config.seed}/omniglot/init`);
     this.body = body ? body.map((b) => Float32Array.from(b)) : initBody(shape, () => rng.next());

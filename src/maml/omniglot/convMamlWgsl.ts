@@ -12,7 +12,7 @@
  * statistics of the batch it is run on); parameters packed as the body's arrays in order
  * (W [9*Cin, C], gamma [C], beta [C] per block); labels u32 [T*NS | T*NQ].
  */
-import { BN_EPSILON } from '../networks/batchNormPasses';
+import { BN_EPSILON } from '../networks/convPasses';
 import type { BlockGeometry } from '../networks/convNet';
 
 export const WORKGROUP = 64;

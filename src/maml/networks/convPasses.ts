@@ -1,10 +1,11 @@
 /**
- * The batch norm + ReLU passes of the conv-4 network (convNet.ts), forward and backward,
- * behind one small interface with two implementations: plain JavaScript loops (here: any
- * float array, the float64 reference) and WebAssembly with 128-bit SIMD (batchNormSimd.ts,
- * built from wasm/batchNorm.ts), which computes the same float64 arithmetic on float32
- * arrays, so the two agree bit for bit. Activations are [M, C] row-major (C channels
- * innermost); the batch's statistics are per channel, in float64.
+ * The memory-bound passes of the conv-4 network (convNet.ts) around its matrix products:
+ * batch norm + ReLU forward and backward, im2col and its adjoint. One small interface with
+ * two implementations: plain JavaScript loops (here: any float array, the float64
+ * reference) and WebAssembly with 128-bit SIMD (convPassesSimd.ts, built from
+ * wasm/convPasses.ts), which computes the same arithmetic on float32 arrays, so the two
+ * agree bit for bit. Activations are [M, C] row-major (C channels innermost); the batch's
+ * statistics are per channel, in float64.
  */
 import type { Vec } from './gemm';
 
@@ -35,16 +36,43 @@ export interface BatchNormBackward {
   sg: Float64Array;
 }
 
-export interface BatchNormPasses {
+export interface ConvPasses {
   readonly name: 'js' | 'wasm-simd';
+  /**
+   * im2col by a gather index (for each output position and kernel offset, the offset of the
+   * input pixel's first channel, or -1 in the padding): cols [idx.length, cin].
+   */
+  im2col(x: Vec, idx: Int32Array, cin: number): Vec;
+  /** Its adjoint: scatter-adds the columns back onto an input of `length` values. */
+  col2im(cols: Vec, idx: Int32Array, cin: number, length: number): Vec;
   /** Batch norm with the batch's statistics, then ReLU: a = max(gamma (z - mean) / s + beta, 0). */
   forward(z: Vec, gamma: Vec, beta: Vec, M: number, C: number): BatchNormForward;
   /** Backpropagation through the ReLU (gate a > 0) and the batch norm from da to dz. */
   backward(da: Vec, a: Vec, xhat: Vec, gamma: Vec, s: Vec, M: number, C: number): BatchNormBackward;
 }
 
-export const jsBatchNorm: BatchNormPasses = {
+export const jsConvPasses: ConvPasses = {
   name: 'js',
+  im2col(x, idx, cin) {
+    const cols = new (x.constructor as Ctor)(idx.length * cin);
+    for (let p = 0; p < idx.length; p++) {
+      const src = idx[p];
+      if (src < 0) continue;
+      const dst = p * cin;
+      for (let c = 0; c < cin; c++) cols[dst + c] = x[src + c];
+    }
+    return cols;
+  },
+  col2im(cols, idx, cin, length) {
+    const x = new (cols.constructor as Ctor)(length);
+    for (let p = 0; p < idx.length; p++) {
+      const dst = idx[p];
+      if (dst < 0) continue;
+      const src = p * cin;
+      for (let c = 0; c < cin; c++) x[dst + c] += cols[src + c];
+    }
+    return x;
+  },
   forward(z, gamma, beta, M, C) {
     const F = z.constructor as Ctor;
     const n = M * C;

@@ -1,7 +1,9 @@
-// The batch norm + ReLU passes of the conv-4 network (src/maml/networks/convNet.ts) in
-// AssemblyScript, compiled to WebAssembly with 128-bit SIMD by scripts/build-wasm.ts.
-// Same contracts and the same arithmetic as the JavaScript passes in
-// src/maml/networks/batchNormPasses.ts: activations are [M, C] row-major float32, the
+// The memory-bound passes of the conv-4 network (src/maml/networks/convNet.ts) in
+// AssemblyScript, compiled to WebAssembly with 128-bit SIMD by scripts/build-wasm.ts: batch
+// norm + ReLU forward and backward, im2col and its adjoint. Same contracts and the same
+// arithmetic as the JavaScript passes in src/maml/networks/convPasses.ts.
+//
+// Batch norm: activations are [M, C] row-major float32, the
 // statistics per channel are float64, and every value is computed in float64 from float32
 // inputs, in the same order, then rounded to float32 where the JavaScript stores into a
 // float32 array. So the results are the JavaScript's bit for bit. Two channels to a vector
@@ -177,6 +179,44 @@ export function bnBackward(
       const c8 = (<usize>c) << 3;
       const t = <f64>load<f32>(dxhat + c4) - load<f64>(m1 + c8) - <f64>load<f32>(X + c4) * <f64>load<f32>(m2 + ((<usize>c) << 2));
       store<f32>(dz + c4, <f32>(t * load<f64>(inv + c8)));
+    }
+  }
+}
+
+// im2col for the 3x3 convolutions: the gather index gives, for each output position and
+// kernel offset, the float offset of the input pixel's first channel, or -1 in the padding.
+// col2im adds the columns in index order, in float32, as the JavaScript does, so both agree
+// with it bit for bit.
+
+/** cols[p, c] = x[idx[p] + c] (0 in the padding), for p < count, c < cin. */
+export function im2col(x: usize, idx: usize, cols: usize, count: i32, cin: i32): void {
+  const run = (<usize>cin) << 2;
+  for (let p = 0; p < count; p++) {
+    const src = load<i32>(idx + ((<usize>p) << 2));
+    const dst = cols + <usize>p * run;
+    if (src < 0) memory.fill(dst, 0, run);
+    else memory.copy(dst, x + ((<usize>src) << 2), run);
+  }
+}
+
+/** x[idx[p] + c] += cols[p, c] over p in order, x zeroed first (xLength floats). */
+export function col2im(cols: usize, idx: usize, x: usize, xLength: i32, count: i32, cin: i32): void {
+  memory.fill(x, 0, (<usize>xLength) << 2);
+  const c4 = cin & ~3;
+  const run = (<usize>cin) << 2;
+  for (let p = 0; p < count; p++) {
+    const dst = load<i32>(idx + ((<usize>p) << 2));
+    if (dst < 0) continue;
+    const s = cols + <usize>p * run;
+    const d = x + ((<usize>dst) << 2);
+    let c = 0;
+    for (; c < c4; c += 4) {
+      const o = (<usize>c) << 2;
+      v128.store(d + o, f32x4.add(v128.load(d + o), v128.load(s + o)));
+    }
+    for (; c < cin; c++) {
+      const o = (<usize>c) << 2;
+      store<f32>(d + o, load<f32>(d + o) + load<f32>(s + o));
     }
   }
 }
