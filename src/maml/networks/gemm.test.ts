@@ -1,7 +1,6 @@
 /**
  * The matrix products: tfjs-wasm's (XNNPACK, written straight into its heap) against the
- * plain JavaScript product in float64, for every transposition, including the shapes where
- * a transposed first factor is computed as the transpose of op(B)ᵀ A (the filter gradient).
+ * plain JavaScript product in float64, for every transposition, at the network's shapes too.
  */
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../random';
@@ -15,7 +14,7 @@ const random = (seed: string, n: number) => {
 describe('tfGemm', () => {
   for (const [m, k, n] of [
     [7, 5, 3],
-    [288, 1470, 32], // colsᵀ dz of block 2: op(A) = Aᵀ is the large transpose
+    [288, 1470, 32], // colsᵀ dz of block 2, the filter gradient
     [3, 40, 200],
   ])
     for (const transA of [false, true])

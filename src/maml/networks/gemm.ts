@@ -137,13 +137,6 @@ export const tfGemm: Gemm = {
       tf.dispose([A, B, C]);
       return out;
     }
-    // Only the untransposed factors are copied at memory speed. Where op(A) = Aᵀ is the larger
-    // transpose (the filter gradient colsᵀ dz: cols is M x 9Cin, dz only M x C), compute
-    // Cᵀ = op(B)ᵀ A instead: it transposes B and the product, not A.
-    if (transA && m * k > (transB ? 0 : k * n) + m * n) {
-      const ct = tfGemm.mul(b, a, n, k, m, !transB, false) as Float32Array;
-      return transpose(ct, n, m);
-    }
     const { backend, batchMatMul } = direct;
     const A = backend.write(null, [1, m, k], 'float32');
     const B = backend.write(null, [1, k, n], 'float32');
