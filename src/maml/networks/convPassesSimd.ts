@@ -8,7 +8,7 @@
 import { BN_EPSILON, jsConvPasses, type ConvPasses } from './convPasses';
 import { CONV_PASSES_SIMD_WASM } from './convPassesSimd.wasm';
 import type { Vec } from './gemm';
-import { layout, simdInstance } from './wasmInstance';
+import { simdInstance } from './wasmInstance';
 
 interface Exports {
   im2col(x: number, idx: number, cols: number, count: number, cin: number): void;
@@ -57,109 +57,56 @@ export function simdConvPasses(): ConvPasses | { unavailable: string } {
 function createSimdPasses(): ConvPasses | { unavailable: string } {
   const w = simdInstance<Exports>(CONV_PASSES_SIMD_WASM);
   if ('unavailable' in w) return w;
-  const { exports: e, reserve, f32, f64, i32 } = w;
+  const { exports: e, call } = w;
   const float32 = (...xs: Vec[]) => xs.every((x) => x instanceof Float32Array);
+  const F32 = Float32Array;
+  const F64 = Float64Array;
   return {
     name: 'wasm-simd',
     im2col(x, idx, cin) {
       if (!float32(x)) return jsConvPasses.im2col(x, idx, cin);
-      const n = idx.length * cin;
-      const {
-        at: [px, pi, pc],
-        bytes,
-      } = layout([
-        [x.length, 4],
-        [idx.length, 4],
-        [n, 4],
-      ]);
-      reserve(bytes);
-      f32(px, x.length).set(x);
-      i32(pi, idx.length).set(idx);
-      e.im2col(px, pi, pc, idx.length, cin);
-      return f32(pc, n).slice();
+      return call([x as Float32Array, idx], [[F32, idx.length * cin]], ([px, pi, pc]) => e.im2col(px, pi, pc, idx.length, cin))[0];
     },
     col2im(cols, idx, cin, length) {
       if (!float32(cols)) return jsConvPasses.col2im(cols, idx, cin, length);
-      const {
-        at: [pc, pi, px],
-        bytes,
-      } = layout([
-        [cols.length, 4],
-        [idx.length, 4],
-        [length, 4],
-      ]);
-      reserve(bytes);
-      f32(pc, cols.length).set(cols);
-      i32(pi, idx.length).set(idx);
-      e.col2im(pc, pi, px, length, idx.length, cin);
-      return f32(px, length).slice();
+      return call([cols as Float32Array, idx], [[F32, length]], ([pc, pi, px]) => e.col2im(pc, pi, px, length, idx.length, cin))[0];
     },
     forward(z, gamma, beta, M, C) {
       if (!float32(z, gamma, beta)) return jsConvPasses.forward(z, gamma, beta, M, C);
       const n = M * C;
-      const {
-        at: [pz, pg, pb, pm, pv, ps, pi, px, pa],
-        bytes,
-      } = layout([
-        [n, 4],
-        [C, 4],
-        [C, 4],
-        [C, 8],
-        [C, 8],
-        [C, 4],
-        [C, 8],
-        [n, 4],
-        [n, 4],
-      ]);
-      reserve(bytes);
-      f32(pz, n).set(z);
-      f32(pg, C).set(gamma);
-      f32(pb, C).set(beta);
-      e.bnForward(pz, pg, pb, pm, pv, ps, pi, px, pa, M, C, BN_EPSILON);
-      return {
-        mean: f64(pm, C).slice(),
-        variance: f64(pv, C).slice(),
-        s: f32(ps, C).slice(),
-        xhat: f32(px, n).slice(),
-        a: f32(pa, n).slice(),
-      };
+      const [mean, variance, s, , xhat, a] = call(
+        [z, gamma, beta] as Float32Array[],
+        [
+          [F64, C],
+          [F64, C],
+          [F32, C],
+          [F64, C],
+          [F32, n],
+          [F32, n],
+        ],
+        ([pz, pg, pb, pm, pv, ps, pi, px, pa]) => e.bnForward(pz, pg, pb, pm, pv, ps, pi, px, pa, M, C, BN_EPSILON),
+      );
+      return { mean: mean as Float64Array, variance: variance as Float64Array, s, xhat, a };
     },
     backward(da, A, X, gamma, s, M, C) {
       if (!float32(da, A, X, gamma, s)) return jsConvPasses.backward(da, A, X, gamma, s, M, C);
       const n = M * C;
-      const {
-        at: [pda, pA, pX, pg, ps, pdh, pdx, pdz, psb, psg, pm1, pm2, pi],
-        bytes,
-      } = layout([
-        [n, 4],
-        [n, 4],
-        [n, 4],
-        [C, 4],
-        [C, 4],
-        [n, 4],
-        [n, 4],
-        [n, 4],
-        [C, 8],
-        [C, 8],
-        [C, 8],
-        [C, 4],
-        [C, 8],
-      ]);
-      reserve(bytes);
-      f32(pda, n).set(da);
-      f32(pA, n).set(A);
-      f32(pX, n).set(X);
-      f32(pg, C).set(gamma);
-      f32(ps, C).set(s);
-      e.bnBackward(pda, pA, pX, pg, ps, pdh, pdx, pdz, psb, psg, pm1, pm2, pi, M, C);
-      return {
-        dh: f32(pdh, n).slice(),
-        dxhat: f32(pdx, n).slice(),
-        dz: f32(pdz, n).slice(),
-        m2: f32(pm2, C).slice(),
-        sb: f64(psb, C).slice(),
-        sg: f64(psg, C).slice(),
-      };
+      const [dh, dxhat, dz, sb, sg, , m2] = call(
+        [da, A, X, gamma, s] as Float32Array[],
+        [
+          [F32, n],
+          [F32, n],
+          [F32, n],
+          [F64, C],
+          [F64, C],
+          [F64, C],
+          [F32, C],
+          [F64, C],
+        ],
+        ([pda, pA, pX, pg, ps, pdh, pdx, pdz, psb, psg, pm1, pm2, pi]) =>
+          e.bnBackward(pda, pA, pX, pg, ps, pdh, pdx, pdz, psb, psg, pm1, pm2, pi, M, C),
+      );
+      return { dh, dxhat, dz, m2, sb: sb as Float64Array, sg: sg as Float64Array };
     },
   };
 }

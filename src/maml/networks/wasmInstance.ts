@@ -1,17 +1,20 @@
 /**
  * One instance of an embedded WebAssembly SIMD module (built from wasm/ by `npm run
- * build-wasm`) with its own memory, grown when a call needs more, and views on it. Callers
- * copy inputs in and outputs out within one call, so no array they hand out is a view that
- * a later growth could detach.
+ * build-wasm`) with its own memory, grown when a call needs more. Each call copies its
+ * inputs in and its outputs out, so no array handed out is a view that a later growth
+ * could detach.
  */
 export interface SimdInstance<E> {
   exports: E;
-  /** Makes the memory at least `bytes` long (views made before a growth are detached). */
-  reserve(bytes: number): void;
-  f32(at: number, n: number): Float32Array;
-  f64(at: number, n: number): Float64Array;
-  i32(at: number, n: number): Int32Array;
+  /**
+   * One kernel call: the inputs copied into the memory, room for each output (float32 or
+   * float64, of n elements), `kernel` run on the byte offsets of the inputs then the outputs,
+   * and the outputs copied out to fresh arrays, in order.
+   */
+  call(inputs: (Float32Array | Int32Array)[], outputs: [Output, number][], kernel: (at: number[]) => void): (Float32Array | Float64Array)[];
 }
+
+type Output = typeof Float32Array | typeof Float64Array;
 
 /** The module's instance, or why there is none (no WebAssembly, or no SIMD in this engine). */
 export function simdInstance<E>(base64: string): SimdInstance<E> | { unavailable: string } {
@@ -27,23 +30,19 @@ export function simdInstance<E>(base64: string): SimdInstance<E> | { unavailable
   const memory = new WebAssembly.Memory({ initial: 16 });
   return {
     exports: new WebAssembly.Instance(mod, { env: { memory } }).exports as unknown as E,
-    reserve(bytes) {
+    call(inputs, outputs, kernel) {
+      // Consecutive arrays, 16-byte aligned, after a null at 0.
+      const at: number[] = [];
+      let top = 16;
+      for (const [bytes, n] of [...inputs.map((x) => [4, x.length]), ...outputs.map(([T, n]) => [T.BYTES_PER_ELEMENT, n])]) {
+        at.push(top);
+        top += (bytes * n + 15) & ~15;
+      }
       const have = memory.buffer.byteLength;
-      if (bytes > have) memory.grow(Math.ceil((bytes - have) / 65536));
+      if (top > have) memory.grow(Math.ceil((top - have) / 65536));
+      inputs.forEach((x, i) => new (x.constructor as typeof Float32Array)(memory.buffer, at[i], x.length).set(x));
+      kernel(at);
+      return outputs.map(([T, n], i) => new T(memory.buffer, at[inputs.length + i], n).slice());
     },
-    f32: (at, n) => new Float32Array(memory.buffer, at, n),
-    f64: (at, n) => new Float64Array(memory.buffer, at, n),
-    i32: (at, n) => new Int32Array(memory.buffer, at, n),
   };
-}
-
-/** Byte offsets of consecutive arrays of n elements of `bytes` each, 16-byte aligned after a null at 0; and the end. */
-export function layout(sizes: [number, 4 | 8][]): { at: number[]; bytes: number } {
-  const at: number[] = [];
-  let top = 16;
-  for (const [n, b] of sizes) {
-    at.push(top);
-    top += (b * n + 15) & ~15;
-  }
-  return { at, bytes: top };
 }
