@@ -9,8 +9,10 @@
  * cores: `forward` and `backward` give the loss gradient, and `hvp` the product of the
  * loss's Hessian with a vector by the R-operator (forward-mode differentiation of the
  * forward and backward passes, Pearlmutter 1994). Convolutions run as im2col plus one
- * matrix product per call (gemm.ts). Everything is generic over Float32Array (training)
- * and Float64Array (the finite-difference tests).
+ * matrix product per call (gemm.ts); batch norm + ReLU and im2col are the memory-bound
+ * passes of convPasses.ts (WebAssembly SIMD where available, bit for bit the JavaScript).
+ * Everything is generic over Float32Array (training) and Float64Array (the finite-difference
+ * tests).
  *
  * Parameters, in order: per block W [9*Cin, C] (rows ordered kernel row, kernel column,
  * input channel), gamma [C], beta [C]; then the head W [N, 4C] and b [N].
