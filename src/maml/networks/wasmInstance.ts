@@ -16,17 +16,22 @@ export interface SimdInstance<E> {
 
 type Output = typeof Float32Array | typeof Float64Array;
 
-/** The module's instance, or why there is none (no WebAssembly, or no SIMD in this engine). */
-export function simdInstance<E>(base64: string): SimdInstance<E> | { unavailable: string } {
-  let mod: WebAssembly.Module;
+/** An embedded module (base64), compiled, or why it cannot be (no WebAssembly, or no SIMD in this engine). */
+export function compileSimd(base64: string): WebAssembly.Module | { unavailable: string } {
   try {
     if (typeof WebAssembly === 'undefined') return { unavailable: 'no WebAssembly' };
     const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
     if (!WebAssembly.validate(bytes)) return { unavailable: 'no WebAssembly SIMD' };
-    mod = new WebAssembly.Module(bytes);
+    return new WebAssembly.Module(bytes);
   } catch (e) {
     return { unavailable: `the module did not compile (${(e as Error).message})` };
   }
+}
+
+/** The module's instance, or why there is none. */
+export function simdInstance<E>(base64: string): SimdInstance<E> | { unavailable: string } {
+  const mod = compileSimd(base64);
+  if (!(mod instanceof WebAssembly.Module)) return mod;
   const memory = new WebAssembly.Memory({ initial: 16 });
   return {
     exports: new WebAssembly.Instance(mod, { env: { memory } }).exports as unknown as E,

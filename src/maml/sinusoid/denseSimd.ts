@@ -6,6 +6,7 @@
  */
 import type { Arena, DenseEngine, DenseKernels } from './denseKernels';
 import { DENSE_SIMD_WASM } from './denseSimd.wasm';
+import { compileSimd } from '../networks/wasmInstance';
 
 interface Exports {
   denseForward(
@@ -60,30 +61,12 @@ interface Exports {
   ): void;
 }
 
-let compiled: WebAssembly.Module | null | undefined;
-/** Why the SIMD kernels are unavailable here, or null when they are available. */
-let unavailable: string | null = null;
-
-function module(): WebAssembly.Module | null {
-  if (compiled !== undefined) return compiled;
-  compiled = null;
-  try {
-    if (typeof WebAssembly === 'undefined') unavailable = 'no WebAssembly';
-    else {
-      const bytes = Uint8Array.from(atob(DENSE_SIMD_WASM), (c) => c.charCodeAt(0));
-      if (!WebAssembly.validate(bytes)) unavailable = 'no WebAssembly SIMD';
-      else compiled = new WebAssembly.Module(bytes);
-    }
-  } catch (e) {
-    unavailable = `the module did not compile (${(e as Error).message})`;
-  }
-  return compiled;
-}
+let compiled: ReturnType<typeof compileSimd> | undefined;
 
 /** The SIMD engine, or why there is none (no WebAssembly, or no SIMD in this engine). */
 export function simdEngine(): DenseEngine | { unavailable: string } {
-  const mod = module();
-  if (mod === null) return { unavailable: unavailable ?? 'unavailable' };
+  const mod = (compiled ??= compileSimd(DENSE_SIMD_WASM));
+  if (!(mod instanceof WebAssembly.Module)) return mod;
   return {
     name: 'wasm-simd',
     bind(bytes) {
