@@ -238,7 +238,7 @@ test.describe('your own classes', () => {
     expect(errors).toEqual([]);
   });
 
-  test("batch mode refuses a zip bomb at once, with the browser's memory bounded", async ({ page }) => {
+  test("batch mode refuses a zip bomb at once, with the browser's memory bounded", { tag: '@alone' }, async ({ page }) => {
     const own = await openLab(page);
     await openDetails(own.getByTestId('batch'));
     // 1.8 MB that inflates to 1.9 GB: 100 entries of 19 MB of zeros, each under the per-entry limit.

@@ -59,7 +59,7 @@ test('the sinusoid lab trains live, shows its backend, and adapts to a clicked p
   expect(errors).toEqual([]);
 });
 
-test('the main thread never trains: no long task over 50 ms while training', async ({ page }) => {
+test('the main thread never trains: no long task over 50 ms while training', { tag: '@alone' }, async ({ page }) => {
   await page.goto('./');
   await waitForBackend(page);
   await expect.poll(() => iteration(page)).toBeGreaterThan(5);
