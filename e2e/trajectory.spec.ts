@@ -30,6 +30,10 @@ test('the trajectory line grows, task paths and optima appear, and selecting a p
   // ... and the selection survives the next trajectory update.
   await expect.poll(count, { timeout: 60_000 }).toBeGreaterThan(n0 + 3);
   await expect(page.getByTestId('task-path').nth(2)).toHaveAttribute('data-selected', 'true');
+  // The distance curve fills in while it trains: a refit every 15 s or so here (it showed one
+  // point for over a minute when the fits ran on tfjs).
+  const distancePoints = async () => ((await page.getByTestId('distance-learner').getAttribute('d'))?.match(/[ML]/g) ?? []).length;
+  await expect.poll(distancePoints, { timeout: 120_000 }).toBeGreaterThanOrEqual(3);
   await page.getByTestId('trajectory').screenshot({ path: `${SCREENSHOTS}/trajectory.png` });
   expect(errors).toEqual([]);
 });

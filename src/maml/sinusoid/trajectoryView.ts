@@ -9,7 +9,8 @@ import { createRng } from '../random';
 import { namedTask } from './tasks';
 import { SnapshotStore, flatten } from '../trajectory/snapshots';
 import { fitProjection } from '../trajectory/projection';
-import { fitTaskOptima, innerPaths } from '../trajectory/optimum';
+import { fitTaskOptimaSgd, innerPaths } from '../trajectory/optimum';
+import { sizesOf } from './experiment';
 import type { DistancePoint, TaskView, TrajectoryPicture, TrajectoryTask } from './views';
 import type { SinusoidSession } from './session';
 
@@ -69,19 +70,16 @@ export class TrajectoryView {
     // Plain gradient descent from theta: the optimum reached along the gradient flow, the
     // nearest one. (Adam moves every parameter by about its rate at each step, so its
     // optima lie far from theta whatever the start, and hide the effect of meta-learning.)
-    const opts = {
-      rng: createRng(`${seed}/optima/${iteration}`),
-      steps: 150,
-      optimizer: 'sgd' as const,
-      lr: 0.02,
-      schedule: 'constant' as const,
-      pause,
-      yieldEvery: 10,
-    };
+    // On arrays (the fused kernel's gradients), whatever engine trains: on tfjs the two fits
+    // took seconds of the worker's time, so at the refits' 4% share a new point came only
+    // every minute or two.
+    const opts = { rng: createRng(`${seed}/optima/${iteration}`), steps: 150, lr: 0.02, pause, yieldEvery: 10 };
+    const sizes = sizesOf(session.config.hidden);
+    const values = (theta: tf.Tensor[]) => Promise.all(theta.map((t) => t.data() as Promise<Float32Array>));
     void (async () => {
       try {
-        const fitL = await fitTaskOptima(learner, this.tasks, opts);
-        const fitB = await fitTaskOptima(baseline, this.tasks, opts);
+        const fitL = await fitTaskOptimaSgd(await values(learner), sizes, this.tasks, opts);
+        const fitB = await fitTaskOptimaSgd(await values(baseline), sizes, this.tasks, opts);
         const dl = (await this.paths(learner, alpha, testSteps)).map((p, i) => distanceBetween(p[p.length - 1], fitL.optima[i]));
         const db = (await this.paths(baseline, alpha, testSteps)).map((p, i) => distanceBetween(p[p.length - 1], fitB.optima[i]));
         if (this.disposed) return;

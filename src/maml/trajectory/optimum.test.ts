@@ -5,7 +5,7 @@ import { mseLoss } from '../losses';
 import { initMlpValues, mlpForward, mlpShapes, type Params } from '../networks/mlp';
 import { createRng } from '../random';
 import { samplePoints, sampleSinusoidTask, sinusoid, type SinusoidTask } from '../sinusoid/tasks';
-import { fitTaskOptima, innerPaths } from './optimum';
+import { fitTaskOptima, fitTaskOptimaSgd, innerPaths } from './optimum';
 import { flatten, unflatten } from './snapshots';
 
 const SIZES = [1, 40, 40, 1];
@@ -100,6 +100,38 @@ describe('fitTaskOptima', () => {
     expect(Array.from(fit.optima[0])).toEqual(Array.from(flatten(values)));
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose(theta);
+  });
+});
+
+describe('fitTaskOptimaSgd', () => {
+  it("is the trajectory view's tfjs fit (plain gradient descent, constant rate) on arrays: same optima up to float32 rounding, far faster", async () => {
+    const { theta, values } = makeTheta(11);
+    const tasks = Array.from({ length: 5 }, (_, i) => sampleSinusoidTask(createRng(`sgd/${i}`)));
+    const opts = { steps: 150, lr: 0.02 };
+    const t0 = performance.now();
+    const ref = await fitTaskOptima(theta, tasks, { ...opts, rng: createRng('points'), optimizer: 'sgd', schedule: 'constant' });
+    const t1 = performance.now();
+    const got = await fitTaskOptimaSgd(values, SIZES, tasks, { ...opts, rng: createRng('points') });
+    const t2 = performance.now();
+    console.log(`5 tasks x 150 steps: tfjs on ${tf.getBackend()} ${(t1 - t0).toFixed(0)} ms, arrays ${(t2 - t1).toFixed(0)} ms`);
+    const start = flatten(values);
+    for (let t = 0; t < tasks.length; t++) {
+      // The fit moves theta far (about 1 in norm): a wrong gradient, rate or step count moves it elsewhere.
+      const moved = Math.sqrt(ref.optima[t].reduce((a, v, j) => a + (v - start[j]) ** 2, 0));
+      expect(moved).toBeGreaterThan(0.1);
+      expect(maxAbsDiff(got.optima[t], ref.optima[t])).toBeLessThan(1e-4 * Math.max(1, moved));
+      expect(got.losses[t]).toBeCloseTo(ref.losses[t], 4);
+    }
+    // Theta itself is not modified.
+    expect(Array.from(flatten(values))).toEqual(Array.from(start));
+    tf.dispose(theta);
+  });
+
+  it('handles no tasks and zero steps', async () => {
+    const { values } = makeTheta(5);
+    expect(await fitTaskOptimaSgd(values, SIZES, [], { rng: createRng(1), lr: 0.02 })).toEqual({ optima: [], losses: [] });
+    const fit = await fitTaskOptimaSgd(values, SIZES, [{ amplitude: 1, phase: 0 }], { rng: createRng(1), lr: 0.02, steps: 0 });
+    expect(Array.from(fit.optima[0])).toEqual(Array.from(flatten(values)));
   });
 });
 

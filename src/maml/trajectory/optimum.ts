@@ -12,7 +12,8 @@ import { adapt } from '../algorithm/adapt';
 import { mseLoss } from '../losses';
 import { mlpForward, tileParams, type Params } from '../networks/mlp';
 import type { Rng } from '../random';
-import { PAPER_SINUSOID, samplePoints, type SinusoidFamily, type SinusoidTask } from '../sinusoid/tasks';
+import { PAPER_SINUSOID, samplePoints, type RegressionBatch, type SinusoidFamily, type SinusoidTask } from '../sinusoid/tasks';
+import { FusedMlpMaml } from '../sinusoid/fusedMaml';
 
 export interface FitOptimaOptions {
   /** Source of the fitting points (drawn task by task, in order). */
@@ -134,6 +135,75 @@ export async function fitTaskOptima(
     optimizer.dispose();
     tf.dispose([x, y, ...vars]);
   }
+}
+
+export interface FitOptimaSgdOptions {
+  /** Source of the fitting points (drawn task by task, in order, as fitTaskOptima draws them). */
+  rng: Rng;
+  /** Points per task (default 100). */
+  points?: number;
+  /** Full-batch gradient steps (default 150). */
+  steps?: number;
+  /** The constant learning rate. */
+  lr: number;
+  /** Task family (its x range is where the points are drawn). Default: the paper's. */
+  family?: SinusoidFamily;
+  pause?: () => Promise<void>;
+  /** Steps between `pause` calls (default 10). */
+  yieldEvery?: number;
+}
+
+/**
+ * fitTaskOptima with plain gradient descent at a constant rate, on arrays: each step is the
+ * fused kernel's full-batch MSE gradient (a meta-gradient with no inner steps), so no tfjs op
+ * is launched. The trajectory view refits five tasks for two learners every few seconds,
+ * and on tfjs that took seconds of the worker's time (some 16 ms a step here); this takes
+ * a small fraction of it. Same points, same steps: equal to the tfjs fit up to float32
+ * rounding (optimum.test.ts).
+ */
+export async function fitTaskOptimaSgd(
+  theta: readonly Float32Array[],
+  sizes: readonly number[],
+  tasks: readonly SinusoidTask[],
+  opts: FitOptimaSgdOptions,
+): Promise<TaskOptima> {
+  const points = opts.points ?? 100;
+  const steps = opts.steps ?? 150;
+  const yieldEvery = opts.yieldEvery ?? 10;
+  const family = opts.family ?? PAPER_SINUSOID;
+  if (!(points > 0) || !Number.isInteger(points)) throw new Error(`fitTaskOptimaSgd: points must be a positive integer, got ${points}`);
+  if (!(steps >= 0) || !Number.isInteger(steps)) throw new Error(`fitTaskOptimaSgd: steps must be a non-negative integer, got ${steps}`);
+  if (tasks.length === 0) return { optima: [], losses: [] };
+  const kernel = new FusedMlpMaml([...sizes], 1, 1, points);
+  const none = new Float32Array(sizes[0]);
+  const batches: RegressionBatch[] = tasks.map((task) => {
+    const p = samplePoints(opts.rng, task, points, family);
+    return { tasks: 1, shots: 1, queries: points, xs: none, ys: new Float32Array(sizes[sizes.length - 1]), xq: p.x, yq: p.y };
+  });
+  const params = tasks.map(() => theta.map((p) => p.slice()));
+  const gradientAt = { alpha: 0, steps: 0, order: 1 as const };
+  for (let s = 0; s < steps; s++) {
+    for (let t = 0; t < tasks.length; t++) {
+      const { grads } = kernel.metaGradient(params[t], batches[t], gradientAt);
+      for (let p = 0; p < grads.length; p++) {
+        const w = params[t][p];
+        const g = grads[p];
+        for (let j = 0; j < w.length; j++) w[j] -= opts.lr * g[j];
+      }
+    }
+    if (opts.pause && (s + 1) % yieldEvery === 0 && s + 1 < steps) await opts.pause();
+  }
+  const losses = params.map((p, t) => kernel.metaGradient(p, batches[t], gradientAt).postLoss);
+  const optima = params.map((p) => {
+    const flat = new Float32Array(p.reduce((n, a) => n + a.length, 0));
+    let o = 0;
+    for (const a of p) {
+      flat.set(a, o);
+      o += a.length;
+    }
+    return flat;
+  });
+  return { optima, losses };
 }
 
 /** A task's support set: x and y of equal length (may differ between tasks). */
