@@ -14,6 +14,7 @@ import { mlpForward, tileParams, type Params } from '../networks/mlp';
 import type { Rng } from '../random';
 import { PAPER_SINUSOID, samplePoints, type RegressionBatch, type SinusoidFamily, type SinusoidTask } from '../sinusoid/tasks';
 import { FusedMlpMaml } from '../sinusoid/fusedMaml';
+import { flatten } from './snapshots';
 
 export interface FitOptimaOptions {
   /** Source of the fitting points (drawn task by task, in order). */
@@ -194,16 +195,7 @@ export async function fitTaskOptimaSgd(
     if (opts.pause && (s + 1) % yieldEvery === 0 && s + 1 < steps) await opts.pause();
   }
   const losses = params.map((p, t) => kernel.metaGradient(p, batches[t], gradientAt).postLoss);
-  const optima = params.map((p) => {
-    const flat = new Float32Array(p.reduce((n, a) => n + a.length, 0));
-    let o = 0;
-    for (const a of p) {
-      flat.set(a, o);
-      o += a.length;
-    }
-    return flat;
-  });
-  return { optima, losses };
+  return { optima: params.map(flatten), losses };
 }
 
 /** A task's support set: x and y of equal length (may differ between tasks). */
