@@ -9,6 +9,7 @@
  */
 import * as tf from '../tf';
 import { adapt } from '../algorithm/adapt';
+import { axpyInPlace } from '../algorithm/maml';
 import { mseLoss } from '../losses';
 import { mlpForward, tileParams, type Params } from '../networks/mlp';
 import type { Rng } from '../random';
@@ -185,12 +186,7 @@ export async function fitTaskOptimaSgd(
   const gradientAt = { alpha: 0, steps: 0, order: 1 as const };
   for (let s = 0; s < steps; s++) {
     for (let t = 0; t < tasks.length; t++) {
-      const { grads } = kernel.metaGradient(params[t], batches[t], gradientAt);
-      for (let p = 0; p < grads.length; p++) {
-        const w = params[t][p];
-        const g = grads[p];
-        for (let j = 0; j < w.length; j++) w[j] -= opts.lr * g[j];
-      }
+      axpyInPlace(params[t], -opts.lr, kernel.metaGradient(params[t], batches[t], gradientAt).grads);
     }
     if (opts.pause && (s + 1) % yieldEvery === 0 && s + 1 < steps) await opts.pause();
   }
