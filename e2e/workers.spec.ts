@@ -14,9 +14,9 @@ async function trainThree(page: Page, workers: number): Promise<Buffer> {
   await page.goto(`./?experiment=omniglot&workers=${workers}`);
   await expect(page.getByTestId('omniglot-backend')).toHaveText('wasm', { timeout: 120_000 });
   await expect(page.getByTestId('omniglot-workers')).toHaveText(`${workers} ${workers === 1 ? 'thread' : 'threads'}`);
-  // The conv kernel's batch norm and im2col passes run on the WebAssembly SIMD module in the page and in the gradient workers.
+  // The conv kernel's matrix products and its batch norm and im2col passes run on the WebAssembly SIMD modules in the page and in the gradient workers.
   await expect(page.getByTestId('omniglot-engine')).toHaveText(
-    'fused conv kernel, tfjs matrix products, batch norm and im2col on WebAssembly SIMD',
+    'fused conv kernel, matrix products on WebAssembly SIMD, batch norm and im2col on WebAssembly SIMD',
   );
   await omniglotFromScratch(page, 8, 5);
   await page.getByTestId('omniglot-target').fill('3');

@@ -58,6 +58,8 @@ interface Row {
   filters?: number;
   /** Where the conv kernel's batch norm and im2col passes ran (Omniglot, Node): wasm-simd or js. */
   passes?: string;
+  /** Where its matrix products ran (Omniglot, Node): wasm-simd (the project's), tfjs (XNNPACK) or js. */
+  products?: string;
   evalImagesPerSec?: number;
   algorithm: Algorithm | string;
   env: 'node' | 'browser';
@@ -162,6 +164,7 @@ async function benchOmniglotNode() {
   const { IncrementalEvaluation } = await import('../src/maml/omniglot/experiment');
   const { DEFAULT_OMNIGLOT_CONFIG, EVALUATION_QUERIES } = await import('../src/maml/omniglot/config');
   const { tfGemm, jsGemm } = await import('../src/maml/networks/gemm');
+  const { defaultGemm } = await import('../src/maml/networks/gemmSimd');
   const { jsConvPasses } = await import('../src/maml/networks/convPasses');
   const { defaultConvPasses } = await import('../src/maml/networks/convPassesSimd');
   const { trainingBatch } = await import('../src/maml/omniglot/tasks');
@@ -171,16 +174,18 @@ async function benchOmniglotNode() {
   const ds = loadOmniglot();
   const threadCounts = args.threads!.split(',').map(Number);
   const helpers = await startGradientProcesses(Math.max(...threadCounts) - 1);
-  // The conv passes (batch norm, im2col) on WebAssembly SIMD (the default) and, for comparison on one thread, in JavaScript.
+  // The default: the project's own SIMD products and the SIMD conv passes (batch norm, im2col); for comparison on
+  // one thread, tfjs-wasm's products (XNNPACK, the default until 2026-12-03), the passes in JavaScript, and no wasm at all.
   const engines = [
+    { gemm: defaultGemm(), passes: defaultConvPasses(), backend: 'simd-fused' },
     { gemm: tfGemm, passes: defaultConvPasses(), backend: 'wasm-fused' },
-    { gemm: tfGemm, passes: jsConvPasses, backend: 'wasm-fused-js-passes' },
+    { gemm: defaultGemm(), passes: jsConvPasses, backend: 'simd-fused-js-passes' },
     { gemm: jsGemm, passes: jsConvPasses, backend: 'js-fused' },
   ];
   for (const { gemm, passes, backend } of engines) {
     for (const filters of [32, 64]) {
       for (const algorithm of ['maml2', 'maml1'] as const) {
-        for (const workers of gemm === jsGemm || passes === jsConvPasses ? [1] : threadCounts) {
+        for (const workers of backend === 'simd-fused' ? threadCounts : [1]) {
           const config = { ...DEFAULT_OMNIGLOT_CONFIG, filters, algorithm };
           const l = new ConvMetaLearner(config, gemm, undefined, passes);
           const spec = trainingSpec(config);
@@ -211,6 +216,7 @@ async function benchOmniglotNode() {
             env: 'node',
             backend,
             passes: passes.name,
+            products: gemm.name,
             filters,
             workers,
             metaItersPerSec: +rate.toFixed(3),

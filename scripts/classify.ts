@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { innerFor, type OmniglotConfig } from '../src/maml/omniglot/config';
 import { classifyFewShot } from '../src/maml/omniglot/fewShotClassify';
 import { ConvMetaLearner } from '../src/maml/omniglot/convLearner';
-import { tfGemm } from '../src/maml/networks/gemm';
+import { defaultGemm } from '../src/maml/networks/gemmSimd';
 import { loadCheckpoint, loadTorchConv4 } from './load-checkpoint';
 import { readImages, readSupport, requireFolder } from './lib/imageFolders';
 import { useBackend } from './node-backend';
@@ -59,7 +59,7 @@ const model = loadModel(args.checkpoint!);
 const config = model.config;
 const steps = args.steps === undefined ? config.testSteps : Number(args.steps);
 if (!Number.isInteger(steps) || steps < 0 || steps > 20) fail('--steps must be a whole number from 0 to 20');
-const learner = new ConvMetaLearner(config, tfGemm, model.theta);
+const learner = new ConvMetaLearner(config, defaultGemm(), model.theta);
 const result = classifyFewShot(
   learner.net,
   learner.body,

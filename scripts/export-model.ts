@@ -33,7 +33,7 @@ import { exportLayersClassifier } from '../src/maml/io/layersClassifier';
 import { classifyFewShot } from '../src/maml/omniglot/fewShotClassify';
 import { innerFor } from '../src/maml/omniglot/config';
 import { ConvMetaLearner } from '../src/maml/omniglot/convLearner';
-import { tfGemm } from '../src/maml/networks/gemm';
+import { defaultGemm } from '../src/maml/networks/gemmSimd';
 import { useBackend } from './node-backend';
 
 const LABS = ['sinusoid', 'omniglot', 'rl'] as const;
@@ -107,7 +107,7 @@ if (format === 'layers') {
   const classes = readSupport(args.support!, (m) => console.error(`export-model: ${m}`), fail);
   const steps = args.steps === undefined ? config.testSteps : Number(args.steps);
   if (!Number.isInteger(steps) || steps < 0 || steps > 20) fail('--steps must be a whole number from 0 to 20');
-  const learner = new ConvMetaLearner(config, tfGemm, ck.learners[key].theta);
+  const learner = new ConvMetaLearner(config, defaultGemm(), ck.learners[key].theta);
   const images = classes.map((c) => c.images.map((i) => i.pixels));
   const { adapted } = classifyFewShot(
     learner.net,

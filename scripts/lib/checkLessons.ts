@@ -25,7 +25,8 @@ import {
 import { ConvMetaLearner } from '../../src/maml/omniglot/convLearner';
 import { evaluateOmniglot } from '../../src/maml/omniglot/experiment';
 import { comparisonConfig, OmniglotComparison } from '../../src/maml/omniglot/comparison';
-import { tfGemm, jsGemm } from '../../src/maml/networks/gemm';
+import { jsGemm } from '../../src/maml/networks/gemm';
+import { defaultGemm } from '../../src/maml/networks/gemmSimd';
 import { OMNIGLOT_LESSONS } from '../../src/maml/omniglot/lessons';
 import { RL_LESSONS } from '../../src/maml/rl/lessons';
 import { adaptAndSample } from '../../src/maml/rl/mamlRl';
@@ -63,7 +64,7 @@ export function checkOmniglotLessons(): LessonCheck[] {
     let ok: boolean;
     if (lesson.id === 'orders') {
       const { config } = comparisonConfig(DEFAULT_OMNIGLOT_CONFIG, lesson.compare!, 'scratch');
-      const run = new OmniglotComparison(config, lesson.compare!, tfGemm);
+      const run = new OmniglotComparison(config, lesson.compare!, defaultGemm());
       const start = Object.fromEntries(
         run.learners.map(({ algorithm, learner }) => [algorithm, accuracy(learner, 5, config.testSteps, 100)]),
       );
@@ -76,10 +77,10 @@ export function checkOmniglotLessons(): LessonCheck[] {
       row = { iterations: 300, result };
     } else {
       const ck = loadCheckpoint('public/models/omniglot');
-      const meta = new ConvMetaLearner(ck.manifest.config as OmniglotConfig, tfGemm, ck.learners.maml.theta);
+      const meta = new ConvMetaLearner(ck.manifest.config as OmniglotConfig, defaultGemm(), ck.learners.maml.theta);
       if (lesson.id === 'pretrained-20-way') {
         const pk = loadCheckpoint('public/models/omniglot-pretrained');
-        const pre = new ConvMetaLearner(pk.manifest.config as OmniglotConfig, tfGemm, pk.learners.pretrained.theta);
+        const pre = new ConvMetaLearner(pk.manifest.config as OmniglotConfig, defaultGemm(), pk.learners.pretrained.theta);
         const m = accuracy(meta, 20, meta.config.testSteps, 100);
         const p = accuracy(pre, 20, meta.config.testSteps, 100);
         const p3 = accuracy(pre, 20, 3, 100);

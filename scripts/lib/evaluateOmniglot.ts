@@ -6,7 +6,7 @@ import type { Checkpoint } from '../../src/maml/checkpoint';
 import { evaluateOmniglot, type EvaluationResult } from '../../src/maml/omniglot/experiment';
 import { innerFor, EVALUATION_QUERIES, EVALUATION_SEED, EVALUATION_SETTINGS, type OmniglotConfig } from '../../src/maml/omniglot/config';
 import { ConvMetaLearner } from '../../src/maml/omniglot/convLearner';
-import { tfGemm } from '../../src/maml/networks/gemm';
+import { defaultGemm } from '../../src/maml/networks/gemmSimd';
 import { resolveAlphabet } from '../../src/maml/omniglot/tasks';
 import { loadOmniglot } from './omniglotData';
 
@@ -27,7 +27,7 @@ export function evaluateCheckpoint(
   if (ck.manifest.experiment !== 'omniglot') throw new Error(`this is a ${ck.manifest.experiment} checkpoint, not an Omniglot one`);
   const config = ck.manifest.config as OmniglotConfig;
   const state = ck.learners.maml ?? Object.values(ck.learners)[0];
-  const learner = new ConvMetaLearner(config, tfGemm, state.theta);
+  const learner = new ConvMetaLearner(config, defaultGemm(), state.theta);
   const ds = loadOmniglot();
   const rows = [];
   for (const s of a.settings ?? EVALUATION_SETTINGS) {

@@ -7,7 +7,7 @@
 import { shareGradients, sliceBatch } from '../../src/maml/omniglot/dataParallel';
 import { ConvNet } from '../../src/maml/networks/convNet';
 import { convShape } from '../../src/maml/omniglot/convLearner';
-import { tfGemm } from '../../src/maml/networks/gemm';
+import { defaultGemm } from '../../src/maml/networks/gemmSimd';
 import { trainingSpec, type OmniglotConfig } from '../../src/maml/omniglot/config';
 import { trainingBatch } from '../../src/maml/omniglot/tasks';
 import { useBackend } from '../node-backend';
@@ -22,7 +22,7 @@ let net: ConvNet | null = null;
 process.on('message', (msg: GradientRequest) => {
   try {
     const c = msg.config;
-    if (!net || net.shape.filters !== c.filters) net = new ConvNet(convShape(c.filters), tfGemm);
+    if (!net || net.shape.filters !== c.filters) net = new ConvNet(convShape(c.filters), defaultGemm());
     const batch = trainingBatch(ds, trainingSpec(c), c.metaBatch, c.seed, msg.iteration);
     const share = sliceBatch(batch, { from: msg.from, to: msg.to });
     process.send!({ type: 'grads', ...shareGradients(net, msg.body, share, { alpha: c.alpha, steps: c.trainSteps }, c.algorithm) });

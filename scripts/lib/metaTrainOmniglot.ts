@@ -12,7 +12,7 @@ import { evaluateOmniglot } from '../../src/maml/omniglot/experiment';
 import { innerFor, DEFAULT_OMNIGLOT_CONFIG, trainingSpec, type OmniglotConfig } from '../../src/maml/omniglot/config';
 import { ConvMetaLearner } from '../../src/maml/omniglot/convLearner';
 import type { ConvAlgorithm } from '../../src/maml/algorithm/algorithm';
-import { tfGemm } from '../../src/maml/networks/gemm';
+import { defaultGemm } from '../../src/maml/networks/gemmSimd';
 import { trainingBatch } from '../../src/maml/omniglot/tasks';
 import { loadOmniglot } from './omniglotData';
 import { startGradientProcesses } from './gradientProcesses';
@@ -46,7 +46,7 @@ export async function metaTrainOmniglot(a: OmniglotTrainArgs) {
     // The run's own settings win over the defaults; flags given now still apply.
     config = { ...(ck.manifest.config as OmniglotConfig), ...a.overrides };
     const before = ck.manifest.config as OmniglotConfig;
-    learner = new ConvMetaLearner(config, tfGemm);
+    learner = new ConvMetaLearner(config, defaultGemm());
     await learner.restore(ck.learners.maml);
     seconds = ck.manifest.trainedOn?.seconds ?? 0;
     changed = Object.fromEntries(Object.entries(a.overrides).filter(([k, v]) => before[k as keyof OmniglotConfig] !== v));
@@ -62,7 +62,7 @@ export async function metaTrainOmniglot(a: OmniglotTrainArgs) {
     if (Object.keys(changed).length)
       appendFileSync(logPath, JSON.stringify({ iteration: learner.iteration, event: 'settings', changed }) + '\n');
   } else {
-    learner = new ConvMetaLearner(config, tfGemm);
+    learner = new ConvMetaLearner(config, defaultGemm());
     writeFileSync(logPath, '');
   }
   console.log(

@@ -17,7 +17,7 @@ import { DEFAULT_OMNIGLOT_CONFIG, type OmniglotConfig } from '../../src/maml/omn
 import { episodeTask } from '../../src/maml/omniglot/convMaml';
 import { BODY_PARAMS, ConvNet, headShapes, initBody } from '../../src/maml/networks/convNet';
 import { convShape } from '../../src/maml/omniglot/convLearner';
-import { tfGemm } from '../../src/maml/networks/gemm';
+import { defaultGemm } from '../../src/maml/networks/gemmSimd';
 import { Adam } from '../../src/maml/optim/adam';
 import { writeImage, OMNIGLOT_PIXELS, type OmniglotDataset } from '../../src/maml/omniglot/pack';
 import { loadCheckpoint } from '../load-checkpoint';
@@ -55,7 +55,7 @@ export async function pretrainOmniglot(a: PretrainArgs & { fresh?: boolean }) {
         .split('\n')
         .filter((l) => l && JSON.parse(l).event !== 'alpha');
       writeFileSync(logPath, kept.map((l) => l + '\n').join(''));
-      const net = new ConvNet(convShape(a.filters), tfGemm);
+      const net = new ConvNet(convShape(a.filters), defaultGemm());
       const trainedOn = ck.manifest.trainedOn!;
       await choseAlphaAndSave(a, ds, net, done.theta, trainedOn.seconds, logPath);
       return;
@@ -64,7 +64,7 @@ export async function pretrainOmniglot(a: PretrainArgs & { fresh?: boolean }) {
   const train = ds.classes.train;
   const way = train.length * 4; // every rotation is a class of its own, as in meta-training
   const shape = convShape(a.filters);
-  const net = new ConvNet(shape, tfGemm);
+  const net = new ConvNet(shape, defaultGemm());
   const rng = createRng(`${a.seed}/omniglot-pretrained/init`);
   const body = initBody(shape, () => rng.next());
   const [whShape, bhShape] = headShapes(shape, way);

@@ -21,6 +21,7 @@ export interface WasmModule {
 export const MODULES: WasmModule[] = [
   { source: 'wasm/denseKernels.ts', target: 'src/maml/sinusoid/denseSimd.wasm.ts', constant: 'DENSE_SIMD_WASM' },
   { source: 'wasm/convPasses.ts', target: 'src/maml/networks/convPassesSimd.wasm.ts', constant: 'CONV_PASSES_SIMD_WASM' },
+  { source: 'wasm/gemm.ts', target: 'src/maml/networks/gemmSimd.wasm.ts', constant: 'GEMM_SIMD_WASM' },
 ];
 
 /** The generated TypeScript module for the compiled bytes of one source. */

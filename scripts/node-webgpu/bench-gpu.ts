@@ -22,7 +22,8 @@ import { ConvMetaLearner, convShape } from '../../src/maml/omniglot/convLearner'
 import { metaGradient } from '../../src/maml/omniglot/convMaml';
 import { GpuMetaGradient } from '../../src/maml/omniglot/convMamlGpu';
 import { ConvNet, initBody } from '../../src/maml/networks/convNet';
-import { jsGemm, tfGemm } from '../../src/maml/networks/gemm';
+import { jsGemm } from '../../src/maml/networks/gemm';
+import { defaultGemm } from '../../src/maml/networks/gemmSimd';
 import { DEFAULT_OMNIGLOT_CONFIG, OMNIGLOT_PRESETS, type OmniglotConfig } from '../../src/maml/omniglot/config';
 import { trainingBatch, type EpisodeBatch } from '../../src/maml/omniglot/tasks';
 import { createRng } from '../../src/maml/random';
@@ -202,7 +203,7 @@ async function main() {
       net.dispose();
       await useBackend('wasm');
       const ref = body.map((b) => new Float32Array(b.length));
-      const r = metaGradient(new ConvNet(shape, tfGemm), body, batch, inner, 'maml2', ref);
+      const r = metaGradient(new ConvNet(shape, defaultGemm()), body, batch, inner, 'maml2', ref);
       const cmp = (a: ArrayLike<number>[], e: ArrayLike<number>[]) => {
         let num = 0,
           den = 0,
@@ -283,7 +284,7 @@ async function main() {
       let net: GpuMetaGradient | null = null;
       try {
         await useBackend(engine);
-        const l = new ConvMetaLearner(config, tfGemm);
+        const l = new ConvMetaLearner(config, defaultGemm());
         if (engine === 'webgpu') net = new GpuMetaGradient(convShape(c.filters), gpuDevice());
         const step = async (i: number) =>
           net

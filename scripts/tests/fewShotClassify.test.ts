@@ -3,7 +3,7 @@ import { loadOmniglot } from '../lib/omniglotData';
 import { loadCheckpoint } from '../load-checkpoint';
 import { OMNIGLOT_PIXELS } from '../../src/maml/omniglot/pack';
 import { ConvMetaLearner } from '../../src/maml/omniglot/convLearner';
-import { tfGemm } from '../../src/maml/networks/gemm';
+import { defaultGemm } from '../../src/maml/networks/gemmSimd';
 import { createRng } from '../../src/maml/random';
 import { sampleEpisodes } from '../../src/maml/omniglot/tasks';
 import { adaptationTrace } from '../../src/maml/omniglot/convMaml';
@@ -29,8 +29,8 @@ describe('few-shot classification of given examples', () => {
   it('the meta-learned model beats nearest neighbour in pixel space and a random initialisation', () => {
     const ck = loadCheckpoint('public/models/omniglot');
     const config = ck.manifest.config as OmniglotConfig;
-    const meta = new ConvMetaLearner(config, tfGemm, ck.learners.maml.theta);
-    const random = new ConvMetaLearner({ ...config, seed: 123 }, tfGemm);
+    const meta = new ConvMetaLearner(config, defaultGemm(), ck.learners.maml.theta);
+    const random = new ConvMetaLearner({ ...config, seed: 123 }, defaultGemm());
     let m = 0,
       r = 0,
       n = 0;
@@ -55,7 +55,7 @@ describe('few-shot classification of given examples', () => {
   it('weighs classes equally: repeating the example of one class keeps the predictions, where unweighted examples change most', () => {
     const ck = loadCheckpoint('public/models/omniglot');
     const config = ck.manifest.config as OmniglotConfig;
-    const l = new ConvMetaLearner(config, tfGemm, ck.learners.maml.theta);
+    const l = new ConvMetaLearner(config, defaultGemm(), ck.learners.maml.theta);
     const inner = innerFor(config, 5, 2);
     let kept = 0;
     let keptUnweighted = 0;
@@ -93,7 +93,7 @@ describe('few-shot classification of given examples', () => {
   it('says what is missing', () => {
     const q = new Float32Array(784);
     const ck = loadCheckpoint('public/models/omniglot');
-    const l = new ConvMetaLearner(ck.manifest.config as OmniglotConfig, tfGemm, ck.learners.maml.theta);
+    const l = new ConvMetaLearner(ck.manifest.config as OmniglotConfig, defaultGemm(), ck.learners.maml.theta);
     const inner = { alpha: 0.4, steps: 1 };
     expect(() => classifyFewShot(l.net, l.body, { classes: [[q]], queries: [q] }, inner)).toThrow(/1 classes: the model serves 2 to 20/);
     expect(() => classifyFewShot(l.net, l.body, { classes: [[q], []], queries: [q] }, inner)).toThrow(/class 2 has no examples/);

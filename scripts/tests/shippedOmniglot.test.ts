@@ -11,14 +11,14 @@ import {
 } from '../../src/maml/omniglot/config';
 import { trainingBatch } from '../../src/maml/omniglot/tasks';
 import { ConvMetaLearner } from '../../src/maml/omniglot/convLearner';
-import { tfGemm } from '../../src/maml/networks/gemm';
+import { defaultGemm } from '../../src/maml/networks/gemmSimd';
 
 const ds = loadOmniglot();
 
 describe('Omniglot meta-learning', () => {
   it('a short seeded run lifts held-out 5-way 1-shot accuracy well above chance (20%)', () => {
     const config: OmniglotConfig = { ...DEFAULT_OMNIGLOT_CONFIG, filters: 16, metaBatch: 16, queries: 3, seed: 5 };
-    const learner = new ConvMetaLearner(config, tfGemm);
+    const learner = new ConvMetaLearner(config, defaultGemm());
     const evaluate = () =>
       evaluateOmniglot(learner.net, learner.body, ds, {
         way: 5,
@@ -49,7 +49,7 @@ describe('Omniglot meta-learning', () => {
   it('the shipped checkpoint reaches its targets on held-out alphabets (5-way 1-shot >= 90%, 20-way 1-shot >= 70%)', () => {
     const ck = loadCheckpoint('public/models/omniglot');
     const config = ck.manifest.config as OmniglotConfig;
-    const learner = new ConvMetaLearner(config, tfGemm, ck.learners.maml.theta);
+    const learner = new ConvMetaLearner(config, defaultGemm(), ck.learners.maml.theta);
     const five = evaluateOmniglot(learner.net, learner.body, ds, {
       way: 5,
       shot: 1,
@@ -76,7 +76,7 @@ describe('Omniglot meta-learning', () => {
   const accuracy = (ck: ReturnType<typeof maml>, way: number, episodes: number, alphabet?: string) => {
     const config = ck.manifest.config as OmniglotConfig;
     const state = ck.learners.maml ?? ck.learners.pretrained;
-    const l = new ConvMetaLearner(config, tfGemm, state.theta);
+    const l = new ConvMetaLearner(config, defaultGemm(), state.theta);
     return evaluateOmniglot(l.net, l.body, ds, {
       way,
       shot: 1,

@@ -13,7 +13,8 @@ import { checkAgainstFloat64 } from '../maml/testing/float64Conv';
 import { randomEpisodes } from '../maml/testing/randomEpisodes';
 import { createRng } from '../maml/random';
 import { initBody } from '../maml/networks/convNet';
-import { jsGemm, tfGemm, type Gemm } from '../maml/networks/gemm';
+import { jsGemm, type Gemm } from '../maml/networks/gemm';
+import { defaultGemm } from '../maml/networks/gemmSimd';
 import type { OmniglotDataset } from '../maml/omniglot/pack';
 import { trainingBatch } from '../maml/omniglot/tasks';
 import { loadDataset } from '../worker/assets';
@@ -29,7 +30,7 @@ let setup: Promise<{ ds: OmniglotDataset; gemm: Gemm }> | null = null;
 async function prepare(baseUrl: string) {
   const wasm = await activate('wasm');
   if (!wasm.available) await activate('cpu');
-  return { ds: await loadDataset(baseUrl), gemm: wasm.available ? tfGemm : jsGemm };
+  return { ds: await loadDataset(baseUrl), gemm: wasm.available ? defaultGemm() : jsGemm };
 }
 
 async function bench(msg: ToOmniglotBench) {
@@ -74,7 +75,7 @@ async function bench(msg: ToOmniglotBench) {
   const dispatches = (dispatchCount() - d0) / msg.iterations;
   net?.dispose();
   pool?.dispose();
-  if (tf.getBackend() !== 'wasm' && gemm === tfGemm) await tf.setBackend('wasm');
+  if (tf.getBackend() !== 'wasm' && gemm !== jsGemm) await tf.setBackend('wasm');
   const t1 = performance.now();
   const ev = new IncrementalEvaluation(l.net, l.body, ds, [
     { way: 5, shot: 1, queries: EVALUATION_QUERIES, episodes: 20, inner: innerFor(config, 5), seed: 1 },
@@ -84,7 +85,7 @@ async function bench(msg: ToOmniglotBench) {
   const kernel = net?.kernel(inner, config.algorithm);
   const backend = onGpu
     ? `${msg.engine === 'webgl' ? 'webgl' : 'webgpu'}-${kernel?.includes('WGSL') ? 'wgsl' : 'tensors'}`
-    : `${gemm === tfGemm ? 'wasm' : 'js'}-fused`;
+    : `${gemm === jsGemm ? 'js' : gemm.name === 'wasm-simd' ? 'simd' : 'wasm'}-fused`;
   post({
     type: 'benchResult',
     filters: msg.filters,

@@ -3,13 +3,14 @@ import './wasmBackend';
 import * as tf from '../maml/tf';
 import { ConvNet } from '../maml/networks/convNet';
 import { convShape } from '../maml/omniglot/convLearner';
-import { jsGemm, tfGemm, type Gemm } from '../maml/networks/gemm';
+import { jsGemm, type Gemm } from '../maml/networks/gemm';
+import { defaultGemm } from '../maml/networks/gemmSimd';
 import { shareBuffers, shareGradients } from '../maml/omniglot/dataParallel';
 import type { FromGradientWorker, ToGradientWorker } from './gradientProtocol';
 import { serveWorker } from './runtime';
 
 const post = (m: FromGradientWorker, transfer: Transferable[] = []) => (self as unknown as Worker).postMessage(m, transfer);
-let gemm: Gemm = tfGemm;
+let gemm: Gemm = defaultGemm();
 let net: ConvNet | null = null;
 
 serveWorker<ToGradientWorker>({

@@ -13,6 +13,7 @@ import type { OmniglotDataset } from '../maml/omniglot/pack';
 import type { FromOmniglotWorker, ToOmniglotWorker } from './omniglotProtocol';
 import { yieldToEvents } from './yieldToEvents';
 import { convPassesLabel } from '../maml/networks/convPassesSimd';
+import { gemmLabel } from '../maml/networks/gemmSimd';
 
 export interface ComparisonContext {
   post: (m: FromOmniglotWorker) => void;
@@ -78,7 +79,7 @@ export function comparisonRunner(ctx: ComparisonContext) {
         from: msg.from,
         config,
         notes,
-        engine: `the CPU kernels (fused conv kernel, ${ctx.gemm().name} matrix products, ${convPassesLabel()})${gpu ? `, not ${gpu} where meta-training runs` : ''}`,
+        engine: `the CPU kernels (fused conv kernel, matrix products on ${gemmLabel(ctx.gemm())}, ${convPassesLabel()})${gpu ? `, not ${gpu} where meta-training runs` : ''}`,
       });
       void run(cmp);
     },

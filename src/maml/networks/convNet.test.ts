@@ -10,7 +10,8 @@ import {
   zeroHeadStepGradient,
   type EpisodeTask,
 } from '../omniglot/convMaml';
-import { jsGemm, tfGemm, type Vec } from './gemm';
+import { jsGemm, tfGemm, type Gemm, type Vec } from './gemm';
+import { defaultGemm } from './gemmSimd';
 
 /**
  * Finite-difference checks of the hand-derived conv net in float64: the gradient (conv
@@ -161,13 +162,16 @@ describe('one inner step from the zero head without the R-operator (zeroHeadStep
   });
 });
 
-describe('float32 on the tfjs wasm matMul', () => {
+describe.each([
+  ['the tfjs wasm matMul', tfGemm],
+  ['the WebAssembly SIMD product', defaultGemm()],
+] as [string, Gemm][])('float32 on %s', (_, gemm) => {
   it('gives the float64 meta-gradient to float32 precision', () => {
     const body64 = randomParams('body').slice(0, BODY_PARAMS);
     const body32 = body64.map((a) => Float32Array.from(a));
     const task64 = threeWayTask('xs', 'xq');
     const task32: EpisodeTask = { ...task64, xs: Float32Array.from(task64.xs), xq: Float32Array.from(task64.xq) };
-    const net32 = new ConvNet(shape, tfGemm);
+    const net32 = new ConvNet(shape, gemm);
     const g64 = body64.map((a) => new Float64Array(a.length));
     const g32 = body32.map((a) => new Float32Array(a.length));
     taskMetaGradient(net64, body64, task64, { alpha: 0.4, steps: 2 }, 'maml2', g64, 1);

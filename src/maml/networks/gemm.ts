@@ -58,7 +58,7 @@ function gemmNN(A: Vec, B: Vec, M: number, K: number, N: number, C: Vec) {
 }
 
 /** Products with an all-zero factor (the zero head's first step) are skipped: scanning is far cheaper. */
-function allZero(a: Vec): boolean {
+export function allZero(a: Vec): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== 0) return false;
   return true;
 }

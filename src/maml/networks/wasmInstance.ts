@@ -9,9 +9,15 @@ export interface SimdInstance<E> {
   /**
    * One kernel call: the inputs copied into the memory, room for each output (float32 or
    * float64, of n elements), `kernel` run on the byte offsets of the inputs then the outputs,
-   * and the outputs copied out to fresh arrays, in order.
+   * and the outputs copied out to fresh arrays, in order. `scratchBytes` of working room follow
+   * the outputs (its offset last in `at`), never copied.
    */
-  call(inputs: (Float32Array | Int32Array)[], outputs: [Output, number][], kernel: (at: number[]) => void): (Float32Array | Float64Array)[];
+  call(
+    inputs: (Float32Array | Int32Array)[],
+    outputs: [Output, number][],
+    kernel: (at: number[]) => void,
+    scratchBytes?: number,
+  ): (Float32Array | Float64Array)[];
 }
 
 type Output = typeof Float32Array | typeof Float64Array;
@@ -35,11 +41,12 @@ export function simdInstance<E>(base64: string): SimdInstance<E> | { unavailable
   const memory = new WebAssembly.Memory({ initial: 16 });
   return {
     exports: new WebAssembly.Instance(mod, { env: { memory } }).exports as unknown as E,
-    call(inputs, outputs, kernel) {
+    call(inputs, outputs, kernel, scratchBytes = 0) {
       // Consecutive arrays, 16-byte aligned, after a null at 0.
       const at: number[] = [];
       let top = 16;
-      for (const [bytes, n] of [...inputs.map((x) => [4, x.length]), ...outputs.map(([T, n]) => [T.BYTES_PER_ELEMENT, n])]) {
+      const sizes = [...inputs.map((x) => [4, x.length]), ...outputs.map(([T, n]) => [T.BYTES_PER_ELEMENT, n]), [1, scratchBytes]];
+      for (const [bytes, n] of sizes) {
         at.push(top);
         top += (bytes * n + 15) & ~15;
       }

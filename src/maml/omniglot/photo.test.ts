@@ -16,7 +16,7 @@ import { SHARED_OMNIGLOT } from '../../../e2e/fixtures/officialDrawings';
 import { decodeCheckpoint } from '../checkpoint';
 import { createRng } from '../random';
 import { ConvMetaLearner } from './convLearner';
-import { tfGemm } from '../networks/gemm';
+import { defaultGemm } from '../networks/gemmSimd';
 import { innerFor, type OmniglotConfig } from './config';
 import { classifyFewShot } from './fewShotClassify';
 import { TEST_ALPHABETS } from './pack';
@@ -243,7 +243,7 @@ describe('the shipped model on photographed queries', () => {
     const buf = readFileSync(resolve(dir, manifest.weightsManifest[0].paths[0]));
     const ck = decodeCheckpoint(manifest, buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
     const config = ck.manifest.config as OmniglotConfig;
-    const learner = new ConvMetaLearner(config, tfGemm, ck.learners.maml.theta);
+    const learner = new ConvMetaLearner(config, defaultGemm(), ck.learners.maml.theta);
     const inner = innerFor(config, 20);
     // The held-out characters, each with its 20 drawings by 20 drawers.
     const byCharacter = new Map<string, Drawing[]>();
