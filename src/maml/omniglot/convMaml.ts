@@ -16,6 +16,7 @@ import { BODY_PARAMS, ConvNet, crossEntropyLogitGradient, headShapes, type Backw
 import type { Vec } from '../networks/gemm';
 import type { ConvAlgorithm } from '../algorithm/algorithm';
 import { arrayAlgebra, mamlGradient, sgdStep, type MamlTask } from '../algorithm/maml';
+import { wasmScope } from '../networks/wasmInstance';
 
 export interface ConvInner {
   alpha: number;
@@ -93,7 +94,8 @@ export interface TaskResult {
 
 /**
  * The meta-gradient of one task with respect to the blocks (unweighted) and its numbers.
- * Pre-adaptation numbers come from the query set at theta.
+ * Pre-adaptation numbers come from the query set at theta. The kernels' arrays stay in the
+ * SIMD modules' memory for the task, and the gradients are copied out at the end (wasmScope).
  */
 export function taskBlockGradient(
   net: ConvNet,
@@ -102,9 +104,11 @@ export function taskBlockGradient(
   inner: ConvInner,
   algorithm: ConvAlgorithm,
 ): { grads: Vec[]; result: TaskResult } {
-  return oneStepFromZeroHead(inner, algorithm)
-    ? zeroHeadStepGradient(net, body, task, inner.alpha, algorithm === 'maml2')
-    : generalBlockGradient(net, body, task, inner, algorithm);
+  return wasmScope(() =>
+    oneStepFromZeroHead(inner, algorithm)
+      ? zeroHeadStepGradient(net, body, task, inner.alpha, algorithm === 'maml2')
+      : generalBlockGradient(net, body, task, inner, algorithm),
+  );
 }
 
 /** Whether the settings are one inner step of second- or first-order MAML (from the zero head every task starts at). */

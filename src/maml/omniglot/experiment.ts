@@ -10,9 +10,14 @@ import type { Vec } from '../networks/gemm';
 import { meanCi95 } from '../metrics';
 import { createRng } from '../random';
 import { sampleEpisodes } from './tasks';
+import { wasmScope } from '../networks/wasmInstance';
 
 /** Query accuracy of one episode after the inner steps (ties split evenly). */
 export function episodeAccuracy(net: ConvNet, body: Vec[], task: EpisodeTask, inner: ConvInner): number {
+  return wasmScope(() => scoredAccuracy(net, body, task, inner)); // the kernels' arrays stay in the SIMD memory for the episode
+}
+
+function scoredAccuracy(net: ConvNet, body: Vec[], task: EpisodeTask, inner: ConvInner): number {
   const final = adapt(net, withZeroHead(net, body, task.way), task, inner);
   const nq = task.yq.length;
   const { logits } = net.forward(final, task.xq, nq, task.way);
