@@ -16,7 +16,7 @@ async function trainThree(page: Page, workers: number): Promise<Buffer> {
   await expect(page.getByTestId('omniglot-workers')).toHaveText(`${workers} ${workers === 1 ? 'thread' : 'threads'}`);
   // The conv kernel's matrix products and its batch norm and im2col passes run on the WebAssembly SIMD modules in the page and in the gradient workers.
   await expect(page.getByTestId('omniglot-engine')).toHaveText(
-    'fused conv kernel, matrix products on WebAssembly SIMD, batch norm and im2col on WebAssembly SIMD',
+    'fused conv kernel, matrix products on WebAssembly SIMD with fused multiply-add, batch norm and im2col on WebAssembly SIMD',
   );
   await omniglotFromScratch(page, 8, 5);
   await page.getByTestId('omniglot-target').fill('3');

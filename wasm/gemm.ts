@@ -6,6 +6,10 @@
 // place (its stride swapped); a transposed B, or one whose N is not a multiple of 8, is first
 // copied into `pack` as K rows of N rounded up to 8, zero-padded. Arguments are byte offsets
 // into the imported memory and sizes in elements; C is overwritten.
+//
+// Built twice: with madd.ts (a multiply then an add) and, for engines with relaxed SIMD, with
+// maddRelaxed.ts in its place (one fused multiply-add where the CPU has one).
+import { madd } from './madd';
 /** The float32 at p in every lane. */
 function splat(p: usize): v128 {
   return v128.load32_splat(p);
@@ -47,17 +51,17 @@ export function gemm(a: usize, b: usize, c: usize, pack: usize, M: i32, K: i32, 
         const b0 = v128.load(pb),
           b1 = v128.load(pb, 16);
         let x = splat(pa);
-        c00 = f32x4.add(c00, f32x4.mul(x, b0));
-        c01 = f32x4.add(c01, f32x4.mul(x, b1));
+        c00 = madd(x, b0, c00);
+        c01 = madd(x, b1, c01);
         x = splat(pa + ars);
-        c10 = f32x4.add(c10, f32x4.mul(x, b0));
-        c11 = f32x4.add(c11, f32x4.mul(x, b1));
+        c10 = madd(x, b0, c10);
+        c11 = madd(x, b1, c11);
         x = splat(pa + 2 * ars);
-        c20 = f32x4.add(c20, f32x4.mul(x, b0));
-        c21 = f32x4.add(c21, f32x4.mul(x, b1));
+        c20 = madd(x, b0, c20);
+        c21 = madd(x, b1, c21);
         x = splat(pa + 3 * ars);
-        c30 = f32x4.add(c30, f32x4.mul(x, b0));
-        c31 = f32x4.add(c31, f32x4.mul(x, b1));
+        c30 = madd(x, b0, c30);
+        c31 = madd(x, b1, c31);
         pa += aks;
         pb += bks;
       }
@@ -75,8 +79,8 @@ export function gemm(a: usize, b: usize, c: usize, pack: usize, M: i32, K: i32, 
       let pb = bb + <usize>j0 * 4;
       for (let k = 0; k < K; k++) {
         const x = splat(pa);
-        c00 = f32x4.add(c00, f32x4.mul(x, v128.load(pb)));
-        c01 = f32x4.add(c01, f32x4.mul(x, v128.load(pb, 16)));
+        c00 = madd(x, v128.load(pb), c00);
+        c01 = madd(x, v128.load(pb, 16), c01);
         pa += aks;
         pb += bks;
       }
