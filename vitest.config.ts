@@ -6,7 +6,7 @@ export default defineConfig({
     environment: 'node',
     // Both cores (Vitest's default leaves one idle when not watching): the suite is CPU-bound.
     maxWorkers: 2,
-    setupFiles: ['src/maml/testing/setupNode.ts'],
+    setupFiles: ['scripts/tests/setupNode.ts'], // Node's test harness (tfjs backend, V8 flags), so outside the pure core
     testTimeout: 300_000,
     hookTimeout: 300_000,
   },

@@ -15,7 +15,8 @@ const random = (seed: string, n: number) => {
 };
 
 const [relaxed, plain] = [simdGemm('relaxed'), simdGemm('plain')];
-if ('unavailable' in relaxed || 'unavailable' in plain) throw new Error('no SIMD product here (relaxed SIMD is set on in setupNode.ts)');
+if ('unavailable' in relaxed || 'unavailable' in plain)
+  throw new Error('no SIMD product here (relaxed SIMD is set on in scripts/tests/setupNode.ts)');
 
 describe.each([
   ['tfGemm', tfGemm],
