@@ -85,7 +85,7 @@ async function bench(msg: ToOmniglotBench) {
   const kernel = net?.kernel(inner, config.algorithm);
   const backend = onGpu
     ? `${msg.engine === 'webgl' ? 'webgl' : 'webgpu'}-${kernel?.includes('WGSL') ? 'wgsl' : 'tensors'}`
-    : `${gemm === jsGemm ? 'js' : gemm.name === 'wasm-simd' ? 'simd' : 'wasm'}-fused`;
+    : `${gemm === jsGemm ? 'js' : gemm.name.startsWith('wasm-') ? 'simd' : 'wasm'}-fused`;
   post({
     type: 'benchResult',
     filters: msg.filters,
