@@ -21,6 +21,7 @@ interface Exports {
 export type SimdFlavour = 'relaxed' | 'plain';
 
 const engines = new Map<SimdFlavour, Gemm | { unavailable: string }>();
+let bestFlavour: SimdFlavour | undefined;
 
 /** Whether this engine runs relaxed SIMD (the fused multiply-add). */
 export function relaxedSimdSupported(): boolean {
@@ -31,7 +32,9 @@ export function relaxedSimdSupported(): boolean {
  * The SIMD product, or why there is none (no WebAssembly, or no SIMD in this engine): with the
  * fused multiply-add where the engine has relaxed SIMD, unless `flavour` asks for one.
  */
-export function simdGemm(flavour: SimdFlavour = relaxedSimdSupported() ? 'relaxed' : 'plain'): Gemm | { unavailable: string } {
+export function simdGemm(flavour?: SimdFlavour): Gemm | { unavailable: string } {
+  // Decided once (a module compile), after the Node scripts have set V8's flag at import.
+  flavour ??= bestFlavour ??= relaxedSimdSupported() ? 'relaxed' : 'plain';
   let engine = engines.get(flavour);
   if (!engine) engines.set(flavour, (engine = createSimdGemm(flavour)));
   return engine;
