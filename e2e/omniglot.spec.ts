@@ -136,4 +136,38 @@ test.describe('Omniglot lab', () => {
     await expect(page.getByTestId('omniglot-iteration')).toContainText(start.toLocaleString('en'));
     await expect(page.getByTestId('omniglot-source')).toContainText('meta-trained checkpoint');
   });
+
+  test("Train from scratch with the fields untouched starts with the paper's settings, not the shipped model's fine-tuning rate", async ({
+    page,
+  }) => {
+    await openLab(page);
+    // The shipped model's last phase: 20-way episodes, meta-batch 8, Adam at 0.0001.
+    await expect(page.locator('#o-metaLr')).toHaveValue('0.0001');
+    await expect(page.locator('#o-way')).toHaveValue('20');
+    await expect(page.getByTestId('scratch-hint')).toContainText("paper's 5-way 1-shot settings");
+    let asked = '';
+    page.once('dialog', (d) => {
+      asked = d.message();
+      void d.accept();
+    });
+    await page.getByTestId('scratch').click();
+    await expect(page.getByTestId('omniglot-iteration')).toContainText(/meta-iteration 0$/);
+    expect(asked).toContain('meta-batch 32, α 0.4, meta-lr 0.001');
+    for (const [field, value] of [
+      ['way', '5'],
+      ['shot', '1'],
+      ['metaBatch', '32'],
+      ['alpha', '0.4'],
+      ['metaLr', '0.001'],
+      ['testSteps', '3'],
+    ])
+      await expect(page.locator(`#o-${field}`)).toHaveValue(value);
+    // A changed field is taken as it is.
+    await page.locator('#o-metaBatch').fill('4');
+    await expect(page.getByTestId('scratch-hint')).toContainText('uses the fields as they are');
+    page.once('dialog', (d) => d.accept());
+    await page.getByTestId('scratch').click();
+    await expect(page.locator('#o-metaBatch')).toHaveValue('4');
+    await expect(page.locator('#o-metaLr')).toHaveValue('0.001');
+  });
 });

@@ -2,7 +2,7 @@ import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react'
 import { usePauseWhileHidden } from '../usePauseWhileHidden';
 import { useSaveOnLeave } from '../useSaveOnLeave';
 import { CONV_ALGORITHMS, type ConvAlgorithm } from '../../maml/algorithm/algorithm';
-import { OMNIGLOT_PRESETS, type OmniglotConfig, type OmniglotPreset } from '../../maml/omniglot/config';
+import { DEFAULT_OMNIGLOT_CONFIG, OMNIGLOT_PRESETS, type OmniglotConfig, type OmniglotPreset } from '../../maml/omniglot/config';
 import { EPISODE_LIMITS } from '../../maml/omniglot/tasks';
 import type { EpisodeRequest } from '../../worker/omniglotProtocol';
 import { ALGORITHM_LABELS } from '../../maml/algorithm/algorithm';
@@ -37,11 +37,14 @@ function Settings({
   config,
   onApply,
   onScratch,
+  scratchDefault,
   disabled,
   onGpu,
   shown,
 }: {
   config: OmniglotConfig;
+  /** What Train from scratch starts with while no field is touched; null: the fields as they are. */
+  scratchDefault: OmniglotConfig | null;
   onApply: (c: OmniglotConfig) => void;
   onScratch: (c: OmniglotConfig) => void;
   disabled: boolean;
@@ -52,6 +55,8 @@ function Settings({
     Object.fromEntries(TRAINING_FIELDS.map((f) => [f.key, String(config[f.key])])),
   );
   const [algorithm, setAlgorithm] = useState<ConvAlgorithm>(config.algorithm);
+  /** Whether the person changed a field, the algorithm or chose a preset since the model loaded. */
+  const [touched, setTouched] = useState(false);
   const [errors, setErrors] = useState<Record<string, string | undefined>>({});
   const parse = (): OmniglotConfig | null => {
     const next = { ...config, algorithm } as OmniglotConfig;
@@ -68,6 +73,7 @@ function Settings({
     const p = OMNIGLOT_PRESETS[name as OmniglotPreset];
     if (!p) return;
     setDraft((d) => ({ ...d, ...Object.fromEntries(Object.entries(p).map(([k, v]) => [k, String(v)])) }));
+    setTouched(true);
     setErrors({});
   };
   return (
@@ -91,7 +97,14 @@ function Settings({
       {shown('algorithm') && (
         <div className="field">
           <label htmlFor="o-algorithm">Algorithm</label>
-          <select id="o-algorithm" value={algorithm} onChange={(e) => setAlgorithm(e.target.value as ConvAlgorithm)}>
+          <select
+            id="o-algorithm"
+            value={algorithm}
+            onChange={(e) => {
+              setAlgorithm(e.target.value as ConvAlgorithm);
+              setTouched(true);
+            }}
+          >
             {CONV_ALGORITHMS.map((a) => (
               <option key={a} value={a}>
                 {ALGORITHM_LABELS[a]}
@@ -109,7 +122,10 @@ function Settings({
             value={draft[f.key]}
             aria-invalid={Boolean(errors[f.key])}
             aria-describedby={`oh-${f.key}`}
-            onChange={(e) => setDraft((d) => ({ ...d, [f.key]: e.target.value }))}
+            onChange={(e) => {
+              setDraft((d) => ({ ...d, [f.key]: e.target.value }));
+              setTouched(true);
+            }}
           />
           <small id={`oh-${f.key}`} className={errors[f.key] ? 'error' : 'muted'} role={errors[f.key] ? 'alert' : undefined}>
             {errors[f.key] ??
@@ -135,13 +151,24 @@ function Settings({
           data-testid="scratch"
           onClick={() => {
             const c = parse();
-            if (c && confirm('Start a new network from a random initialisation? The current model is kept only if you saved it.'))
-              onScratch(c);
+            if (!c) return;
+            // The fields show the loaded model's last phase (the shipped one's is a slow fine-tuning rate): untouched, a new network starts with the paper's settings.
+            const fresh = touched ? c : DEFAULT_OMNIGLOT_CONFIG;
+            const what = touched
+              ? 'these settings'
+              : `the paper's 5-way 1-shot settings (meta-batch ${fresh.metaBatch}, α ${fresh.alpha}, meta-lr ${fresh.metaLr})`;
+            if (confirm(`Start a new network from a random initialisation with ${what}? The current model is kept only if you saved it.`))
+              onScratch(fresh);
           }}
         >
           Train from scratch
         </button>
       </div>
+      <small className="muted" data-testid="scratch-hint">
+        {touched || !scratchDefault
+          ? 'Train from scratch uses the fields as they are.'
+          : "Train from scratch starts with the paper's 5-way 1-shot settings; the fields show the loaded model's last training phase."}
+      </small>
     </section>
   );
 }
@@ -499,6 +526,7 @@ export function OmniglotLab({ active = true }: { active?: boolean }) {
             onGpu={state.ready?.backend === 'webgpu' || state.ready?.backend === 'webgl'}
             onApply={(c) => applySettings(c, false)}
             onScratch={(c) => applySettings(c, true)}
+            scratchDefault={Object.keys(applied).length ? null : DEFAULT_OMNIGLOT_CONFIG}
             shown={shown}
           />
         ) : (
