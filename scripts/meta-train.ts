@@ -7,6 +7,7 @@
  *       [--shift 2]  (random shifts of training drawings by up to 2 pixels)
  *       [--affine 1]  (random rotation up to 15°, shear 0.15 and scale ±15% per training class)
  *       [--within 0.5]  (this share of each meta-batch's episodes drawn within one alphabet)
+ *       [--strokes 1]  (half of the training drawings drawn again from their pen strokes: pen width, strokes moved and bent)
  *       [--threads N]  (N - 1 more processes each compute a share of every meta-batch; the same numbers as one)
  *   npm run meta-train -- --experiment omniglot --algorithm pretrained [--iterations 3000]
  *       (the pretrained baseline: one 712-way classifier over the meta-training classes;
@@ -57,6 +58,7 @@ const { values: args } = parseArgs({
     shift: { type: 'string' },
     affine: { type: 'string' },
     within: { type: 'string' },
+    strokes: { type: 'string' },
     'eval-every': { type: 'string', default: '250' },
     threads: { type: 'string', default: '1' },
     'eval-episodes': { type: 'string', default: '200' },
@@ -129,6 +131,7 @@ if (args.experiment === 'omniglot') {
       shift: num('shift'),
       affine: num('affine'),
       within: num('within'),
+      strokes: num('strokes'),
     }).filter(([, v]) => v !== undefined),
   );
   await metaTrainOmniglot({

@@ -10,7 +10,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { OMNIGLOT_SOURCES, OMNIGLOT_URL, packOmniglot, verifyChecksum } from './lib/packOmniglot';
+import { OMNIGLOT_SOURCES, OMNIGLOT_URL, omniglotSourceDir, packOmniglot, verifyChecksum } from './lib/packOmniglot';
 
 const root = resolve(import.meta.dirname ?? '.', '..');
 const outDir = join(root, 'public', 'data');
@@ -18,16 +18,6 @@ const indexPath = join(outDir, 'omniglot.json');
 const binPath = join(outDir, 'omniglot.bin');
 const force = process.argv.includes('--force');
 const optional = process.argv.includes('--optional');
-
-function sourceDir(): string | null {
-  const env = process.env.OMNIGLOT_DIR;
-  if (env) {
-    if (!existsSync(env)) throw new Error(`OMNIGLOT_DIR=${env} does not exist`);
-    return resolve(env);
-  }
-  const shared = resolve(root, '..', 'shared', 'omniglot');
-  return existsSync(shared) ? shared : null;
-}
 
 async function readSource(dir: string | null, file: string): Promise<Uint8Array> {
   if (dir) {
@@ -57,7 +47,7 @@ async function main() {
     console.log(`pack-omniglot: ${indexPath} is up to date`);
     return;
   }
-  const dir = sourceDir();
+  const dir = omniglotSourceDir();
   const zips = [];
   for (const s of OMNIGLOT_SOURCES) {
     const bytes = await readSource(dir, s.file);

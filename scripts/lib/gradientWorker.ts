@@ -12,6 +12,7 @@ import { trainingSpec, type OmniglotConfig } from '../../src/maml/omniglot/confi
 import { trainingBatch } from '../../src/maml/omniglot/tasks';
 import { useBackend } from '../node-backend';
 import { loadOmniglot } from './omniglotData';
+import { loadStrokes } from './omniglotStrokes';
 
 export type GradientRequest = { type: 'grad'; config: OmniglotConfig; iteration: number; from: number; to: number; body: Float32Array[] };
 
@@ -22,6 +23,7 @@ let net: ConvNet | null = null;
 process.on('message', (msg: GradientRequest) => {
   try {
     const c = msg.config;
+    if ((c.strokes ?? 0) > 0) ds.strokes ??= loadStrokes(ds);
     if (!net || net.shape.filters !== c.filters) net = new ConvNet(convShape(c.filters), defaultGemm());
     const batch = trainingBatch(ds, trainingSpec(c), c.metaBatch, c.seed, msg.iteration);
     const share = sliceBatch(batch, { from: msg.from, to: msg.to });

@@ -15,6 +15,7 @@ import type { ConvAlgorithm } from '../../src/maml/algorithm/algorithm';
 import { defaultGemm } from '../../src/maml/networks/gemmSimd';
 import { trainingBatch } from '../../src/maml/omniglot/tasks';
 import { loadOmniglot } from './omniglotData';
+import { loadStrokes } from './omniglotStrokes';
 import { startGradientProcesses } from './gradientProcesses';
 
 export interface OmniglotTrainArgs {
@@ -66,7 +67,7 @@ export async function metaTrainOmniglot(a: OmniglotTrainArgs) {
     writeFileSync(logPath, '');
   }
   console.log(
-    `Omniglot ${config.way}-way ${config.shot}-shot, ${config.algorithm}, ${config.filters} filters, meta-batch ${config.metaBatch}, alpha ${config.alpha} x ${config.trainSteps}, shift ${config.shift ?? 0}, affine ${config.affine ?? 0}, within ${config.within ?? 0}, meta-lr ${config.metaLr}`,
+    `Omniglot ${config.way}-way ${config.shot}-shot, ${config.algorithm}, ${config.filters} filters, meta-batch ${config.metaBatch}, alpha ${config.alpha} x ${config.trainSteps}, shift ${config.shift ?? 0}, affine ${config.affine ?? 0}, within ${config.within ?? 0}, strokes ${config.strokes ?? 0}, meta-lr ${config.metaLr}`,
   );
 
   const save = async () => {
@@ -83,6 +84,7 @@ export async function metaTrainOmniglot(a: OmniglotTrainArgs) {
     renameSync(manifestPath + '.tmp', manifestPath);
   };
 
+  if ((config.strokes ?? 0) > 0) ds.strokes = loadStrokes(ds);
   const helpers = await startGradientProcesses(Math.min(a.threads, config.metaBatch) - 1);
   const spec = trainingSpec(config);
   let w = { preLoss: 0, postLoss: 0, preAcc: 0, postAcc: 0, n: 0 };

@@ -3,6 +3,8 @@
  * (src/maml/omniglot/pack.ts): 28x28, ink = 1, area-averaged from 105x105.
  */
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { unzipSync } from 'fflate';
 import { areaResize } from '../../src/maml/omniglot/areaResize';
 import { decodeImage } from './decodeImage';
@@ -23,6 +25,17 @@ export const OMNIGLOT_SOURCES = [
 ] as const;
 
 export const OMNIGLOT_URL = 'https://raw.githubusercontent.com/brendenlake/omniglot/master/python/';
+
+/** Where the official zips are: $OMNIGLOT_DIR (which must exist) or ../shared/omniglot beside the project; null when neither. */
+export function omniglotSourceDir(): string | null {
+  const env = process.env.OMNIGLOT_DIR;
+  if (env) {
+    if (!existsSync(env)) throw new Error(`OMNIGLOT_DIR=${env} does not exist`);
+    return resolve(env);
+  }
+  const shared = resolve(import.meta.dirname ?? '.', '..', '..', '..', 'shared', 'omniglot');
+  return existsSync(shared) ? shared : null;
+}
 
 export function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');

@@ -3,6 +3,8 @@
  * index naming each alphabet, character and drawer. Written by scripts/pack-omniglot.ts
  * from the official zips, read here by the worker and the Node scripts alike.
  */
+import type { StrokeSet } from './strokes';
+
 export const OMNIGLOT_SIZE = 28;
 export const OMNIGLOT_PIXELS = OMNIGLOT_SIZE * OMNIGLOT_SIZE;
 export const PACK_FORMAT = 'omniglot-pack';
@@ -50,6 +52,8 @@ export interface OmniglotDataset {
   /** images * 28 * 28 bytes, ink = 255. */
   pixels: Uint8Array;
   classes: Record<Split, CharacterClass[]>;
+  /** Each image's pen strokes, where loaded (Node's meta-training with stroke re-rendering). */
+  strokes?: StrokeSet;
 }
 
 export function splitOf(alphabet: string): Split {
@@ -80,7 +84,8 @@ export function openOmniglotPack(index: OmniglotIndex, pixels: Uint8Array): Omni
 /**
  * Writes image `image` of the pack into `out` at `offset` as floats in [0, 1] (ink = 1),
  * rotated by `quarterTurns` * 90 degrees counter-clockwise and shifted by whole pixels.
- * `out` must hold zeros there (fresh arrays do).
+ * `out` must hold zeros there (fresh arrays do). `source` (784 bytes, ink = 255) stands in for
+ * the packed image: a drawing re-rendered from its strokes.
  */
 export function writeImage(
   ds: OmniglotDataset,
@@ -91,10 +96,11 @@ export function writeImage(
   shiftX = 0,
   shiftY = 0,
   warp?: AffineWarp,
+  source?: Uint8Array,
 ) {
   const n = OMNIGLOT_SIZE;
-  const src = ds.pixels;
-  const base = image * OMNIGLOT_PIXELS;
+  const src = source ?? ds.pixels;
+  const base = source ? 0 : image * OMNIGLOT_PIXELS;
   const r = ((quarterTurns % 4) + 4) % 4;
   // Warped: rotate into a scratch image, then sample it (bilinear) through the warp below.
   const target = warp ? (scratch ??= new Float32Array(OMNIGLOT_PIXELS)).fill(0) : out;

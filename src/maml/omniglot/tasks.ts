@@ -10,6 +10,7 @@
  * characters usually come from different alphabets and so differ in style as well as shape.
  */
 import { OMNIGLOT_PIXELS, writeImage, type AffineWarp, type OmniglotDataset, type Split } from './pack';
+import { randomJitter, renderDrawing } from './strokes';
 import { createRng, type Rng } from '../random';
 
 export interface EpisodeSpec {
@@ -27,6 +28,12 @@ export interface EpisodeSpec {
    * scale per axis (1 ± 0.15 x affine), so a character is seen in new shapes, as new classes.
    */
   affine?: number;
+  /**
+   * Re-rendering from the pen strokes (meta-training augmentation; 0: none; needs the dataset's
+   * strokes): each drawing, with probability 1/2, is drawn again from its strokes with a random
+   * pen width, strokes moved and bent at this strength (strokes.ts `randomJitter`).
+   */
+  strokes?: number;
   /**
    * All classes from one alphabet of the split, drawn by the same drawers: the alphabet's name,
    * or WITHIN_ANY_ALPHABET for one drawn per episode among those with at least N characters.
@@ -130,6 +137,16 @@ export function randomWarp(rng: Rng, k: number): AffineWarp {
   return [f[3] / det, -f[1] / det, -f[2] / det, f[0] / det];
 }
 
+let redrawn: Uint8Array | null = null;
+
+/** Image `image` drawn again from its strokes at strength k, or (half the time) undefined: the packed image. */
+function redraw(ds: OmniglotDataset, image: number, k: number, rng: Rng): Uint8Array | undefined {
+  if (rng.next() < 0.5) return undefined;
+  const drawing = ds.strokes![image];
+  if (!drawing) return undefined;
+  return renderDrawing(drawing, (redrawn ??= new Uint8Array(OMNIGLOT_PIXELS)), rng, randomJitter(rng, k));
+}
+
 /** Partial Fisher-Yates: k distinct integers from [0, n) in random order. */
 export function sampleDistinct(rng: Rng, n: number, k: number): number[] {
   const a = Array.from({ length: n }, (_, i) => i);
@@ -152,6 +169,8 @@ export function sampleEpisodes(ds: OmniglotDataset, split: Split, spec: EpisodeS
   const supportLabels = new Int32Array(tasks * way * shot);
   const queryLabels = new Int32Array(tasks * way * queries);
   const classes: EpisodeClass[][] = [];
+  const restroke = spec.strokes ?? 0;
+  if (restroke > 0 && !ds.strokes) throw new Error("stroke re-rendering needs the drawings' strokes (loaded beside the pack)");
   for (let t = 0; t < tasks; t++) {
     let pool = ds.classes[split];
     // Within one alphabet: its characters only, and one set of drawers (support first) for all classes.
@@ -172,14 +191,15 @@ export function sampleEpisodes(ds: OmniglotDataset, split: Split, spec: EpisodeS
       const m = spec.shift ?? 0;
       const jitter = () => (m > 0 ? rng.int(2 * m + 1) - m : 0);
       const warp = spec.affine ? randomWarp(rng, spec.affine) : undefined;
+      const source = (image: number) => (restroke ? redraw(ds, image, restroke, rng) : undefined);
       for (let s = 0; s < shot; s++) {
         const row = (t * way + label) * shot + s;
-        writeImage(ds, drawings[s], quarterTurns, support, row * P, jitter(), jitter(), warp);
+        writeImage(ds, drawings[s], quarterTurns, support, row * P, jitter(), jitter(), warp, source(drawings[s]));
         supportLabels[row] = label;
       }
       for (let q = 0; q < queries; q++) {
         const row = (t * way + label) * queries + q;
-        writeImage(ds, drawings[shot + q], quarterTurns, query, row * P, jitter(), jitter(), warp);
+        writeImage(ds, drawings[shot + q], quarterTurns, query, row * P, jitter(), jitter(), warp, source(drawings[shot + q]));
         queryLabels[row] = label;
       }
     });
