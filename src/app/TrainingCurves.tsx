@@ -5,6 +5,7 @@ import { Axes } from './AdaptationPlot';
 import { DRAWN_POINTS, movingAverage, thinned, type Value } from './series';
 import { spreadLabels } from './compare/CompareView';
 import { plotLine } from './plotLine';
+import { iterationScale, lossScale } from './curveScales';
 
 const W = 620;
 const H = 280;
@@ -20,20 +21,12 @@ export const SERIES: { key: Value; label: string; color: string; dash?: string }
 /** Query MSE over meta-iterations, log scale, for the meta-learner and the pretrained baseline. */
 export function TrainingCurves({ points, trainSteps }: { points: CurvePoint[]; trainSteps: number }) {
   const last = points[points.length - 1];
-  const xMax = Math.max(10, last?.iteration ?? 10);
-  const x = d3
-    .scaleLinear()
-    .domain([0, xMax])
-    .range([M.left, W - M.right])
-    .nice();
-  const values = points.flatMap((p) => SERIES.map((s) => p[s.key])).filter((v) => v > 0 && Number.isFinite(v));
-  const lo = values.length ? Math.max(1e-4, d3.min(values)!) : 0.01;
-  const hi = values.length ? Math.min(1e6, d3.max(values)!) : 10;
-  const y = d3
-    .scaleLog()
-    .domain([lo * 0.8, hi * 1.25])
-    .range([H - M.bottom, M.top])
-    .clamp(true);
+  const x = iterationScale(last?.iteration, M.left, W - M.right);
+  const y = lossScale(
+    points.flatMap((p) => SERIES.map((s) => p[s.key])),
+    H - M.bottom,
+    M.top,
+  );
   const yTicks = y.ticks(5).filter((t) => [1, 2, 5].includes(Math.round(t / 10 ** Math.floor(Math.log10(t) + 1e-9))));
   // A short moving average: single meta-batches are noisy.
   const span = Math.max(1, Math.floor(points.length / 60));

@@ -4,6 +4,7 @@ import type { DistancePoint, TaskView, TrajectoryTask } from '../worker/protocol
 import { Axes } from './AdaptationPlot';
 import type { Trajectory } from './useTrainer';
 import { plotLine } from './plotLine';
+import { iterationScale } from './curveScales';
 
 const W = 460;
 const H = 340;
@@ -201,11 +202,7 @@ export const DistanceCurve = memo(function DistanceCurve({ points }: { points: D
   const Hd = 220;
   const Md = { top: 12, right: 14, bottom: 40, left: 48 };
   const last = points[points.length - 1];
-  const x = d3
-    .scaleLinear()
-    .domain([0, Math.max(10, last?.iteration ?? 10)])
-    .range([Md.left, Wd - Md.right])
-    .nice();
+  const x = iterationScale(last?.iteration, Md.left, Wd - Md.right);
   const hi = d3.max(points, (p) => Math.max(p.learner, p.baseline)) ?? 1;
   const y = d3
     .scaleLinear()

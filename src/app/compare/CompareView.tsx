@@ -7,6 +7,7 @@ import { DRAWN_POINTS, movingAverage, thinned } from '../series';
 import type { Adaptation } from '../useTrainer';
 import { METHOD_STYLES, methodLabel, methodTrace } from './methods';
 import { plotLine } from '../plotLine';
+import { iterationScale, lossScale } from '../curveScales';
 
 const W = 620;
 const H = 260;
@@ -24,19 +25,12 @@ export const CompareCurves = memo(function CompareCurves({
 }) {
   const keys = methods.map(methodKey);
   const last = points[points.length - 1];
-  const x = d3
-    .scaleLinear()
-    .domain([0, Math.max(10, last?.iteration ?? 10)])
-    .range([M.left, W - M.right])
-    .nice();
-  const values = points.flatMap((p) => keys.map((k) => p.methods?.[k]?.[1] ?? NaN)).filter((v) => v > 0 && Number.isFinite(v));
-  const lo = values.length ? Math.max(1e-4, d3.min(values)!) : 0.01;
-  const hi = values.length ? Math.min(1e6, d3.max(values)!) : 10;
-  const y = d3
-    .scaleLog()
-    .domain([lo * 0.8, hi * 1.25])
-    .range([H - M.bottom, M.top])
-    .clamp(true);
+  const x = iterationScale(last?.iteration, M.left, W - M.right);
+  const y = lossScale(
+    points.flatMap((p) => keys.map((k) => p.methods?.[k]?.[1] ?? NaN)),
+    H - M.bottom,
+    M.top,
+  );
   const w = Math.max(1, Math.floor(points.length / 60));
   const series = keys.map((k) =>
     thinned(

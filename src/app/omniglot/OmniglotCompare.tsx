@@ -14,6 +14,7 @@ import { spreadLabels } from '../compare/CompareView';
 import { METHOD_STYLES } from '../compare/methods';
 import { plotLine } from '../plotLine';
 import { usePauseWhileHidden } from '../usePauseWhileHidden';
+import { iterationScale } from '../curveScales';
 
 const W = 620;
 const H = 250;
@@ -80,11 +81,7 @@ function CompareCurve({
   const lengths = algorithms.map((a) => curves[a]?.length ?? 0);
   const n = Math.max(0, ...lengths);
   const lastIteration = Math.max(0, ...algorithms.map((a) => curves[a]?.at(-1)?.iteration ?? 0));
-  const x = d3
-    .scaleLinear()
-    .domain([0, Math.max(10, lastIteration)])
-    .range([M.left, W - M.right])
-    .nice();
+  const x = iterationScale(lastIteration, M.left, W - M.right);
   const y = d3
     .scaleLinear()
     .domain(domain)

@@ -2,6 +2,7 @@ import * as d3 from 'd3';
 import type { OmniglotCurvePoint, SettingsEvent } from '../../worker/omniglotProtocol';
 import { Axes } from '../AdaptationPlot';
 import { plotLine } from '../plotLine';
+import { iterationScale } from '../curveScales';
 
 const W = 620;
 const H = 250;
@@ -75,11 +76,7 @@ function Curve({
   testid: string;
 }) {
   const last = points[points.length - 1];
-  const x = d3
-    .scaleLinear()
-    .domain([0, Math.max(10, last?.iteration ?? 10)])
-    .range([M.left, W - M.right])
-    .nice();
+  const x = iterationScale(last?.iteration, M.left, W - M.right);
   const y = d3
     .scaleLinear()
     .domain(domain)

@@ -4,6 +4,7 @@ import type { RlCurvePoint } from '../../worker/rlProtocol';
 import { Axes } from '../AdaptationPlot';
 import { movingAverage } from '../series';
 import { pixelLine } from '../plotLine';
+import { iterationScale } from '../curveScales';
 
 const W = 560;
 const H = 230;
@@ -12,11 +13,7 @@ const M = { top: 12, right: 14, bottom: 36, left: 52 };
 /** Meta-training: average return on each meta-batch before and after the inner step, over meta-iterations. */
 export const RlCurve = memo(function RlCurve({ points, shippedUpTo }: { points: RlCurvePoint[]; shippedUpTo: number }) {
   const last = points[points.length - 1];
-  const x = d3
-    .scaleLinear()
-    .domain([0, Math.max(10, last?.iteration ?? 10)])
-    .range([M.left, W - M.right])
-    .nice();
+  const x = iterationScale(last?.iteration, M.left, W - M.right);
   const vals = points.flatMap((p) => [p.returnBefore, p.returnAfter]);
   const y = d3
     .scaleLinear()
