@@ -168,6 +168,7 @@ async function benchOmniglotNode() {
   const { jsConvPasses } = await import('../src/maml/networks/convPasses');
   const { defaultConvPasses } = await import('../src/maml/networks/convPassesSimd');
   const { trainingBatch } = await import('../src/maml/omniglot/tasks');
+  const { sliceBatch } = await import('../src/maml/omniglot/dataParallel');
   const { trainingSpec } = await import('../src/maml/omniglot/config');
   const { startGradientProcesses } = await import('./lib/gradientProcesses');
   await useBackend('wasm');
@@ -189,12 +190,19 @@ async function benchOmniglotNode() {
           const config = { ...DEFAULT_OMNIGLOT_CONFIG, filters, algorithm };
           const l = new ConvMetaLearner(config, gemm, undefined, passes);
           const spec = trainingSpec(config);
+          // As meta-train does: with helpers, the next batch is drawn while they finish.
+          const batches = new Map<number, ReturnType<typeof trainingBatch>>();
+          const draw = (i: number) => batches.get(i) ?? trainingBatch(ds, spec, config.metaBatch, config.seed, i);
           const step = (i: number) => {
-            const batch = trainingBatch(ds, spec, config.metaBatch, config.seed, i);
+            const batch = draw(i);
+            batches.delete(i);
             return workers === 1
               ? Promise.resolve(l.step(batch))
-              : l.stepParallel(batch, workers, (share, body, h) =>
-                  helpers.request(h, { type: 'grad', config, iteration: i, ...share, body }),
+              : l.stepParallel(
+                  batch,
+                  workers,
+                  (share, body, h) => helpers.request(h, { type: 'grad', config, batch: sliceBatch(batch, share), body }),
+                  () => batches.set(i + 1, draw(i + 1)),
                 );
           };
           const n = gemm === jsGemm ? 1 : Number(args['omniglot-iterations']);

@@ -13,7 +13,8 @@ import { innerFor, DEFAULT_OMNIGLOT_CONFIG, trainingSpec, type OmniglotConfig } 
 import { ConvMetaLearner } from '../../src/maml/omniglot/convLearner';
 import type { ConvAlgorithm } from '../../src/maml/algorithm/algorithm';
 import { defaultGemm } from '../../src/maml/networks/gemmSimd';
-import { trainingBatch } from '../../src/maml/omniglot/tasks';
+import { trainingBatch, type EpisodeBatch } from '../../src/maml/omniglot/tasks';
+import { sliceBatch } from '../../src/maml/omniglot/dataParallel';
 import { loadOmniglot } from './omniglotData';
 import { loadStrokes } from './omniglotStrokes';
 import { startGradientProcesses } from './gradientProcesses';
@@ -89,12 +90,20 @@ export async function metaTrainOmniglot(a: OmniglotTrainArgs) {
   const spec = trainingSpec(config);
   let w = { preLoss: 0, postLoss: 0, preAcc: 0, postAcc: 0, n: 0 };
   let last = performance.now();
+  // With helpers, this process draws the next meta-batch while they finish their shares.
+  let next: EpisodeBatch | null = null;
   while (learner.iteration < a.iterations) {
     const i = learner.iteration;
-    const batch = trainingBatch(ds, spec, config.metaBatch, config.seed, i);
+    const batch = next ?? trainingBatch(ds, spec, config.metaBatch, config.seed, i);
+    next = null;
     const r = helpers.count
-      ? await learner.stepParallel(batch, helpers.count + 1, (share, body, h) =>
-          helpers.request(h, { type: 'grad', config, iteration: i, ...share, body }),
+      ? await learner.stepParallel(
+          batch,
+          helpers.count + 1,
+          (share, body, h) => helpers.request(h, { type: 'grad', config, batch: sliceBatch(batch, share), body }),
+          () => {
+            if (i + 1 < a.iterations) next = trainingBatch(ds, spec, config.metaBatch, config.seed, i + 1);
+          },
         )
       : learner.step(batch);
     w = {

@@ -64,11 +64,14 @@ export class ConvMetaLearner implements Learner<EpisodeBatch, MetaBatchResult> {
     batch: EpisodeBatch,
     workers: number,
     compute: (share: Share, body: Float32Array[], helper: number) => Promise<{ result: Promise<ShareGradients> }>,
+    /** Work for this thread once its own share is done, while the others finish (the next batch's episodes). */
+    whileWaiting?: () => void,
   ): Promise<MetaBatchResult> {
     const { alpha, trainSteps, algorithm } = this.config;
     const [own, ...others] = taskShares(batch.tasks, workers);
     const pending = await Promise.all(others.map((share, i) => compute(share, this.body, i)));
     const mine = shareGradients(this.net, this.body, sliceBatch(batch, own), { alpha, steps: trainSteps }, algorithm);
+    whileWaiting?.();
     const theirs = await Promise.all(pending.map((p) => p.result));
     const sums = reduceShares([mine, ...theirs], batch.tasks, this.grads);
     this.apply();
