@@ -61,10 +61,20 @@ async function bench(msg: ToOmniglotBench) {
     if (started.note) throw new Error(started.note);
     pool = started.pool;
   }
+  // As the lab does: with a pool, the next batch is drawn while the workers finish.
+  const batches = new Map<number, ReturnType<typeof trainingBatch>>();
+  const draw = (i: number) => batches.get(i) ?? trainingBatch(ds, spec, config.metaBatch, 1, i);
   const step = (i: number) => {
-    const batch = trainingBatch(ds, spec, config.metaBatch, 1, i);
+    const batch = draw(i);
+    batches.delete(i);
     if (net) return l.stepWith((body) => net!.metaGradient(body, batch, inner, config.algorithm));
-    if (pool) return l.stepParallel(batch, pool.size, (share, body, h) => pool!.request(h, share, body, batch, config));
+    if (pool)
+      return l.stepParallel(
+        batch,
+        pool.size,
+        (share, body, h) => pool!.request(h, share, body, batch, config),
+        () => batches.set(i + 1, draw(i + 1)),
+      );
     return Promise.resolve(l.step(batch));
   };
   await step(0); // warm-up (shader compilation)

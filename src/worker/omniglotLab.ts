@@ -285,11 +285,28 @@ export function createOmniglotLab(post: Post, options: OmniglotLabOptions = {}):
     post({ type: 'error', message: `The GPU was lost (${why}). Meta-training continues on the wasm kernel from meta-iteration ${at}.` });
   }
 
+  /** The next meta-batch, drawn while the pool finishes the current one, keyed by its settings and iteration. */
+  let drawn: { key: string; batch: EpisodeBatch } | null = null;
+  const batchKey = (c: OmniglotConfig, iteration: number) => JSON.stringify([trainingSpec(c), c.metaBatch, c.seed, iteration]);
+  function trainingBatchOf(c: OmniglotConfig, iteration: number): EpisodeBatch {
+    const key = batchKey(c, iteration);
+    const hit = drawn?.key === key ? drawn.batch : null;
+    drawn = null;
+    return hit ?? trainingBatch(ds!, trainingSpec(c), c.metaBatch, c.seed, iteration);
+  }
+
   /** One meta-iteration split over the pool; a worker that fails leaves this thread to train alone, from the same batch. */
   async function stepOnPool(batch: EpisodeBatch) {
     const p = pool!;
+    const c = learner!.config;
+    const next = learner!.iteration + 1;
     try {
-      return await learner!.stepParallel(batch, p.size, (share, body, helper) => p.request(helper, share, body, batch, learner!.config));
+      return await learner!.stepParallel(
+        batch,
+        p.size,
+        (share, body, helper) => p.request(helper, share, body, batch, c),
+        () => (drawn = { key: batchKey(c, next), batch: trainingBatch(ds!, trainingSpec(c), c.metaBatch, c.seed, next) }),
+      );
     } catch (e) {
       if (pool !== p) throw e;
       p.dispose();
@@ -461,7 +478,7 @@ export function createOmniglotLab(post: Post, options: OmniglotLabOptions = {}):
         const t0 = performance.now();
         if (running && learner!.iteration < target) {
           const c = learner!.config;
-          const batch = trainingBatch(ds!, trainingSpec(c), c.metaBatch, c.seed, learner!.iteration);
+          const batch = trainingBatchOf(c, learner!.iteration);
           let r;
           if (trainBackend) {
             await tf.setBackend(trainBackend);
