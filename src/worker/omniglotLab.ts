@@ -140,7 +140,9 @@ export function createOmniglotLab(post: Post, options: OmniglotLabOptions = {}):
       } catch {
         /* the curve history is optional */
       }
-      return { config: ck.manifest.config as OmniglotConfig, state: ck.learners.maml, curves: log, events: logEvents };
+      // Stroke re-rendering needs the official strokes files, which only Node's meta-training reads: the page trains without it.
+      const { strokes: _strokes, ...config } = ck.manifest.config as OmniglotConfig;
+      return { config, state: ck.learners.maml, curves: log, events: logEvents };
     } catch (e) {
       post({ type: 'status', message: `No meta-trained Omniglot model could be loaded (${(e as Error).message}); starting from scratch.` });
       return null;
