@@ -169,5 +169,16 @@ test.describe('Omniglot lab', () => {
     await page.getByTestId('scratch').click();
     await expect(page.locator('#o-metaBatch')).toHaveValue('4');
     await expect(page.locator('#o-metaLr')).toHaveValue('0.001');
+    // A preset fills every field it names, the paper's meta learning rate among them.
+    await page.locator('#o-metaLr').fill('0.02');
+    await page.getByTestId('omniglot-preset').selectOption('20-way 1-shot');
+    for (const [field, value] of [
+      ['way', '20'],
+      ['metaBatch', '16'],
+      ['alpha', '0.1'],
+      ['trainSteps', '5'],
+      ['metaLr', '0.001'],
+    ])
+      await expect(page.locator(`#o-${field}`)).toHaveValue(value);
   });
 });
