@@ -152,11 +152,13 @@ function Settings({
           onClick={() => {
             const c = parse();
             if (!c) return;
-            // The fields show the loaded model's last phase (the shipped one's is a slow fine-tuning rate): untouched, a new network starts with the paper's settings.
-            const fresh = touched ? c : DEFAULT_OMNIGLOT_CONFIG;
-            const what = touched
-              ? 'these settings'
-              : `the paper's 5-way 1-shot settings (meta-batch ${fresh.metaBatch}, α ${fresh.alpha}, meta-lr ${fresh.metaLr})`;
+            // The fields show the loaded model's last phase (the shipped one's is a slow fine-tuning rate): untouched, and
+            // with no settings from a link, a new network starts with the paper's settings (scratchDefault).
+            const fresh = touched || !scratchDefault ? c : scratchDefault;
+            const what =
+              fresh === c
+                ? 'these settings'
+                : `the paper's 5-way 1-shot settings (meta-batch ${fresh.metaBatch}, α ${fresh.alpha}, meta-lr ${fresh.metaLr})`;
             if (confirm(`Start a new network from a random initialisation with ${what}? The current model is kept only if you saved it.`))
               onScratch(fresh);
           }}
