@@ -167,9 +167,8 @@ async function benchOmniglotNode() {
   const { defaultGemm } = await import('../src/maml/networks/gemmSimd');
   const { jsConvPasses } = await import('../src/maml/networks/convPasses');
   const { defaultConvPasses } = await import('../src/maml/networks/convPassesSimd');
-  const { trainingBatch } = await import('../src/maml/omniglot/tasks');
+  const { TrainingBatches } = await import('../src/maml/omniglot/trainingBatches');
   const { sliceBatch } = await import('../src/maml/omniglot/dataParallel');
-  const { trainingSpec } = await import('../src/maml/omniglot/config');
   const { startGradientProcesses } = await import('./lib/gradientProcesses');
   await useBackend('wasm');
   const ds = loadOmniglot();
@@ -189,20 +188,17 @@ async function benchOmniglotNode() {
         for (const workers of backend === 'simd-fused' ? threadCounts : [1]) {
           const config = { ...DEFAULT_OMNIGLOT_CONFIG, filters, algorithm };
           const l = new ConvMetaLearner(config, gemm, undefined, passes);
-          const spec = trainingSpec(config);
           // As meta-train does: with helpers, the next batch is drawn while they finish.
-          const batches = new Map<number, ReturnType<typeof trainingBatch>>();
-          const draw = (i: number) => batches.get(i) ?? trainingBatch(ds, spec, config.metaBatch, config.seed, i);
+          const batches = new TrainingBatches(ds);
           const step = (i: number) => {
-            const batch = draw(i);
-            batches.delete(i);
+            const batch = batches.at(config, i);
             return workers === 1
               ? Promise.resolve(l.step(batch))
               : l.stepParallel(
                   batch,
                   workers,
                   (share, body, h) => helpers.request(h, { type: 'grad', config, batch: sliceBatch(batch, share), body }),
-                  () => batches.set(i + 1, draw(i + 1)),
+                  () => batches.drawAhead(config, i + 1),
                 );
           };
           const n = gemm === jsGemm ? 1 : Number(args['omniglot-iterations']);

@@ -9,11 +9,11 @@ import { join } from 'node:path';
 import { encodeCheckpoint } from '../../src/maml/checkpoint';
 import { loadCheckpoint } from '../load-checkpoint';
 import { evaluateOmniglot } from '../../src/maml/omniglot/experiment';
-import { innerFor, DEFAULT_OMNIGLOT_CONFIG, trainingSpec, type OmniglotConfig } from '../../src/maml/omniglot/config';
+import { innerFor, DEFAULT_OMNIGLOT_CONFIG, type OmniglotConfig } from '../../src/maml/omniglot/config';
 import { ConvMetaLearner } from '../../src/maml/omniglot/convLearner';
 import type { ConvAlgorithm } from '../../src/maml/algorithm/algorithm';
 import { defaultGemm } from '../../src/maml/networks/gemmSimd';
-import { trainingBatch, type EpisodeBatch } from '../../src/maml/omniglot/tasks';
+import { TrainingBatches } from '../../src/maml/omniglot/trainingBatches';
 import { sliceBatch } from '../../src/maml/omniglot/dataParallel';
 import { loadOmniglot } from './omniglotData';
 import { loadStrokes } from './omniglotStrokes';
@@ -87,22 +87,20 @@ export async function metaTrainOmniglot(a: OmniglotTrainArgs) {
 
   if ((config.strokes ?? 0) > 0) ds.strokes = loadStrokes(ds);
   const helpers = await startGradientProcesses(Math.min(a.threads, config.metaBatch) - 1);
-  const spec = trainingSpec(config);
   let w = { preLoss: 0, postLoss: 0, preAcc: 0, postAcc: 0, n: 0 };
   let last = performance.now();
   // With helpers, this process draws the next meta-batch while they finish their shares.
-  let next: EpisodeBatch | null = null;
+  const batches = new TrainingBatches(ds);
   while (learner.iteration < a.iterations) {
     const i = learner.iteration;
-    const batch = next ?? trainingBatch(ds, spec, config.metaBatch, config.seed, i);
-    next = null;
+    const batch = batches.at(config, i);
     const r = helpers.count
       ? await learner.stepParallel(
           batch,
           helpers.count + 1,
           (share, body, h) => helpers.request(h, { type: 'grad', config, batch: sliceBatch(batch, share), body }),
           () => {
-            if (i + 1 < a.iterations) next = trainingBatch(ds, spec, config.metaBatch, config.seed, i + 1);
+            if (i + 1 < a.iterations) batches.drawAhead(config, i + 1);
           },
         )
       : learner.step(batch);

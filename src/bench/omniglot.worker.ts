@@ -17,6 +17,7 @@ import { jsGemm, type Gemm } from '../maml/networks/gemm';
 import { defaultGemm } from '../maml/networks/gemmSimd';
 import type { OmniglotDataset } from '../maml/omniglot/pack';
 import { trainingBatch } from '../maml/omniglot/tasks';
+import { TrainingBatches } from '../maml/omniglot/trainingBatches';
 import { loadDataset } from '../worker/assets';
 import { activate, webgpuDevice } from '../worker/backends';
 import { serveWorker } from '../worker/runtime';
@@ -43,7 +44,6 @@ async function bench(msg: ToOmniglotBench) {
     metaBatch: msg.tasks ?? DEFAULT_OMNIGLOT_CONFIG.metaBatch,
   };
   const l = new ConvMetaLearner(config, gemm);
-  const spec = { way: config.way, shot: config.shot, queries: config.queries, rotations: true };
   const inner = { alpha: config.alpha, steps: config.trainSteps };
   const onGpu = msg.engine === 'webgpu' || msg.engine === 'webgpu-tensors' || msg.engine === 'webgl';
   let net: GpuMetaGradient | null = null;
@@ -62,18 +62,16 @@ async function bench(msg: ToOmniglotBench) {
     pool = started.pool;
   }
   // As the lab does: with a pool, the next batch is drawn while the workers finish.
-  const batches = new Map<number, ReturnType<typeof trainingBatch>>();
-  const draw = (i: number) => batches.get(i) ?? trainingBatch(ds, spec, config.metaBatch, 1, i);
+  const batches = new TrainingBatches(ds);
   const step = (i: number) => {
-    const batch = draw(i);
-    batches.delete(i);
+    const batch = batches.at(config, i);
     if (net) return l.stepWith((body) => net!.metaGradient(body, batch, inner, config.algorithm));
     if (pool)
       return l.stepParallel(
         batch,
         pool.size,
         (share, body, h) => pool!.request(h, share, body, batch, config),
-        () => batches.set(i + 1, draw(i + 1)),
+        () => batches.drawAhead(config, i + 1),
       );
     return Promise.resolve(l.step(batch));
   };

@@ -17,7 +17,6 @@ import { checkSettings } from '../maml/settings/table';
 import { IncrementalEvaluation } from '../maml/omniglot/experiment';
 import {
   innerFor,
-  trainingSpec,
   DEFAULT_OMNIGLOT_CONFIG,
   EVALUATION_QUERIES,
   EVALUATION_SEED,
@@ -30,6 +29,7 @@ import { jsGemm, type Gemm } from '../maml/networks/gemm';
 import { defaultGemm, gemmLabel } from '../maml/networks/gemmSimd';
 import { createRng } from '../maml/random';
 import { sampleEpisodes, trainingBatch, type EpisodeBatch } from '../maml/omniglot/tasks';
+import { TrainingBatches } from '../maml/omniglot/trainingBatches';
 import { activate, deviceLost, lostWithin, webgpuDevice } from './backends';
 import { preprocessRgba } from '../maml/omniglot/preprocess';
 import { preprocessFile } from './decodeImage';
@@ -287,15 +287,8 @@ export function createOmniglotLab(post: Post, options: OmniglotLabOptions = {}):
     post({ type: 'error', message: `The GPU was lost (${why}). Meta-training continues on the wasm kernel from meta-iteration ${at}.` });
   }
 
-  /** The next meta-batch, drawn while the pool finishes the current one, keyed by its settings and iteration. */
-  let drawn: { key: string; batch: EpisodeBatch } | null = null;
-  const batchKey = (c: OmniglotConfig, iteration: number) => JSON.stringify([trainingSpec(c), c.metaBatch, c.seed, iteration]);
-  function trainingBatchOf(c: OmniglotConfig, iteration: number): EpisodeBatch {
-    const key = batchKey(c, iteration);
-    const hit = drawn?.key === key ? drawn.batch : null;
-    drawn = null;
-    return hit ?? trainingBatch(ds!, trainingSpec(c), c.metaBatch, c.seed, iteration);
-  }
+  /** The meta-training stream; with a pool, the next batch is drawn while the workers finish. */
+  let batches: TrainingBatches | null = null;
 
   /** One meta-iteration split over the pool; a worker that fails leaves this thread to train alone, from the same batch. */
   async function stepOnPool(batch: EpisodeBatch) {
@@ -307,7 +300,7 @@ export function createOmniglotLab(post: Post, options: OmniglotLabOptions = {}):
         batch,
         p.size,
         (share, body, helper) => p.request(helper, share, body, batch, c),
-        () => (drawn = { key: batchKey(c, next), batch: trainingBatch(ds!, trainingSpec(c), c.metaBatch, c.seed, next) }),
+        () => batches!.drawAhead(c, next),
       );
     } catch (e) {
       if (pool !== p) throw e;
@@ -336,6 +329,7 @@ export function createOmniglotLab(post: Post, options: OmniglotLabOptions = {}):
     }
     post({ type: 'status', message: 'Loading the Omniglot images…' });
     ds = await loadDataset(baseUrl, (loaded, total) => post({ type: 'loading', what: 'the Omniglot drawings', loaded, total }));
+    batches = new TrainingBatches(ds);
     post({ type: 'status', message: 'Loading the meta-trained model…' });
     const loaded = await store.load();
     if (loaded && 'problem' in loaded)
@@ -480,7 +474,7 @@ export function createOmniglotLab(post: Post, options: OmniglotLabOptions = {}):
         const t0 = performance.now();
         if (running && learner!.iteration < target) {
           const c = learner!.config;
-          const batch = trainingBatchOf(c, learner!.iteration);
+          const batch = batches!.at(c, learner!.iteration);
           let r;
           if (trainBackend) {
             await tf.setBackend(trainBackend);
