@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { decodeCheckpoint, type Checkpoint } from '../src/maml/checkpoint';
+import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../src/maml/checkpoint';
 import { decodeSafetensors } from '../src/maml/io/safetensors';
 import { conv4FromTorch, readConv4Settings } from '../src/maml/io/conv4Torch';
 import type { OmniglotConfig } from '../src/maml/omniglot/config';
@@ -27,4 +27,22 @@ export function loadTorchConv4(path: string, defaults = 'public/models/omniglot'
   const base = loadCheckpoint(defaults).manifest.config as OmniglotConfig;
   const given = Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
   return { config: { ...base, ...given, filters }, theta };
+}
+
+/**
+ * Rewrites the checkpoint in `dir` with each learner's θ and iteration only, without Adam's
+ * moments: the form the page downloads (a third of the bytes). Training it further starts
+ * Adam over (the learner contract's restore without optimiser slots).
+ */
+export async function dropOptimizerState(dir: string) {
+  const ck = loadCheckpoint(dir);
+  const { format: _f, version: _v, weightsManifest: _w, learners: info, ...rest } = ck.manifest;
+  const learners = Object.fromEntries(
+    Object.entries(ck.learners).map(([k, l]) => [k, { theta: l.theta, iteration: l.iteration, algorithm: info[k].algorithm }]),
+  );
+  const { manifest, weights } = await encodeCheckpoint({ ...rest, learners });
+  writeFileSync(join(dir, 'weights.bin.tmp'), Buffer.from(weights));
+  writeFileSync(join(dir, 'manifest.json.tmp'), JSON.stringify(manifest, null, 1));
+  renameSync(join(dir, 'weights.bin.tmp'), join(dir, 'weights.bin'));
+  renameSync(join(dir, 'manifest.json.tmp'), join(dir, 'manifest.json'));
 }

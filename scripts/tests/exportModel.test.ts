@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { loadCheckpoint, loadTorchConv4 } from '../load-checkpoint';
+import { dropOptimizerState, loadCheckpoint, loadTorchConv4 } from '../load-checkpoint';
 import { decodeSafetensors, encodeSafetensors } from '../../src/maml/io/safetensors';
 import { conv4FromTorch } from '../../src/maml/io/conv4Torch';
 import { makeExampleFolders } from '../lib/makeExampleFolders';
@@ -73,7 +73,36 @@ describe('npm run export-model', () => {
     expect(readFileSync(join(out, 'weights.bin')).equals(readFileSync('public/models/omniglot/weights.bin'))).toBe(true);
     const ck = loadCheckpoint(out);
     expect(ck.manifest.config).toEqual(loadCheckpoint('public/models/omniglot').manifest.config);
-    expect(ck.learners.maml.optimizer?.length).toBeGreaterThan(0);
+    // Adam's state comes along where there is one (the shipped model has none; this checkpoint keeps it to resume from).
+    const withAdam = tmp('export-tfjs-adam-');
+    const again = await exportModel([
+      '--lab',
+      'omniglot',
+      '--format',
+      'tfjs',
+      '--checkpoint',
+      'docs/results/omniglot-64',
+      '--out',
+      withAdam,
+    ]);
+    expect(again.status).toBe(0);
+    expect(readFileSync(join(withAdam, 'weights.bin')).equals(readFileSync('docs/results/omniglot-64/weights.bin'))).toBe(true);
+    expect(loadCheckpoint(withAdam).learners.maml.optimizer?.length).toBe(25);
+  });
+
+  it('drops Adam from a checkpoint for shipping: θ and iteration bit for bit, a third of the bytes', async () => {
+    const dir = tmp('drop-adam-');
+    for (const f of ['manifest.json', 'weights.bin']) writeFileSync(join(dir, f), readFileSync(join('docs/results/omniglot-64', f)));
+    const before = loadCheckpoint(dir);
+    await dropOptimizerState(dir);
+    const after = loadCheckpoint(dir);
+    expect(after.learners.maml.optimizer).toBeUndefined();
+    expect(after.manifest.learners.maml).toEqual({ ...before.manifest.learners.maml, optimizerSlots: 0 });
+    expect(after.learners.maml.iteration).toBe(before.learners.maml.iteration);
+    expect(after.learners.maml.theta.map(bits)).toEqual(before.learners.maml.theta.map(bits));
+    const { weightsManifest: _a, learners: _b, ...kept } = before.manifest;
+    expect(after.manifest).toMatchObject(kept);
+    expect(readFileSync(join(dir, 'weights.bin')).length).toBeLessThan(readFileSync('docs/results/omniglot-64/weights.bin').length / 2.9);
   });
 
   it('writes the MLPs as nn.Sequential names, weights [out, in], and the policy log_std', async () => {
