@@ -80,7 +80,7 @@ test('Omniglot: the continued meta-training exports, comes back after a reset, a
 
   // The PyTorch file comes back too (Adam starts afresh: safetensors holds the blocks only).
   await page.getByTestId('omniglot-import').setInputFiles([file(`${name}.safetensors`, st[`${name}.safetensors`])]);
-  await expect(page.getByTestId('omniglot-model-message')).toContainText(/Imported .*safetensors, 32 filters/);
+  await expect(page.getByTestId('omniglot-model-message')).toContainText(/Imported .*safetensors, 64 filters/);
   await expect(page.getByTestId('omniglot-iteration')).toContainText((start + 2).toLocaleString('en'));
   expect(errors).toEqual([]);
 });

@@ -95,11 +95,11 @@ test('from the current model: its settings (Reptile gets a second inner step), a
   await panel.getByTestId('ocompare-maml2').uncheck();
   await panel.getByTestId('ocompare-reptile').check();
   await panel.getByTestId('ocompare-from-current').check();
-  await expect(panel.getByTestId('ocompare-note')).toContainText('32 filters');
+  await expect(panel.getByTestId('ocompare-note')).toContainText('64 filters');
   await panel.getByTestId('ocompare-start').click();
   // The shipped model takes one inner step; with a zero head Reptile would learn nothing from it.
   await expect(panel.getByTestId('ocompare-settings')).toContainText(
-    'From the current model: 20-way 1-shot, meta-batch 8, 32 filters, 2 inner steps',
+    'From the current model: 20-way 1-shot, meta-batch 8, 64 filters, 2 inner steps',
   );
   await expect(panel.getByTestId('ocompare-settings')).toContainText('instead of 1');
   await expect.poll(() => shownIteration(page), { timeout: 120_000 }).toBeGreaterThanOrEqual(2);

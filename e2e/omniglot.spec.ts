@@ -144,7 +144,7 @@ test.describe('Omniglot lab', () => {
     // The shipped model's last phase: 20-way episodes, meta-batch 8, Adam at 0.0001.
     await expect(page.locator('#o-metaLr')).toHaveValue('0.0001');
     await expect(page.locator('#o-way')).toHaveValue('20');
-    await expect(page.getByTestId('scratch-hint')).toContainText("paper's 5-way 1-shot settings");
+    await expect(page.getByTestId('scratch-hint')).toContainText("paper's 5-way 1-shot settings at 32 filters");
     let asked = '';
     page.once('dialog', (d) => {
       asked = d.message();
@@ -152,7 +152,7 @@ test.describe('Omniglot lab', () => {
     });
     await page.getByTestId('scratch').click();
     await expect(page.getByTestId('omniglot-iteration')).toContainText(/meta-iteration 0$/);
-    expect(asked).toContain('meta-batch 32, α 0.4, meta-lr 0.001');
+    expect(asked).toContain('meta-batch 32, α 0.4, meta-lr 0.001, 32 filters');
     for (const [field, value] of [
       ['way', '5'],
       ['shot', '1'],
@@ -160,6 +160,7 @@ test.describe('Omniglot lab', () => {
       ['alpha', '0.4'],
       ['metaLr', '0.001'],
       ['testSteps', '3'],
+      ['filters', '32'],
     ])
       await expect(page.locator(`#o-${field}`)).toHaveValue(value);
     // A changed field is taken as it is.

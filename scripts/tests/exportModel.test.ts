@@ -45,13 +45,13 @@ describe('npm run export-model', () => {
     const { tensors, metadata } = readSafetensors(join(out, 'model.safetensors'));
     const back = conv4FromTorch(tensors);
     const ck = loadCheckpoint('public/models/omniglot');
-    expect(back.filters).toBe(32);
+    expect(back.filters).toBe(64);
     expect(back.head).toBeUndefined();
     expect(back.theta.map(bits)).toEqual(ck.learners.maml.theta.map(bits));
     const config = ck.manifest.config as { alpha: number; way: number; testSteps: number };
     expect(metadata).toMatchObject({
       architecture: 'conv4',
-      filters: '32',
+      filters: '64',
       producer: 'maml-lab',
       learner: 'maml',
       alpha: String(config.alpha),

@@ -158,7 +158,7 @@ function Settings({
             const what =
               fresh === c
                 ? 'these settings'
-                : `the paper's 5-way 1-shot settings (meta-batch ${fresh.metaBatch}, α ${fresh.alpha}, meta-lr ${fresh.metaLr})`;
+                : `the paper's 5-way 1-shot settings (meta-batch ${fresh.metaBatch}, α ${fresh.alpha}, meta-lr ${fresh.metaLr}, ${fresh.filters} filters)`;
             if (confirm(`Start a new network from a random initialisation with ${what}? The current model is kept only if you saved it.`))
               onScratch(fresh);
           }}
@@ -169,7 +169,7 @@ function Settings({
       <small className="muted" data-testid="scratch-hint">
         {touched || !scratchDefault
           ? 'Train from scratch uses the fields as they are.'
-          : "Train from scratch starts with the paper's 5-way 1-shot settings; the fields show the loaded model's last training phase."}
+          : `Train from scratch starts with the paper's 5-way 1-shot settings at ${scratchDefault.filters} filters; the fields show the loaded model's last training phase.`}
       </small>
     </section>
   );
