@@ -73,7 +73,7 @@ test('Export classifier: tf.loadLayersModel reads the download and predicts what
   // And the same classifier for PyTorch: the conv-4 names of docs/PYTORCH.md, with the head.
   const torch = decodeSafetensors(files['model.safetensors']);
   expect([...torch.tensors.keys()]).toContain('head.weight');
-  expect(torch.tensors.get('head.weight')!.shape).toEqual([3, 4 * 32]);
+  expect(torch.tensors.get('head.weight')!.shape).toEqual([3, 4 * 64]); // the shipped model's 64 filters
   expect(JSON.parse(torch.metadata.labels)).toEqual(names);
   expect(errors).toEqual([]);
 });
