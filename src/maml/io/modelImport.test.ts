@@ -22,7 +22,7 @@ describe('the import reader', () => {
   const shipped = upload(OMNIGLOT);
   const config = (shipped.manifest as { config: OmniglotConfig }).config;
 
-  it('reads an Omniglot checkpoint with its settings, iteration and Adam state', () => {
+  it('reads an Omniglot checkpoint with its settings, iteration and Adam state where it has one', () => {
     const r = readOmniglotModel(shipped, { ...config, way: 5 }, check);
     expect(r.config).toEqual(config);
     // The iteration the file records, read here without the reader.
@@ -30,20 +30,28 @@ describe('the import reader', () => {
     expect(recorded).toBeGreaterThan(0);
     expect(r.state.iteration).toBe(recorded);
     expect(r.state.theta).toHaveLength(12);
-    expect(r.state.optimizer?.length).toBeGreaterThan(0);
     expect(r.note).toBe(`imported from manifest.json, ${recorded} iterations`);
+    // The shipped model has no Adam state (it ships θ only); the 4,000-iteration checkpoint it continued keeps it.
+    expect(r.state.optimizer).toBeUndefined();
+    const withAdam = upload('docs/results/omniglot-64');
+    const a = readOmniglotModel(withAdam, config, check);
+    expect(a.state.iteration).toBe(4000);
+    expect(a.state.optimizer).toHaveLength(25);
   });
 
   it('reads a safetensors conv-4 body, its settings from the metadata, the rest kept', () => {
     const theta = readOmniglotModel(shipped, config, check).state.theta;
-    const bytes = encodeSafetensors(conv4ToTorch(theta, 32), conv4Metadata(32, { alpha: 0.7, testSteps: 3 }, { iteration: '123' }));
+    const bytes = encodeSafetensors(
+      conv4ToTorch(theta, config.filters),
+      conv4Metadata(config.filters, { alpha: 0.7, testSteps: 3 }, { iteration: '123' }),
+    );
     const r = readOmniglotModel({ name: 'm.safetensors', safetensors: bytes.slice().buffer }, config, check);
     expect(r.config).toEqual({ ...config, alpha: 0.7, testSteps: 3 });
     expect(r.state.iteration).toBe(123);
     expect(r.state.theta.map((t) => Array.from(t))).toEqual(theta.map((t) => Array.from(t)));
     expect(r.state.optimizer).toBeUndefined();
     // PyTorch's save_file writes no metadata: every setting is the lab's.
-    const bare = encodeSafetensors(conv4ToTorch(theta, 32));
+    const bare = encodeSafetensors(conv4ToTorch(theta, config.filters));
     expect(readOmniglotModel({ name: 'b.safetensors', safetensors: bare.slice().buffer }, config, check).config).toEqual(config);
   });
 
@@ -63,7 +71,9 @@ describe('the import reader', () => {
     expect(refused({ ...shipped, manifest: m })).toMatch(/its settings are invalid/);
     expect(refused({ ...shipped, weights: shipped.weights.slice(8) })).toMatch(/bytes but the manifest describes/);
     const theta = readOmniglotModel(shipped, config, check).state.theta;
-    const narrow = conv4ToTorch(theta, 32).map((t) => (t.name === 'blocks.1.conv.weight' ? { ...t, shape: [16, 64, 3, 3] } : t));
+    const narrow = conv4ToTorch(theta, config.filters).map((t) =>
+      t.name === 'blocks.1.conv.weight' ? { ...t, shape: [32, 128, 3, 3] } : t,
+    );
     expect(refused({ name: 'x.safetensors', safetensors: encodeSafetensors(narrow).slice().buffer })).toMatch(/blocks\.1\.conv\.weight/);
     expect(refused({ name: 'x.safetensors', safetensors: new Uint8Array([1, 2, 3]).buffer })).toMatch(/safetensors|8 bytes|short/i);
   });
