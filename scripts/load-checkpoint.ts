@@ -1,6 +1,6 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../src/maml/checkpoint';
+import { decodeCheckpoint, encodeCheckpoint, type Checkpoint, type CheckpointManifest } from '../src/maml/checkpoint';
 import { decodeSafetensors } from '../src/maml/io/safetensors';
 import { conv4FromTorch, readConv4Settings } from '../src/maml/io/conv4Torch';
 import type { OmniglotConfig } from '../src/maml/omniglot/config';
@@ -40,7 +40,14 @@ export async function dropOptimizerState(dir: string) {
   const learners = Object.fromEntries(
     Object.entries(ck.learners).map(([k, l]) => [k, { theta: l.theta, iteration: l.iteration, algorithm: info[k].algorithm }]),
   );
-  const { manifest, weights } = await encodeCheckpoint({ ...rest, learners });
+  writeCheckpoint(dir, await encodeCheckpoint({ ...rest, learners }));
+}
+
+/**
+ * Writes an encoded checkpoint as `dir`/weights.bin and `dir`/manifest.json, each through a
+ * temporary file renamed into place, so a run stopped mid-write leaves the previous checkpoint whole.
+ */
+export function writeCheckpoint(dir: string, { manifest, weights }: { manifest: CheckpointManifest; weights: ArrayBuffer }) {
   writeFileSync(join(dir, 'weights.bin.tmp'), Buffer.from(weights));
   writeFileSync(join(dir, 'manifest.json.tmp'), JSON.stringify(manifest, null, 1));
   renameSync(join(dir, 'weights.bin.tmp'), join(dir, 'weights.bin'));

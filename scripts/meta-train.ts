@@ -18,7 +18,7 @@
  * Seeded and resumable: each meta-batch is drawn from (seed, iteration), and the checkpoint
  * holds Adam's state, so a stopped run continues exactly where it left off.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync, appendFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '../src/maml/tf';
@@ -33,6 +33,7 @@ import { useBackend } from './node-backend';
 import { metaTrainOmniglot, parseAlgorithm } from './lib/metaTrainOmniglot';
 import { PRETRAIN_DEFAULTS, pretrainOmniglot } from './lib/pretrainOmniglot';
 import { metaTrainRl, rlModelDir } from './lib/metaTrainRl';
+import { writeCheckpoint } from './load-checkpoint';
 
 const { values: args } = parseArgs({
   options: {
@@ -205,10 +206,7 @@ async function save() {
       pretrained: { ...(await learners.pretrained.state()), algorithm: 'pretrained' },
     },
   });
-  writeFileSync(weightsPath + '.tmp', Buffer.from(weights));
-  writeFileSync(manifestPath + '.tmp', JSON.stringify(manifest, null, 1));
-  renameSync(weightsPath + '.tmp', weightsPath);
-  renameSync(manifestPath + '.tmp', manifestPath);
+  writeCheckpoint(args.out!, { manifest, weights });
 }
 
 const saveEvery = Number(args['save-every']);

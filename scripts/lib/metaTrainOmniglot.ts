@@ -4,10 +4,10 @@
  * --save-every iterations, so a stopped run resumes where it left off; a short held-out
  * evaluation every --eval-every iterations goes into the training log.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeCheckpoint } from '../../src/maml/checkpoint';
-import { loadCheckpoint } from '../load-checkpoint';
+import { loadCheckpoint, writeCheckpoint } from '../load-checkpoint';
 import { evaluateOmniglot } from '../../src/maml/omniglot/experiment';
 import { innerFor, DEFAULT_OMNIGLOT_CONFIG, type OmniglotConfig } from '../../src/maml/omniglot/config';
 import { ConvMetaLearner } from '../../src/maml/omniglot/convLearner';
@@ -37,7 +37,6 @@ export async function metaTrainOmniglot(a: OmniglotTrainArgs) {
   const ds = loadOmniglot();
   mkdirSync(a.out, { recursive: true });
   const manifestPath = join(a.out, 'manifest.json');
-  const weightsPath = join(a.out, 'weights.bin');
   const logPath = join(a.out, 'train-log.jsonl');
   let config: OmniglotConfig = { ...DEFAULT_OMNIGLOT_CONFIG, ...a.overrides };
   let seconds = 0;
@@ -79,10 +78,7 @@ export async function metaTrainOmniglot(a: OmniglotTrainArgs) {
       trainedOn: { backend: `node-${a.backend}`, seconds: Math.round(seconds), date: new Date().toISOString() },
       learners: { maml: { ...(await learner.state()), algorithm: config.algorithm } },
     });
-    writeFileSync(weightsPath + '.tmp', Buffer.from(weights));
-    writeFileSync(manifestPath + '.tmp', JSON.stringify(manifest, null, 1));
-    renameSync(weightsPath + '.tmp', weightsPath);
-    renameSync(manifestPath + '.tmp', manifestPath);
+    writeCheckpoint(a.out, { manifest, weights });
   };
 
   if ((config.strokes ?? 0) > 0) ds.strokes = loadStrokes(ds);

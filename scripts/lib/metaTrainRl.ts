@@ -6,14 +6,14 @@
  *   npm run meta-train -- --experiment rl --task navigation --method maml [--iterations 150]
  *       [--meta-batch 20] [--epochs 3] [--meta-lr 0.003] [--seed 1] [--out public/models/rl/navigation/maml]
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeCheckpoint } from '../../src/maml/checkpoint';
 import { tfGemm } from '../../src/maml/networks/gemm';
 import type { TaskFamily } from '../../src/maml/rl/env';
 import { RlLearner } from '../../src/maml/rl/mamlRl';
 import { policySizes, rlConfig, type RlConfig } from '../../src/maml/rl/rlConfig';
-import { loadCheckpoint } from '../load-checkpoint';
+import { loadCheckpoint, writeCheckpoint } from '../load-checkpoint';
 
 export interface RlTrainArgs {
   family: TaskFamily;
@@ -33,7 +33,6 @@ export function rlModelDir(family: TaskFamily, method: string): string {
 export async function metaTrainRl(a: RlTrainArgs) {
   mkdirSync(a.out, { recursive: true });
   const manifestPath = join(a.out, 'manifest.json');
-  const weightsPath = join(a.out, 'weights.bin');
   const logPath = join(a.out, 'train-log.jsonl');
   let config = rlConfig(a.family, a.overrides);
   let seconds = 0;
@@ -74,10 +73,7 @@ export async function metaTrainRl(a: RlTrainArgs) {
         },
       },
     });
-    writeFileSync(weightsPath + '.tmp', Buffer.from(weights));
-    writeFileSync(manifestPath + '.tmp', JSON.stringify(manifest, null, 1));
-    renameSync(weightsPath + '.tmp', weightsPath);
-    renameSync(manifestPath + '.tmp', manifestPath);
+    writeCheckpoint(a.out, { manifest, weights });
   };
   while (learner.iteration < a.iterations) {
     const s = learner.step();

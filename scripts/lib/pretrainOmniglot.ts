@@ -9,7 +9,7 @@
  *   npm run meta-train -- --experiment omniglot --algorithm pretrained [--iterations 3000]
  *       [--out public/models/omniglot-pretrained] [--filters 32] [--seed 1]
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeCheckpoint } from '../../src/maml/checkpoint';
 import { episodeAccuracy } from '../../src/maml/omniglot/experiment';
@@ -20,7 +20,7 @@ import { convShape } from '../../src/maml/omniglot/convLearner';
 import { defaultGemm } from '../../src/maml/networks/gemmSimd';
 import { Adam } from '../../src/maml/optim/adam';
 import { writeImage, OMNIGLOT_PIXELS, type OmniglotDataset } from '../../src/maml/omniglot/pack';
-import { loadCheckpoint } from '../load-checkpoint';
+import { loadCheckpoint, writeCheckpoint } from '../load-checkpoint';
 import { createRng } from '../../src/maml/random';
 import { sampleEpisodes } from '../../src/maml/omniglot/tasks';
 import { loadOmniglot } from './omniglotData';
@@ -172,9 +172,6 @@ async function choseAlphaAndSave(
     trainedOn: { backend: 'node-wasm', seconds: Math.round(seconds), date: new Date().toISOString() },
     learners: { pretrained: { theta: finalBody, iteration: a.iterations, algorithm: 'pretrained' } },
   });
-  writeFileSync(join(a.out, 'weights.bin.tmp'), Buffer.from(weights));
-  writeFileSync(join(a.out, 'manifest.json.tmp'), JSON.stringify(manifest, null, 1));
-  renameSync(join(a.out, 'weights.bin.tmp'), join(a.out, 'weights.bin'));
-  renameSync(join(a.out, 'manifest.json.tmp'), join(a.out, 'manifest.json'));
+  writeCheckpoint(a.out, { manifest, weights });
   console.log(`Checkpoint written to ${a.out} after ${Math.round(seconds)} s of training.`);
 }
