@@ -20,11 +20,15 @@ export class TrainingBatches {
     const key = keyOf(c, iteration);
     const hit = this.ahead?.key === key ? this.ahead.batch : null;
     this.ahead = null;
-    return hit ?? trainingBatch(this.ds, trainingSpec(c), c.metaBatch, c.seed, iteration);
+    return hit ?? this.draw(c, iteration);
   }
 
   /** Draws iteration `iteration`'s batch now, for a later `at` (work for a thread that waits on others). */
   drawAhead(c: OmniglotConfig, iteration: number) {
-    this.ahead = { key: keyOf(c, iteration), batch: trainingBatch(this.ds, trainingSpec(c), c.metaBatch, c.seed, iteration) };
+    this.ahead = { key: keyOf(c, iteration), batch: this.draw(c, iteration) };
+  }
+
+  private draw(c: OmniglotConfig, iteration: number) {
+    return trainingBatch(this.ds, trainingSpec(c), c.metaBatch, c.seed, iteration);
   }
 }
